@@ -1,0 +1,39 @@
+#!/bin/bash
+# build-kernel.sh ARCH: configure and build the kernel with this project
+# built in, as an O= build in build/ARCH.  The last line printed is the path
+# of the kernel image.  Fails on any warning about this project's objects.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+kho_arch_setup "${1:-x86_64}"
+
+tree=$("$KHO_REPO/scripts/prepare-tree.sh")
+mkdir -p "$KHO_BUILD"
+cc="${CROSS}gcc"
+command -v ccache >/dev/null && cc="ccache $cc"
+kmake=(make -C "$tree" O="$KHO_BUILD" ARCH="$KARCH" CROSS_COMPILE="$CROSS"
+       CC="$cc" -j"$(($(nproc) + 1))")
+
+fragments=("$KHO_REPO/scripts/config/common.config" "$KHO_REPO/scripts/config/$KHO_ARCH.config")
+stamp=$(cat "${fragments[@]}" | sha1sum | cut -c1-12)
+if [ "$(cat "$KHO_BUILD/.kho-config" 2>/dev/null)" != "$stamp" ] || [ ! -f "$KHO_BUILD/.config" ]; then
+	echo "build-kernel: configuring $KHO_ARCH (tinyconfig + fragments)" >&2
+	"${kmake[@]}" -s tinyconfig >/dev/null
+	KCONFIG_CONFIG="$KHO_BUILD/.config" "$tree/scripts/kconfig/merge_config.sh" \
+		-m -O "$KHO_BUILD" "$KHO_BUILD/.config" "${fragments[@]}" >/dev/null
+	"${kmake[@]}" -s olddefconfig >/dev/null
+	# Every option the fragments ask for must have survived olddefconfig.
+	bad=$(cat "${fragments[@]}" | grep -E '^CONFIG_' | while IFS= read -r want; do
+		grep -qxF "$want" "$KHO_BUILD/.config" || echo "$want"
+	done)
+	[ -z "$bad" ] || die "config options not satisfied: $(echo $bad)"
+	echo "$stamp" >"$KHO_BUILD/.kho-config"
+fi
+
+log="$KHO_BUILD/build.log"
+echo "build-kernel: building $KHO_ARCH in ${KHO_BUILD#$KHO_REPO/} (log: ${log#$KHO_REPO/})" >&2
+if ! "${kmake[@]}" all >"$log" 2>&1; then
+	grep -E 'error|Error' "$log" | head -30 >&2
+	die "kernel build failed, see $log"
+fi
+"$KHO_REPO/scripts/check-build-log.sh" "$log"
+echo "$KHO_BUILD/$IMAGE"

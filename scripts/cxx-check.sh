@@ -1,0 +1,32 @@
+#!/bin/sh
+# cxx-check.sh [--readelf R] [--nm N] OBJ...: reject C++ objects that need a
+# runtime the kernel does not have.  Exits 1 naming every problem found.
+#
+#  sections: .init_array .ctors .fini_array .dtors (global constructors and
+#            destructors: never run without CONFIG_CONSTRUCTORS),
+#            .gcc_except_table .eh_frame_hdr (exceptions)
+#  symbols:  __cxa_atexit __cxa_guard_* _ZGV* __dso_handle (static objects
+#            needing run-time initialisation, and their guard variables),
+#            _Unwind_* __gxx_personality_* __cxa_throw __cxa_begin_catch
+#            (exceptions), _Znwm _Znam _ZnwmSt11align_val_t _ZnamSt11align_val_t
+#            (plain, throwing operator new: never checked for NULL)
+readelf=readelf nm=nm
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--readelf) readelf=$2; shift 2 ;;
+	--nm) nm=$2; shift 2 ;;
+	*) break ;;
+	esac
+done
+[ $# -gt 0 ] || { echo "usage: cxx-check.sh [--readelf R] [--nm N] OBJ..." >&2; exit 2; }
+
+rc=0
+for obj in "$@"; do
+	secs=$($readelf -SW "$obj" | sed -n 's/^ *\[ *[0-9]*\] \([^ ]*\) .*/\1/p' |
+		grep -E '^\.(init_array|ctors|fini_array|dtors|gcc_except_table|eh_frame_hdr)(\.|$)')
+	syms=$($nm "$obj" | awk '{print $NF}' |
+		grep -E '^(__cxa_atexit|__cxa_guard_.*|_ZGV.*|__dso_handle|_Unwind_.*|__gxx_personality_.*|__cxa_throw|__cxa_begin_catch|_Zn[wa]m|_Zn[wa]mSt11align_val_t)$' | sort -u)
+	for s in $secs; do echo "cxx-check: $obj: forbidden section $s" >&2; rc=1; done
+	for s in $syms; do echo "cxx-check: $obj: forbidden symbol $s" >&2; rc=1; done
+done
+exit $rc

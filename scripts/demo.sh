@@ -1,0 +1,22 @@
+#!/bin/bash
+# demo.sh [ARCH]: the main job.  Build the kernel with this project built
+# in, boot it in QEMU, kexec into the next kernel with kexec_file_load, and
+# show what each generation printed.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+arch=${1:-x86_64}
+kho_arch_setup "$arch"
+
+"$KHO_REPO/scripts/deps.sh"
+"$KHO_REPO/scripts/build-kernel.sh" "$arch" >/dev/null
+"$KHO_REPO/scripts/build-modules.sh" "$arch"
+"$KHO_REPO/scripts/initramfs.sh" "$arch" >/dev/null
+echo "demo: booting $arch in QEMU (TCG): generation 1 kexecs into generation 2"
+rc=0
+"$KHO_REPO/scripts/e2e.sh" "$arch" demo 180 >/dev/null || rc=$?
+log="$KHO_BUILD/e2e/demo.log"
+tr -d '\r' <"$log" | grep -E 'Linux version|E2E:|kho|kx_sample|Command line' |
+	sed -E 's/^\[ *[0-9.]+\] //'
+echo
+echo "demo: full console log in ${log#$KHO_REPO/}"
+[ $rc -eq 0 ] && echo "demo: OK" || { echo "demo: FAILED"; exit 1; }

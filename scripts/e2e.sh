@@ -1,0 +1,27 @@
+#!/bin/bash
+# e2e.sh ARCH SCENARIO [TIMEOUT]: run one end-to-end scenario and report.
+#
+# Each "E2E: PASS name" / "E2E: FAIL name: why" line the guest prints
+# becomes one result; the scenario itself passes only if it printed no FAIL,
+# reached "E2E: DONE", did not time out and the kernel did not panic.
+# Results go to stdout as "PASS|FAIL arch/scenario/name" lines.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+kho_arch_setup "$1"
+scenario=$2 timeout=${3:-180}
+log="$KHO_BUILD/e2e/$scenario.log"
+
+rc=0
+"$KHO_REPO/scripts/qemu-run.sh" "$KHO_ARCH" "$scenario" "$log" "$timeout" || rc=$?
+tr -d '\r' <"$log" | sed -n 's/^.*E2E: \(PASS\|FAIL\) \([^:]*\).*$/\1 '"$KHO_ARCH\/$scenario"'\/\2/p'
+
+why=
+[ $rc -eq 124 ] && why="timed out after ${timeout}s"
+grep -q 'Kernel panic' "$log" && why="kernel panic"
+grep -q 'E2E: DONE' "$log" || why=${why:-"never reached E2E: DONE"}
+grep -q 'E2E: FAIL' "$log" && why=${why:-"a check failed"}
+if [ -n "$why" ]; then
+	echo "FAIL $KHO_ARCH/$scenario ($why; log: ${log#$KHO_REPO/})"
+	exit 1
+fi
+echo "PASS $KHO_ARCH/$scenario"

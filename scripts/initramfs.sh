@@ -1,0 +1,68 @@
+#!/bin/bash
+# initramfs.sh ARCH: build the test initramfs for build/ARCH from
+# tests/e2e/rootfs, busybox-static, a kexec_file_load loader (kexec-tools on
+# x86_64, scripts/initramfs/kexec-file.c on arm64), the kernel image and the
+# test modules.  Prints the path of the result.
+#
+# The result is two concatenated cpio archives: the root filesystem, then
+# one holding a copy of that root filesystem as /boot/initrd.cpio, from
+# which every generation builds the next one's initramfs.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+kho_arch_setup "${1:-x86_64}"
+
+gen_init_cpio="$KHO_BUILD/usr/gen_init_cpio"
+[ -x "$gen_init_cpio" ] || die "$gen_init_cpio missing: build the kernel first"
+out="$KHO_BUILD/initramfs"
+rm -rf "$out" && mkdir -p "$out"
+list="$out/rootfs.list"
+
+case "$KHO_ARCH" in
+x86_64)
+	busybox=/bin/busybox ;;
+arm64)
+	deb=$(compgen -G "$KHO_CACHE/debs/busybox-static_*_arm64.deb" | head -1) ||
+		die "arm64 busybox-static missing: run scripts/deps.sh"
+	dpkg-deb -x "$deb" "$out/busybox-arm64"
+	busybox="$out/busybox-arm64/bin/busybox"
+	"${CROSS}gcc" -static -O2 -Wall -Werror -o "$out/kexec-file" \
+		"$KHO_REPO/scripts/initramfs/kexec-file.c" ;;
+esac
+
+{
+	for d in /bin /sbin /lib /lib64 /usr /usr/lib /proc /sys /dev /tmp /boot /modules /scenarios; do
+		echo "dir $d 0755 0 0"
+	done
+	echo "nod /dev/console 0600 0 0 c 5 1"
+	echo "file /bin/busybox $busybox 0755 0 0"
+	echo "slink /bin/sh busybox 0777 0 0"
+	echo "file /init $KHO_REPO/tests/e2e/rootfs/init 0755 0 0"
+	echo "file /lib/e2e.sh $KHO_REPO/tests/e2e/rootfs/lib/e2e.sh 0644 0 0"
+	for s in "$KHO_REPO"/tests/e2e/rootfs/scenarios/*.sh; do
+		echo "file /scenarios/$(basename "$s") $s 0644 0 0"
+	done
+	echo "file /boot/kernel $KHO_BUILD/$IMAGE 0644 0 0"
+	echo "file /boot/release $out/release 0644 0 0"
+	for m in "$KHO_BUILD"/modules/*.ko; do
+		[ -e "$m" ] && echo "file /modules/$(basename "$m") $m 0644 0 0"
+	done
+	if [ "$KHO_ARCH" = x86_64 ]; then
+		# kexec-tools and the shared libraries it needs, at their paths.
+		echo "file /sbin/kexec $(command -v kexec) 0755 0 0"
+		ldd "$(command -v kexec)" | awk '/=> \//{print $3} /^\t\/lib/{print $1}' |
+		while read -r lib; do
+			real=$(readlink -f "$lib")
+			echo "dir $(dirname "$lib") 0755 0 0"
+			echo "file $lib $real 0755 0 0"
+		done | awk '!seen[$0]++'
+	else
+		echo "file /sbin/kexec-file $out/kexec-file 0755 0 0"
+	fi
+} >"$list"
+cat "$KHO_BUILD/include/config/kernel.release" >"$out/release"
+
+"$gen_init_cpio" "$list" >"$out/rootfs.cpio"
+echo "file /boot/initrd.cpio $out/rootfs.cpio 0644 0 0" >"$out/self.list"
+"$gen_init_cpio" "$out/self.list" >"$out/self.cpio"
+cat "$out/rootfs.cpio" "$out/self.cpio" >"$KHO_BUILD/initramfs.cpio"
+echo "$KHO_BUILD/initramfs.cpio"

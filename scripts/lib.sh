@@ -1,0 +1,45 @@
+# Shared settings for the build and test scripts.  Source it; do not run it.
+# shellcheck shell=bash
+
+KHO_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+KHO_CACHE=${KHO_CACHE:-$HOME/.cache/kho-612}
+KHO_KERNEL_TARBALL=${KHO_KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+# Debian linux-source-6.12 patch levels the hooks are tested on (zero fuzz).
+KHO_TESTED_SUBLEVELS="115 117"
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+
+die() { echo "$(basename "$0"): $*" >&2; exit 1; }
+
+# kho_arch_setup ARCH: sets KARCH, CROSS, IMAGE (relative to the build dir),
+# QEMU and its machine arguments, and the console device.
+kho_arch_setup() {
+	case "$1" in
+	x86_64|x86)
+		KHO_ARCH=x86_64 KARCH=x86_64 CROSS=
+		IMAGE=arch/x86/boot/bzImage
+		QEMU=qemu-system-x86_64
+		QEMU_MACHINE=(-M q35 -cpu max)
+		CONSOLE=ttyS0 ;;
+	arm64|aarch64)
+		KHO_ARCH=arm64 KARCH=arm64 CROSS=aarch64-linux-gnu-
+		IMAGE=arch/arm64/boot/Image
+		QEMU=qemu-system-aarch64
+		QEMU_MACHINE=(-M virt -cpu max,pauth-impdef=on)
+		CONSOLE=ttyAMA0 ;;
+	*) die "unknown ARCH '$1' (x86_64 or arm64)" ;;
+	esac
+	KHO_BUILD=${KHO_BUILD_DIR:-$KHO_REPO/build}/$KHO_ARCH
+}
+
+# Kernel version "6.12.N" of a source tree, from its top-level Makefile.
+kho_kernel_version() {
+	awk '/^VERSION =/{v=$3} /^PATCHLEVEL =/{p=$3} /^SUBLEVEL =/{s=$3}
+	     END{print v "." p "." s}' "$1/Makefile"
+}
+
+# Hash of everything the integration writes into a kernel tree.
+kho_hooks_hash() {
+	cat "$KHO_REPO"/scripts/hooks/*.patch "$KHO_REPO/scripts/integrate.sh" |
+		sha1sum | cut -c1-12
+}

@@ -1,0 +1,83 @@
+# Helpers for end-to-end scenarios, sourced by /init.
+#
+# A scenario file defines scenario_gen N, run once per kernel generation.
+# It reports with e2e_pass/e2e_fail (one "E2E: PASS|FAIL name" line each,
+# which the host harness counts), and moves on with e2e_kexec_next, or ends
+# by returning (init then prints "E2E: DONE" and powers off).
+
+e2e_param() {
+	for word in $(cat /proc/cmdline); do
+		case "$word" in
+		"$1"=*) echo "${word#*=}"; return ;;
+		esac
+	done
+}
+
+e2e_pass() { echo "E2E: PASS $1"; }
+e2e_fail() { echo "E2E: FAIL $1: $2"; }
+
+# e2e_check NAME COMMAND...: PASS if the command succeeds, else FAIL.
+e2e_check() {
+	name=$1
+	shift
+	if "$@"; then e2e_pass "$name"; else e2e_fail "$name" "'$*' failed"; fi
+}
+
+e2e_done() {
+	echo "E2E: DONE"
+	sync
+	poweroff -f
+}
+
+# The initramfs for the next generation: this one (/boot/initrd.cpio)
+# followed by a small archive that carries /boot/initrd.cpio itself, so
+# every generation can kexec again.
+e2e_next_initrd() {
+	(cd / && echo boot/initrd.cpio | cpio -o -H newc 2>/dev/null) >/tmp/self.cpio
+	cat /boot/initrd.cpio /tmp/self.cpio >/tmp/next-initrd.cpio
+	rm /tmp/self.cpio
+	echo /tmp/next-initrd.cpio
+}
+
+# The command line for the next generation: this one with e2e.gen bumped,
+# and any e2e.next=... words applied (EXTRA adds words).
+e2e_next_cmdline() {
+	extra=$1
+	line=
+	for word in $(cat /proc/cmdline); do
+		case "$word" in
+		e2e.gen=*) ;;
+		*) line="$line $word" ;;
+		esac
+	done
+	echo "${line# } e2e.gen=$((E2E_GEN + 1))${extra:+ $extra}"
+}
+
+# e2e_kexec_load [EXTRA_CMDLINE]: load /boot/kernel for the next
+# generation with kexec_file_load (kexec -s).
+e2e_kexec_load() {
+	initrd=$(e2e_next_initrd)
+	cmdline=$(e2e_next_cmdline "$1")
+	if command -v kexec >/dev/null; then
+		kexec -s -l /boot/kernel --initrd="$initrd" --append="$cmdline"
+	else
+		kexec-file -l /boot/kernel "$initrd" "$cmdline"
+	fi
+}
+
+e2e_kexec_exec() {
+	echo "E2E: kexec to generation $((E2E_GEN + 1))"
+	sync
+	if command -v kexec >/dev/null; then kexec -e; else kexec-file -e; fi
+	e2e_fail kexec "kexec -e returned"
+	e2e_done
+}
+
+# Load and boot the next generation.
+e2e_kexec_next() {
+	if ! e2e_kexec_load "$1"; then
+		e2e_fail kexec-load "kexec_file_load failed"
+		e2e_done
+	fi
+	e2e_kexec_exec
+}
