@@ -25,6 +25,12 @@ bool PageRanges::contains(u64 pfn) const
 	return i < runs_.size() && runs_[i].pfn <= pfn;
 }
 
+bool PageRanges::intersects(u64 first, u64 last) const
+{
+	usize i = first_ending_after(first);
+	return i < runs_.size() && runs_[i].pfn <= last;
+}
+
 u64 PageRanges::nr_pages() const
 {
 	u64 total = 0;

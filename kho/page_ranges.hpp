@@ -33,6 +33,8 @@ public:
 	// (-ENOENT otherwise).  Splitting a run may need memory (-ENOMEM).
 	Result<void> remove(u64 pfn, u64 nr_pages);
 	bool contains(u64 pfn) const;
+	// Whether any page in [first, last] is in the set.
+	bool intersects(u64 first, u64 last) const;
 
 	kx::Span<const PageRun> runs() const { return runs_.span(); }
 	u64 nr_pages() const;

@@ -83,5 +83,5 @@ npass=$(grep -c '^PASS' "$results")
 nfail=$(grep -c '^FAIL' "$results")
 echo
 grep '^FAIL' "$results"
-echo "$npass passed, $nfail failed"
+echo "$npass passed, $nfail failed" | tee "$KHO_REPO/build/summary.txt"
 [ "$nfail" -eq 0 ] && [ "$npass" -gt 0 ]

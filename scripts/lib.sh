@@ -25,7 +25,7 @@ kho_arch_setup() {
 		KHO_ARCH=arm64 KARCH=arm64 CROSS=aarch64-linux-gnu-
 		IMAGE=arch/arm64/boot/Image
 		QEMU=qemu-system-aarch64
-		QEMU_MACHINE=(-M virt -cpu max,pauth-impdef=on)
+		QEMU_MACHINE=(-M virt -cpu cortex-a57)
 		CONSOLE=ttyAMA0 ;;
 	*) die "unknown ARCH '$1' (x86_64 or arm64)" ;;
 	esac
