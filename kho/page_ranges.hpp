@@ -36,6 +36,8 @@ public:
 	// Whether any page in [first, last] is in the set.
 	bool intersects(u64 first, u64 last) const;
 
+	void clear() { runs_.reset(); }
+
 	kx::Span<const PageRun> runs() const { return runs_.span(); }
 	u64 nr_pages() const;
 

@@ -1,8 +1,9 @@
 #!/bin/bash
 # check.sh: every test, in three layers, ending with "N passed, N failed".
 #
-#   host   the C++ core under GoogleTest with ASan/UBSan (ctest), and the
-#          forbidden-runtime check against a bad object
+#   host   the C++ core under GoogleTest with ASan/UBSan (ctest), the
+#          forbidden-runtime check against a bad object, and a time-boxed
+#          libFuzzer run of every parser of handover data
 #   build  per arch: kernel build with zero warnings for our objects, an
 #          out-of-tree C++ module, and a forbidden C++ module that must fail
 #   kunit  per arch: the KUnit suites, run at boot in QEMU, KTAP parsed
@@ -39,6 +40,8 @@ if has_layer host; then
 	else
 		fail host/build "see ${hb#$KHO_REPO/}.log"
 	fi
+	stage "host fuzzing"
+	"$KHO_REPO/scripts/fuzz.sh" | record
 fi
 
 for arch in $arches; do
@@ -67,12 +70,14 @@ for arch in $arches; do
 		stage "$arch: KUnit at boot"
 		log="$KHO_BUILD/e2e/kunit.log"
 		"$KHO_REPO/scripts/e2e.sh" "$arch" kunit 300 >/dev/null
-		"$KHO_REPO/scripts/ktap.py" "$arch" "$log" kho_page_ranges | record
+		"$KHO_REPO/scripts/ktap.py" "$arch" "$log" kho_page_ranges kho_mem_map | record
 	fi
 	if has_layer e2e; then
 		for s in "$KHO_REPO"/tests/e2e/rootfs/scenarios/*.sh; do
 			name=$(basename "$s" .sh)
 			[ "$name" = kunit ] && continue
+			only=$(sed -n 's/^# e2e-arch: //p' "$s")
+			[ -n "$only" ] && [[ " $only " != *" $arch "* ]] && continue
 			stage "$arch: e2e $name"
 			"$KHO_REPO/scripts/e2e.sh" "$arch" "$name" | record
 		done

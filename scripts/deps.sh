@@ -9,7 +9,7 @@ packages=(
 	gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
 	qemu-system-x86 qemu-system-arm
 	kexec-tools busybox-static
-	libfdt-dev device-tree-compiler googletest clang
+	libfdt-dev device-tree-compiler googletest clang libclang-rt-14-dev
 )
 # busybox for the arm64 initramfs comes from Debian's arm64 archive.
 arm64_debs=(busybox-static)

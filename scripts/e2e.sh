@@ -11,8 +11,15 @@ kho_arch_setup "$1"
 scenario=$2 timeout=${3:-180}
 log="$KHO_BUILD/e2e/$scenario.log"
 
+# A scenario may ask for kernel parameters and QEMU options in its header:
+#   # e2e-append: kho_scratch=256M
+#   # e2e-qemu: -m 2G
+file="$KHO_REPO/tests/e2e/rootfs/scenarios/$scenario.sh"
+append=$(sed -n 's/^# e2e-append: //p' "$file")
+read -r -a qemu_args <<<"$(sed -n 's/^# e2e-qemu: //p' "$file")"
 rc=0
-"$KHO_REPO/scripts/qemu-run.sh" "$KHO_ARCH" "$scenario" "$log" "$timeout" || rc=$?
+KHO_APPEND="${KHO_APPEND:-} $append" \
+	"$KHO_REPO/scripts/qemu-run.sh" "$KHO_ARCH" "$scenario" "$log" "$timeout" "${qemu_args[@]}" || rc=$?
 tr -d '\r' <"$log" | sed -n 's/^.*E2E: \(PASS\|FAIL\) \([^:]*\).*$/\1 '"$KHO_ARCH\/$scenario"'\/\2/p'
 
 why=

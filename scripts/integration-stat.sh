@@ -22,7 +22,7 @@ for p in "$KHO_REPO"/scripts/hooks/*.patch; do
 	printf '%-44s %6d %6d %6d\n' "$(basename "$p")" "$s" "$a" "$r"
 	sites=$((sites + s)) added=$((added + a)) removed=$((removed + r))
 	# A hook that #includes a project file compiles all of that file.
-	for inc in $(sed -n 's|^+#include "\.\./*kho/\(.*\)"|\1|p; s|^+#include <kho/\(.*\.c\)>|\1|p' "$p"); do
+	for inc in $(sed -n 's|^+#include "\(\.\./\)*kho/\(.*\)"|\2|p' "$p"); do
 		included=$((included + $(wc -l <"$KHO_REPO/$inc")))
 	done
 done

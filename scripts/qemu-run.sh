@@ -10,6 +10,7 @@ scenario=$2 log=$3 timeout=${4:-120}
 shift $(($# < 4 ? $# : 4))
 
 mem=${KHO_MEM:-1G} smp=${KHO_SMP:-2}
+# QEMU takes the last -m/-smp, so a scenario's own options win.
 cmdline="console=$CONSOLE panic=-1 oops=panic e2e.scenario=$scenario e2e.gen=1 ${KHO_APPEND:-}"
 mkdir -p "$(dirname "$log")"
 set +e

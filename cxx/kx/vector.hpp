@@ -24,11 +24,7 @@ public:
 	}
 	KX_NONCOPYABLE(Vector);
 	Vector& operator=(Vector&&) = delete;
-	~Vector()
-	{
-		clear();
-		::operator delete(data_);
-	}
+	~Vector() { reset(); }
 
 	usize size() const { return size_; }
 	usize capacity() const { return capacity_; }
@@ -88,6 +84,14 @@ public:
 	{
 		while (size_)
 			data_[--size_].~T();
+	}
+
+	// clear(), and give the storage back too.
+	void reset()
+	{
+		clear();
+		::operator delete(exchange(data_, nullptr));
+		capacity_ = 0;
 	}
 
 private:

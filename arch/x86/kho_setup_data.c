@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * x86 boot protocol glue: the handover descriptor travels in one
+ * setup_data entry of type KHO_SETUP_DATA_TYPE (kho/abi/handover.h) in the
+ * boot parameters segment of a kexec_file_load() image.
+ */
+#define pr_fmt(fmt) "kho: " fmt
+
+#include <linux/init.h>
+#include <linux/io.h>
+#include <linux/kexec.h>
+#include <linux/kho_hooks.h>
+#include <linux/string.h>
+#include <asm/bootparam.h>
+#include <asm/early_ioremap.h>
+#include <asm/setup_data.h>
+
+#include "../../kho/kho_internal.h"
+
+/* parse_setup_data(): the previous kernel's entry. */
+void __init kho_x86_parse_setup_data(u64 pa_data, u32 data_len)
+{
+	struct kho_handover_desc desc;
+	struct setup_data *sd;
+
+	if (data_len != sizeof(*sd) + sizeof(desc)) {
+		pr_err("handover: setup_data entry of %u bytes, expected %zu; ignored\n",
+		       data_len, sizeof(*sd) + sizeof(desc));
+		return;
+	}
+	sd = early_memremap(pa_data, data_len);
+	if (!sd)
+		return;
+	memcpy(&desc, sd->data, sizeof(desc));
+	early_memunmap(sd, data_len);
+	kho_in_populate(&desc);
+}
+
+/* bzImage64_load(): room for the entry in the boot parameters segment. */
+unsigned long kho_x86_setup_data_size(struct kimage *image)
+{
+	return sizeof(struct setup_data) + sizeof(struct kho_handover_desc);
+}
+
+/* setup_boot_parameters(): write the entry if @image carries the handover. */
+unsigned long kho_x86_add_setup_data(struct kimage *image, struct boot_params *params,
+				     unsigned long params_load_addr,
+				     unsigned long setup_data_offset)
+{
+	struct setup_data *sd = (void *)params + setup_data_offset;
+	struct kho_handover_desc desc;
+
+	if (!kho_out_attached(image, &desc))
+		return 0;
+	sd->type = KHO_SETUP_DATA_TYPE;
+	sd->len = sizeof(desc);
+	memcpy(sd->data, &desc, sizeof(desc));
+	sd->next = params->hdr.setup_data;
+	params->hdr.setup_data = params_load_addr + setup_data_offset;
+	return sizeof(*sd) + sizeof(desc);
+}

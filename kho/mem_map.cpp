@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "kho/mem_map.hpp"
+
+namespace kho {
+
+using kx::Errno;
+
+namespace {
+
+constexpr u64 kChunk = KHO_MEMMAP_CHUNK;
+constexpr u64 kHeaderSize = sizeof(kho_memmap_header);
+constexpr u64 kBlockSize = sizeof(kho_memmap_block);
+
+constexpr u64 align8(u64 n) { return (n + 7) & ~u64{7}; }
+constexpr u64 runs_payload(u64 nr_runs) { return align8(nr_runs * sizeof(kho_memmap_run)); }
+constexpr u64 bitmap_payload(u64 nr_bits) { return (nr_bits + 63) / 64 * 8; }
+
+// Cuts the runs of one order into blocks: runs of at least a chunk become
+// EXTENT blocks; shorter ones are grouped by chunk into RUNS or BITMAP
+// blocks, whichever is smaller.  A run crossing a chunk boundary is split.
+class BlockCutter {
+public:
+	explicit BlockCutter(Span<const PageRun> runs) : runs_(runs) { load(); }
+
+	struct Block {
+		kho_memmap_block header;
+		u64 extent_length;  // EXTENT only
+		// RUNS/BITMAP: the pieces, as a cutter positioned at the block.
+		u64 nr_pieces;
+	};
+
+	bool done() const { return i_ == runs_.size(); }
+
+	// Describes the next block without consuming it.
+	Block peek(unsigned order) const
+	{
+		Block b{};
+		b.header.order = static_cast<u8>(order);
+		if (left_ >= kChunk) {
+			b.header.base = start_;
+			b.header.kind = KHO_MEMMAP_EXTENT;
+			b.extent_length = left_;
+			return b;
+		}
+		BlockCutter scan = *this;
+		const u64 chunk_base = start_ & ~(kChunk - 1);
+		const u64 first = start_;
+		u64 last_end = start_;
+		while (scan.in_chunk(chunk_base)) {
+			u64 len = scan.piece_length(chunk_base);
+			last_end = scan.start_ + len;
+			scan.consume(len);
+			b.nr_pieces++;
+		}
+		const u64 bits = last_end - first;
+		if (bitmap_payload(bits) < runs_payload(b.nr_pieces)) {
+			b.header.kind = KHO_MEMMAP_BITMAP;
+			b.header.base = first;
+			b.header.count = static_cast<u32>(bits);
+		} else {
+			b.header.kind = KHO_MEMMAP_RUNS;
+			b.header.base = chunk_base;
+			b.header.count = static_cast<u32>(b.nr_pieces);
+		}
+		return b;
+	}
+
+	static u64 size_of(const Block& b)
+	{
+		switch (b.header.kind) {
+		case KHO_MEMMAP_EXTENT: return kBlockSize + sizeof(u64);
+		case KHO_MEMMAP_RUNS: return kBlockSize + runs_payload(b.header.count);
+		default: return kBlockSize + bitmap_payload(b.header.count);
+		}
+	}
+
+	// Writes @b's payload to @out (unless null) and moves past the block.
+	void emit(const Block& b, u8* out)
+	{
+		if (b.header.kind == KHO_MEMMAP_EXTENT) {
+			if (out)
+				__builtin_memcpy(out, &b.extent_length, sizeof(u64));
+			consume(left_);
+			return;
+		}
+		const u64 chunk_base = start_ & ~(kChunk - 1);
+		if (out)
+			__builtin_memset(out, 0, size_of(b) - kBlockSize);
+		for (u64 n = 0; n < b.nr_pieces; n++) {
+			u64 len = piece_length(chunk_base);
+			if (out && b.header.kind == KHO_MEMMAP_RUNS) {
+				kho_memmap_run r = {static_cast<unsigned short>(start_ - chunk_base),
+						    static_cast<unsigned short>(len - 1)};
+				__builtin_memcpy(out + n * sizeof(r), &r, sizeof(r));
+			} else if (out) {
+				for (u64 bit = start_ - b.header.base; bit < start_ - b.header.base + len; bit++)
+					out[bit / 8] |= static_cast<u8>(1u << (bit % 8));
+			}
+			consume(len);
+		}
+	}
+
+private:
+	bool in_chunk(u64 chunk_base) const
+	{
+		return !done() && left_ < kChunk && start_ < chunk_base + kChunk;
+	}
+	u64 piece_length(u64 chunk_base) const { return kx::min(left_, chunk_base + kChunk - start_); }
+	void consume(u64 len)
+	{
+		start_ += len;
+		left_ -= len;
+		if (left_ == 0) {
+			i_++;
+			load();
+		}
+	}
+	void load()
+	{
+		if (!done()) {
+			start_ = runs_[i_].pfn;
+			left_ = runs_[i_].nr_pages;
+		}
+	}
+
+	Span<const PageRun> runs_;
+	usize i_ = 0;
+	u64 start_ = 0, left_ = 0;
+};
+
+}  // namespace
+
+bool PreservedMemory::overlaps(u64 pfn, u64 nr_pages) const
+{
+	const u64 last = pfn + nr_pages - 1;
+	for (unsigned k = 0; k <= kMaxOrder; k++)
+		if (orders_[k].intersects(pfn >> k, last >> k))
+			return true;
+	return false;
+}
+
+Result<void> PreservedMemory::preserve(u64 pfn, unsigned order)
+{
+	if (order > kMaxOrder || (pfn & ((u64{1} << order) - 1)) || (pfn >> (64 - kMaxOrder - 1)))
+		return Errno::inval;
+	if (overlaps(pfn, u64{1} << order))
+		return Errno::exist;
+	return orders_[order].add(pfn >> order, 1);
+}
+
+Result<void> PreservedMemory::unpreserve(u64 pfn, unsigned order)
+{
+	if (order > kMaxOrder || (pfn & ((u64{1} << order) - 1)))
+		return Errno::inval;
+	return orders_[order].remove(pfn >> order, 1);
+}
+
+Result<void> PreservedMemory::preserve_pages(u64 pfn, u64 nr_pages)
+{
+	if (nr_pages == 0 || pfn + nr_pages < pfn || ((pfn + nr_pages) >> (64 - kMaxOrder - 1)))
+		return Errno::inval;
+	if (overlaps(pfn, nr_pages))
+		return Errno::exist;
+	return orders_[0].add(pfn, nr_pages);
+}
+
+Result<void> PreservedMemory::unpreserve_pages(u64 pfn, u64 nr_pages)
+{
+	return orders_[0].remove(pfn, nr_pages);
+}
+
+bool PreservedMemory::is_preserved(u64 pfn, unsigned order) const
+{
+	if (order > kMaxOrder || (pfn & ((u64{1} << order) - 1)))
+		return false;
+	return orders_[order].contains(pfn >> order);
+}
+
+u64 PreservedMemory::nr_pages() const
+{
+	u64 total = 0;
+	for (unsigned k = 0; k <= kMaxOrder; k++)
+		total += orders_[k].nr_pages() << k;
+	return total;
+}
+
+void PreservedMemory::clear()
+{
+	for (PageRanges& set : orders_)
+		set.clear();
+}
+
+u64 PreservedMemory::encoded_size() const
+{
+	u64 size = kHeaderSize;
+	for (unsigned k = 0; k <= kMaxOrder; k++) {
+		BlockCutter cut(orders_[k].runs());
+		while (!cut.done()) {
+			auto b = cut.peek(k);
+			size += BlockCutter::size_of(b);
+			cut.emit(b, nullptr);
+		}
+	}
+	return size;
+}
+
+Result<u64> PreservedMemory::encode(Span<u8> out, unsigned page_shift) const
+{
+	kho_memmap_header header = {KHO_MEMMAP_MAGIC, KHO_MEMMAP_VERSION, page_shift, 0, 0, nr_pages()};
+	u64 at = kHeaderSize;
+
+	for (unsigned k = 0; k <= kMaxOrder; k++) {
+		BlockCutter cut(orders_[k].runs());
+		while (!cut.done()) {
+			auto b = cut.peek(k);
+			const u64 size = BlockCutter::size_of(b);
+			if (at + size > out.size())
+				return Errno::nospc;
+			__builtin_memcpy(out.data() + at, &b.header, kBlockSize);
+			cut.emit(b, out.data() + at + kBlockSize);
+			at += size;
+			header.nr_blocks++;
+		}
+	}
+	if (out.size() < kHeaderSize)
+		return Errno::nospc;
+	header.size = at;
+	__builtin_memcpy(out.data(), &header, kHeaderSize);
+	return at;
+}
+
+}  // namespace kho
+
+namespace kho {
+
+template <typename T>
+bool MemMapReader::read(u64 at, T& out) const
+{
+	if (at > map_.size() || map_.size() - at < sizeof(T))
+		return false;
+	__builtin_memcpy(&out, map_.data() + at, sizeof(T));
+	return true;
+}
+
+Result<void> MemMapReader::start()
+{
+	kho_memmap_header h;
+	failed_ = true;
+	if (!read(0, h) || h.magic != KHO_MEMMAP_MAGIC)
+		return Errno::inval;
+	if (h.version != KHO_MEMMAP_VERSION || h.page_shift != page_shift_)
+		return Errno::inval;
+	if (h.size != map_.size())
+		return Errno::inval;
+	declared_pages_ = h.nr_pages;
+	blocks_left_ = h.nr_blocks;
+	offset_ = kHeaderSize;
+	started_ = true;
+	failed_ = false;
+	return {};
+}
+
+// Reads and checks the next block header and the shape of its payload.
+Result<void> MemMapReader::open_block()
+{
+	kho_memmap_block& b = block_;
+	if (!read(offset_, b))
+		return Errno::inval;
+	offset_ += kBlockSize;
+	if (b.order > kMaxOrder || b.reserved != 0)
+		return Errno::inval;
+	// Blocks are sorted by order, then by index, and never overlap.  A
+	// RUNS block's base is its chunk's; its runs are checked one by one.
+	if (b.order < last_order_)
+		return Errno::inval;
+	if (b.kind != KHO_MEMMAP_RUNS && b.base < order_end_[b.order])
+		return Errno::inval;
+
+	u64 payload, end;
+	switch (b.kind) {
+	case KHO_MEMMAP_EXTENT: {
+		u64 length;
+		if (b.count != 0 || !read(offset_, length) || length == 0)
+			return Errno::inval;
+		payload = sizeof(u64);
+		end = b.base + length;
+		if (end < b.base)
+			return Errno::inval;
+		break;
+	}
+	case KHO_MEMMAP_RUNS:
+		if (b.base % kChunk || b.count == 0 || b.count > kChunk / 2)
+			return Errno::inval;
+		payload = runs_payload(b.count);
+		end = b.base + kChunk;  // refined as runs are read
+		break;
+	case KHO_MEMMAP_BITMAP:
+		if (b.count == 0 || b.count > kChunk || b.base % kChunk + b.count > kChunk)
+			return Errno::inval;
+		payload = bitmap_payload(b.count);
+		end = b.base + b.count;
+		break;
+	default:
+		return Errno::inval;
+	}
+	if (b.base + kChunk < b.base || map_.size() - offset_ < payload)
+		return Errno::inval;
+	// Every page frame must be representable: (end << order) fits.
+	if (end > (~u64{0} >> (b.order + 1)))
+		return Errno::inval;
+	block_end_ = offset_ + payload;
+	item_ = 0;
+	in_block_ = true;
+	last_order_ = b.order;
+	if (b.kind != KHO_MEMMAP_RUNS)
+		order_end_[b.order] = end;
+	return {};
+}
+
+Result<bool> MemMapReader::next(PreservedRun& run)
+{
+	if (!started_ || failed_)
+		return Errno::inval;
+	failed_ = true;  // cleared again on every successful exit
+
+	for (;;) {
+		if (!in_block_) {
+			if (blocks_left_ == 0) {
+				if (offset_ != map_.size() || seen_pages_ != declared_pages_)
+					return Errno::inval;
+				failed_ = false;
+				return false;
+			}
+			blocks_left_--;
+			TRY(open_block());
+		}
+		const kho_memmap_block& b = block_;
+		u64 first = 0, count = 0;
+
+		if (b.kind == KHO_MEMMAP_EXTENT) {
+			if (item_ == 0) {
+				read(offset_, count);
+				first = b.base;
+				item_ = 1;
+			}
+		} else if (b.kind == KHO_MEMMAP_RUNS) {
+			if (item_ < b.count) {
+				kho_memmap_run r;
+				read(offset_ + item_ * sizeof(r), r);
+				first = b.base + r.offset;
+				count = u64{r.length_minus_1} + 1;
+				// Ascending, disjoint, not adjacent (else merged),
+				// inside the chunk.
+				if (r.offset + count > kChunk)
+					return Errno::inval;
+				if (first < order_end_[b.order] ||
+				    (item_ > 0 && first == order_end_[b.order]))
+					return Errno::inval;
+				order_end_[b.order] = first + count;
+				item_++;
+			} else if (b.count * sizeof(kho_memmap_run) < runs_payload(b.count)) {
+				// The padding must be zero.
+				u32 pad;
+				read(offset_ + b.count * sizeof(kho_memmap_run), pad);
+				if (pad != 0)
+					return Errno::inval;
+			}
+		} else {
+			// Next maximal run of set bits from bit item_.
+			auto bit = [&](u64 i) { return (map_[offset_ + i / 8] >> (i % 8)) & 1; };
+			while (item_ < b.count && !bit(item_))
+				item_++;
+			if (item_ < b.count) {
+				u64 i = item_;
+				while (i < b.count && bit(i))
+					i++;
+				first = b.base + item_;
+				count = i - item_;
+				item_ = static_cast<u32>(i);
+			} else {
+				// Bits past count, up to the padding, must be clear.
+				for (u64 i = b.count; i < bitmap_payload(b.count) * 8; i++)
+					if (bit(i))
+						return Errno::inval;
+			}
+		}
+
+		if (count == 0) {
+			offset_ = block_end_;
+			in_block_ = false;
+			continue;
+		}
+		const u64 pages = count << b.order;
+		if (seen_pages_ + pages < seen_pages_ || seen_pages_ + pages > declared_pages_)
+			return Errno::inval;
+		seen_pages_ += pages;
+		run = {first << b.order, pages, b.order};
+		failed_ = false;
+		return true;
+	}
+}
+
+Result<u64> MemMapReader::validate(Span<const u8> map, unsigned page_shift)
+{
+	MemMapReader reader(map, page_shift);
+	PreservedRun run;
+	u64 runs = 0;
+	TRY(reader.start());
+	while (TRY(reader.next(run)))
+		runs++;
+	return runs;
+}
+
+}  // namespace kho

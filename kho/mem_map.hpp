@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+// The preserved-memory map: what the outgoing kernel records, per folio
+// order, and its wire format (include/kho/abi/memmap.h) with a validating,
+// allocation-free reader for the incoming kernel.
+#pragma once
+
+#include <kho/abi/memmap.h>
+#include <kx/result.hpp>
+#include <kx/span.hpp>
+#include <kx/types.hpp>
+
+#include "kho/page_ranges.hpp"
+
+namespace kho {
+
+using kx::Span;
+using kx::u8;
+using kx::u32;
+
+inline constexpr unsigned kMaxOrder = KHO_MEMMAP_MAX_ORDER;
+
+// Preserved folios, one index set per order.  A page belongs to at most
+// one preserved folio: overlapping preservations are refused.
+class PreservedMemory {
+public:
+	// Preserves the 2^order pages at @pfn (aligned to the order).
+	// -EINVAL if misaligned or order too large, -EEXIST if any page is
+	// already preserved, -ENOMEM.
+	Result<void> preserve(u64 pfn, unsigned order);
+	// Undoes preserve(); -ENOENT if that folio was not preserved.
+	Result<void> unpreserve(u64 pfn, unsigned order);
+	// Preserves @nr_pages order-0 pages at @pfn.
+	Result<void> preserve_pages(u64 pfn, u64 nr_pages);
+	Result<void> unpreserve_pages(u64 pfn, u64 nr_pages);
+	bool is_preserved(u64 pfn, unsigned order) const;
+	// Whether any page of [pfn, pfn + nr_pages) is preserved.
+	bool overlaps(u64 pfn, u64 nr_pages) const;
+
+	const PageRanges& order(unsigned k) const { return orders_[k]; }
+	u64 nr_pages() const;
+	bool empty() const { return nr_pages() == 0; }
+	void clear();
+
+	// Bytes encode() will write.
+	u64 encoded_size() const;
+	// Writes the map for a kernel with pages of 2^page_shift bytes.
+	// -ENOSPC if @out is smaller than encoded_size().
+	Result<u64> encode(Span<u8> out, unsigned page_shift) const;
+
+private:
+	PageRanges orders_[kMaxOrder + 1];
+};
+
+// One run of preserved pages read back from a map.
+struct PreservedRun {
+	u64 pfn;
+	u64 nr_pages;
+	unsigned order;
+};
+
+// Walks a map from an untrusted source.  Every field is checked before it
+// is used; a reader that returned an error has stopped for good.  It never
+// allocates, so it runs in early boot.
+class MemMapReader {
+public:
+	MemMapReader(Span<const u8> map, unsigned page_shift) : map_(map), page_shift_(page_shift) {}
+
+	// Checks the header; must succeed before next().
+	Result<void> start();
+	// The next run: true, or false at the end of a valid map.  Runs come
+	// out maximal within a block and in ascending order per folio order.
+	Result<bool> next(PreservedRun& run);
+	// Walks the whole map: the map is valid and non-empty runs only.
+	static Result<u64> validate(Span<const u8> map, unsigned page_shift);
+
+	u64 declared_pages() const { return declared_pages_; }
+
+private:
+	Result<void> open_block();
+	template <typename T> bool read(u64 at, T& out) const;
+
+	Span<const u8> map_;
+	unsigned page_shift_;
+	u64 declared_pages_ = 0;
+	u64 seen_pages_ = 0;
+	u32 blocks_left_ = 0;
+	u64 offset_ = 0;        // next unread byte
+	u64 block_end_ = 0;     // end of the current block's payload
+	bool in_block_ = false;
+	bool started_ = false;
+	bool failed_ = false;
+	// The current block.
+	kho_memmap_block block_{};
+	u32 item_ = 0;          // next run or bit
+	// Per order, the end of what was read so far: the ordering check.
+	u64 order_end_[kMaxOrder + 1] = {};
+	int last_order_ = -1;
+};
+
+}  // namespace kho

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+// The extern "C" face of the preserved-memory map.
+#include "kho/mem_map.h"
+#include "kho/mem_map.hpp"
+
+using kho::MemMapReader;
+using kho::PreservedMemory;
+
+struct kho_preserved {
+	PreservedMemory mem;
+};
+
+static_assert(sizeof(MemMapReader) <= sizeof(kho_memmap_cursor));
+static_assert(alignof(MemMapReader) <= alignof(kho_memmap_cursor));
+
+static MemMapReader& reader_of(kho_memmap_cursor* cur)
+{
+	return *reinterpret_cast<MemMapReader*>(cur->opaque);
+}
+
+extern "C" {
+
+kho_preserved* kho_preserved_create(void)
+{
+	return new (std::nothrow) kho_preserved;
+}
+
+void kho_preserved_destroy(kho_preserved* mem)
+{
+	delete mem;
+}
+
+int kho_preserved_add(kho_preserved* mem, kx_u64 pfn, unsigned int order)
+{
+	return kx::to_errno(mem->mem.preserve(pfn, order));
+}
+
+int kho_preserved_remove(kho_preserved* mem, kx_u64 pfn, unsigned int order)
+{
+	return kx::to_errno(mem->mem.unpreserve(pfn, order));
+}
+
+int kho_preserved_add_pages(kho_preserved* mem, kx_u64 pfn, kx_u64 nr_pages)
+{
+	return kx::to_errno(mem->mem.preserve_pages(pfn, nr_pages));
+}
+
+int kho_preserved_remove_pages(kho_preserved* mem, kx_u64 pfn, kx_u64 nr_pages)
+{
+	return kx::to_errno(mem->mem.unpreserve_pages(pfn, nr_pages));
+}
+
+int kho_preserved_contains(const kho_preserved* mem, kx_u64 pfn, unsigned int order)
+{
+	return mem->mem.is_preserved(pfn, order);
+}
+
+int kho_preserved_intersects(const kho_preserved* mem, kx_u64 pfn, kx_u64 nr_pages)
+{
+	return nr_pages && pfn + nr_pages > pfn && mem->mem.overlaps(pfn, nr_pages);
+}
+
+kx_u64 kho_preserved_nr_pages(const kho_preserved* mem)
+{
+	return mem->mem.nr_pages();
+}
+
+kx_u64 kho_preserved_encoded_size(const kho_preserved* mem)
+{
+	return mem->mem.encoded_size();
+}
+
+long long kho_preserved_encode(const kho_preserved* mem, void* buf, kx_u64 size,
+			       unsigned int page_shift)
+{
+	auto written = mem->mem.encode({static_cast<kx::u8*>(buf), size}, page_shift);
+	if (written.is_error())
+		return written.error().to_errno();
+	return static_cast<long long>(written.value());
+}
+
+int kho_memmap_cursor_start(kho_memmap_cursor* cur, const void* map, kx_u64 size,
+			    unsigned int page_shift)
+{
+	auto* reader = new (cur->opaque)
+		MemMapReader({static_cast<const kx::u8*>(map), size}, page_shift);
+	return kx::to_errno(reader->start());
+}
+
+int kho_memmap_cursor_next(kho_memmap_cursor* cur, kx_u64* pfn, kx_u64* nr_pages,
+			   unsigned int* order)
+{
+	kho::PreservedRun run;
+	auto more = reader_of(cur).next(run);
+	if (more.is_error())
+		return more.error().to_errno();
+	if (!more.value())
+		return 0;
+	*pfn = run.pfn;
+	*nr_pages = run.nr_pages;
+	*order = run.order;
+	return 1;
+}
+
+}  // extern "C"

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0
+// How big the scratch area is: the kho_scratch= parameter and the default
+// sizing formula (Documentation/kho/admin-guide.rst, "Sizing scratch").
+#pragma once
+
+#include <kx/result.hpp>
+#include <kx/types.hpp>
+
+namespace kho {
+
+using kx::Result;
+using kx::u64;
+
+struct ScratchRequest {
+	enum class Kind { automatic, bytes, percent };
+	Kind kind = Kind::automatic;
+	u64 value = 0;
+};
+
+// "512M", "1G", "65536K", "4194304" (bytes) or "5%".  -EINVAL otherwise,
+// or for zero, or for a share above 50%.
+Result<ScratchRequest> parse_scratch_param(const char* text);
+
+struct MemoryFacts {
+	u64 ram_bytes;          // usable RAM at boot
+	u64 boot_alloc_bytes;   // what this kernel's early boot allocated
+	u64 page_size;
+	u64 struct_page_size;   // sizeof(struct page)
+	u64 align;              // scratch granularity (pageblock)
+};
+
+struct ScratchPlan {
+	u64 low;   // part below 4 GiB (x86: DMA32 and early low allocations)
+	u64 main;  // the rest, anywhere
+	u64 total() const { return low + main; }
+};
+
+// The next kernel's page descriptors: struct_page_size per page of RAM
+// (64 bytes per 4 KiB page is 1.56% of RAM).
+constexpr u64 memmap_bytes(const MemoryFacts& m)
+{
+	return m.ram_bytes / m.page_size * m.struct_page_size;
+}
+
+// Scratch to reserve for @request.  Automatic: the next kernel's memmap,
+// twice this kernel's other boot allocations, and 64 MiB for the kernel
+// image, initrd and early tables.  The low part is an eighth, between 16
+// and 256 MiB.  Everything is rounded up to m.align.
+Result<ScratchPlan> plan_scratch(ScratchRequest request, const MemoryFacts& m);
+
+// What the next kernel needs from scratch before it can reserve the
+// preserved memory: its memmap, the handover itself and 32 MiB of early
+// tables.  Activation fails with -ENOSPC when scratch is smaller.
+constexpr u64 next_kernel_need(const MemoryFacts& m, u64 handover_bytes)
+{
+	return memmap_bytes(m) + handover_bytes + (u64{32} << 20);
+}
+
+}  // namespace kho

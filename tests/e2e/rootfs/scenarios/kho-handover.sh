@@ -1,0 +1,65 @@
+# e2e-arch: x86_64
+# e2e-append: kho_scratch=192M kho_debug_reservations
+# KHO across three generations: kho_test preserves folios of random orders
+# with random contents and its own subtree; each next kernel restores and
+# checks them, and preserves a new set.  Generation 3 finishes the handover
+# before restoring anything: the unclaimed memory comes back, MemTotal
+# matches generation 1 (no handover), and restores then find nothing.
+
+kho_active() { cat /sys/kernel/kho/active; }
+
+expect_log() {
+	if dmesg | grep -q "$2"; then e2e_pass "$1"; else e2e_fail "$1" "no '$2' in the log"; fi
+}
+
+meminfo() { awk "/^$1:/{print \$2}" /proc/meminfo; }
+
+activate_and_kexec() {
+	e2e_check "activate-gen$1" sh -c 'echo 1 > /sys/kernel/kho/active'
+	e2e_check "dt-visible-gen$1" test -s /sys/kernel/kho/dt
+	e2e_kexec_next "$2"
+}
+
+scenario_gen() {
+	case "$1" in
+	1)
+		e2e_check scratch-reserved grep -q . /sys/kernel/kho/scratch_len
+		e2e_check cma-total-is-scratch sh -c \
+			'[ $(($(awk "/CmaTotal/{print \$2}" /proc/meminfo) * 1024)) -eq $(( $(paste -sd+ /sys/kernel/kho/scratch_len) )) ]'
+		e2e_check kho-test-load-gen1 insmod /modules/kho_test.ko
+		activate_and_kexec 1 "e2e.memtotal=$(meminfo MemTotal)"
+		;;
+	2)
+		expect_log handover-found "kho: handover: found"
+		expect_log reservations-in-scratch "debug: [0-9]* early reservations checked, 0 outside scratch"
+		e2e_check firmware-dt-visible test -s /sys/firmware/kho/dt
+		e2e_check kho-test-load-gen2 insmod /modules/kho_test.ko
+		expect_log restore-gen2 "kho_test: PASS restore: generation 2"
+		expect_log notifier-gen2 "kho_test: PASS notifier: node from generation 1"
+		activate_and_kexec 2
+		;;
+	3)
+		# Finish before anyone restores: everything from gen 2 is unclaimed.
+		free_before=$(meminfo MemFree)
+		e2e_check finish sh -c 'echo 1 > /sys/firmware/kho/finish'
+		e2e_check firmware-dt-gone test ! -e /sys/firmware/kho/dt
+		expect_log finish-logged "kho: finished: [0-9]* unclaimed pages freed"
+		freed_kb=$(( $(dmesg | sed -n 's/.*kho: finished: \([0-9]*\) unclaimed.*/\1/p') * 4 ))
+		rise_kb=$(( $(meminfo MemFree) - free_before ))
+		# Budget: 1 MiB of other allocations while this runs.
+		e2e_check "memfree-rises-by-unclaimed(${rise_kb}kB/${freed_kb}kB)" \
+			test "$freed_kb" -gt 0 -a "$rise_kb" -ge $((freed_kb - 1024))
+		total_gen1=$(e2e_param e2e.memtotal)
+		total=$(meminfo MemTotal)
+		e2e_check "memtotal-matches-gen1(${total}kB/${total_gen1}kB)" \
+			test $((total - total_gen1)) -le 1024 -a $((total_gen1 - total)) -le 1024
+		e2e_check kho-test-load-gen3 insmod /modules/kho_test.ko
+		expect_log restore-after-finish-is-null "kho_test: no kho-test subtree"
+		if dmesg | grep -q "kho_test: FAIL"; then
+			e2e_fail no-test-failures "$(dmesg | grep 'kho_test: FAIL' | head -1)"
+		else
+			e2e_pass no-test-failures
+		fi
+		;;
+	esac
+}

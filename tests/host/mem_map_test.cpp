@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <map>
+#include <random>
+#include <vector>
+
+#include "kho/mem_map.hpp"
+
+using kho::MemMapReader;
+using kho::PreservedMemory;
+using kho::PreservedRun;
+using kx::Errno;
+using kx::u64;
+using kx::u8;
+
+namespace {
+
+constexpr unsigned kShift = 12;
+
+std::vector<u8> encode(const PreservedMemory& mem)
+{
+	std::vector<u8> out(mem.encoded_size());
+	auto r = mem.encode({out.data(), out.size()}, kShift);
+	EXPECT_TRUE(r.is_ok());
+	EXPECT_EQ(r.value(), out.size());
+	return out;
+}
+
+// pfn -> order of every preserved page, read back through the reader.
+std::map<u64, unsigned> decode(const std::vector<u8>& map)
+{
+	std::map<u64, unsigned> pages;
+	MemMapReader reader({map.data(), map.size()}, kShift);
+	EXPECT_TRUE(reader.start().is_ok());
+	PreservedRun run;
+	for (;;) {
+		auto more = reader.next(run);
+		EXPECT_TRUE(more.is_ok());
+		if (!more.is_ok() || !more.value())
+			break;
+		for (u64 p = run.pfn; p < run.pfn + run.nr_pages; p++)
+			pages[p] = run.order;
+	}
+	return pages;
+}
+
+TEST(PreservedMemory, FoliosOfEveryOrderRoundTrip)
+{
+	std::mt19937_64 rng(7);
+	PreservedMemory mem;
+	std::map<u64, unsigned> want;
+	for (int i = 0; i < 3000; i++) {
+		unsigned order = rng() % 11;
+		u64 pfn = (rng() % (1u << 22)) & ~((u64{1} << order) - 1);
+		if (mem.preserve(pfn, order).is_ok())
+			for (u64 p = pfn; p < pfn + (u64{1} << order); p++)
+				want[p] = order;
+	}
+	ASSERT_TRUE(mem.preserve_pages(1u << 23, 100000).is_ok());
+	for (u64 p = 1u << 23; p < (1u << 23) + 100000; p++)
+		want[p] = 0;
+	EXPECT_EQ(decode(encode(mem)), want);
+	EXPECT_EQ(mem.nr_pages(), want.size());
+}
+
+TEST(PreservedMemory, OverlappingFoliosAreRefused)
+{
+	PreservedMemory mem;
+	ASSERT_TRUE(mem.preserve(1024, 4).is_ok());
+	EXPECT_EQ(mem.preserve(1030, 0).error().code(), Errno::exist);
+	EXPECT_EQ(mem.preserve(1024, 5).error().code(), Errno::exist);
+	EXPECT_EQ(mem.preserve_pages(1000, 30).error().code(), Errno::exist);
+	EXPECT_EQ(mem.preserve(1025, 1).error().code(), Errno::inval);  // misaligned
+	EXPECT_EQ(mem.preserve(0, kho::kMaxOrder + 1).error().code(), Errno::inval);
+	EXPECT_TRUE(mem.is_preserved(1024, 4));
+	EXPECT_FALSE(mem.is_preserved(1024, 3));
+	ASSERT_TRUE(mem.unpreserve(1024, 4).is_ok());
+	EXPECT_TRUE(mem.empty());
+	EXPECT_EQ(mem.unpreserve(1024, 4).error().code(), Errno::noent);
+}
+
+TEST(PreservedMemory, OneRangeOfAnySizeFitsInSixtyFourBytes)
+{
+	for (u64 nr : {u64{1}, u64{1000}, u64{1} << 18, u64{1} << 30}) {
+		PreservedMemory mem;
+		ASSERT_TRUE(mem.preserve_pages(12345, nr).is_ok());
+		EXPECT_LE(mem.encoded_size(), 64u) << nr;
+		auto pages = encode(mem);
+		MemMapReader reader({pages.data(), pages.size()}, kShift);
+		ASSERT_TRUE(reader.start().is_ok());
+		PreservedRun run;
+		ASSERT_TRUE(reader.next(run).value());
+		EXPECT_EQ(run.pfn, 12345u);
+		EXPECT_EQ(run.nr_pages, nr);
+		EXPECT_FALSE(reader.next(run).value());
+	}
+}
+
+// Metadata never exceeds 1.03 x the better of a range list (16 bytes per
+// run) and a bitmap over the span, plus 4 KiB per 128 MiB touched.
+TEST(PreservedMemory, SizeStaysWithinTheTargetAtEveryDensity)
+{
+	const u64 span = (1u << 30) >> kShift;  // 1 GiB of 4 KiB pages
+	for (int percent : {1, 10, 50, 90, 100}) {
+		std::mt19937_64 rng(percent);
+		PreservedMemory mem;
+		for (u64 p = 0; p < span; p++)
+			if (static_cast<int>(rng() % 100) < percent) {
+				ASSERT_TRUE(mem.preserve_pages(p, 1).is_ok());
+			}
+		const auto& runs = mem.order(0).runs();
+		u64 list = runs.size() * 16;
+		u64 bitmap = (runs.back().end() - runs.front().pfn + 7) / 8;
+		u64 chunks = span / KHO_MEMMAP_CHUNK;
+		double budget = 1.03 * static_cast<double>(std::min(list, bitmap)) + 4096.0 * chunks;
+		EXPECT_LE(static_cast<double>(mem.encoded_size()), budget) << percent << "%";
+		EXPECT_EQ(decode(encode(mem)).size(), mem.nr_pages());
+	}
+}
+
+TEST(MemMapReader, RejectsWrongHeaders)
+{
+	PreservedMemory mem;
+	ASSERT_TRUE(mem.preserve_pages(100, 10).is_ok());
+	auto good = encode(mem);
+	EXPECT_TRUE(MemMapReader::validate({good.data(), good.size()}, kShift).is_ok());
+	EXPECT_EQ(MemMapReader::validate({good.data(), good.size()}, 16).error().code(), Errno::inval);
+	EXPECT_TRUE(MemMapReader::validate({good.data(), good.size() - 1}, kShift).is_error());
+	auto bad = good;
+	bad[0] ^= 1;  // magic
+	EXPECT_TRUE(MemMapReader::validate({bad.data(), bad.size()}, kShift).is_error());
+	bad = good;
+	bad[24] ^= 1;  // declared page count
+	EXPECT_TRUE(MemMapReader::validate({bad.data(), bad.size()}, kShift).is_error());
+	EXPECT_TRUE(MemMapReader::validate({good.data(), 0}, kShift).is_error());
+}
+
+// Every single-byte corruption of a map either is rejected or still reads
+// as a consistent map; the reader never reads out of bounds (ASan).
+TEST(MemMapReader, SurvivesEveryByteFlip)
+{
+	std::mt19937_64 rng(99);
+	PreservedMemory mem;
+	for (int i = 0; i < 200; i++)
+		(void)mem.preserve((rng() % (1u << 20)) & ~u64{7}, rng() % 4);
+	auto good = encode(mem);
+	for (size_t i = 0; i < good.size(); i++) {
+		for (u8 flip : {u8{0x01}, u8{0x80}, u8{0xff}}) {
+			auto bad = good;
+			bad[i] ^= flip;
+			(void)MemMapReader::validate({bad.data(), bad.size()}, kShift);
+		}
+	}
+}
+
+}  // namespace

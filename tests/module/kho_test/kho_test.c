@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kho_test: hands random data over across kexec and checks it came back.
+ *
+ * On load it first restores what the previous kernel's kho_test left (if
+ * this is a KHO boot): every folio, its order and its checksum.  Then it
+ * preserves a new set for the next kernel: folios of random orders (up to
+ * 10) with random contents, a table describing them, and a subtree
+ * "kho-test" pointing at the table.  It also registers a notifier that
+ * writes a "kho-test-notifier" node with the generation number.
+ *
+ * Results go to the log as "kho_test: PASS ..." / "kho_test: FAIL ...".
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/crc32.h>
+#include <linux/kexec_handover.h>
+#include <linux/libfdt.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/notifier.h>
+#include <linux/random.h>
+
+#define MAX_FOLIOS	64
+#define MAX_ORDER_TESTED 10
+
+static unsigned int nr_folios = 24;
+module_param(nr_folios, uint, 0444);
+MODULE_PARM_DESC(nr_folios, "folios to preserve (at most 64)");
+
+struct folio_record {
+	u64 phys;
+	u32 order;
+	u32 crc;
+};
+
+struct test_table {
+	u32 magic;
+	u32 generation;
+	u32 count;
+	u32 crc;		/* of records[] */
+	struct folio_record records[MAX_FOLIOS];
+};
+#define TABLE_MAGIC 0x6b74737e
+
+static struct folio *folios[MAX_FOLIOS];
+static struct folio *table_folio, *fdt_folio;
+static u32 generation = 1;
+
+static u32 folio_crc(struct folio *folio)
+{
+	return crc32_le(~0, folio_address(folio), folio_size(folio));
+}
+
+static void restore_previous(void)
+{
+	const struct test_table *t;
+	struct folio *tf, *ff;
+	phys_addr_t fdt_phys;
+	const u64 *table;
+	const void *fdt;
+	unsigned int i, ok = 0;
+	int len;
+
+	if (kho_retrieve_subtree("kho-test", &fdt_phys)) {
+		pr_info("no kho-test subtree: generation 1\n");
+		return;
+	}
+	ff = kho_restore_folio(fdt_phys);
+	if (!ff) {
+		pr_err("FAIL restore: the subtree page was not preserved\n");
+		return;
+	}
+	fdt = folio_address(ff);
+	table = fdt_getprop(fdt, 0, "table", &len);
+	if (fdt_check_header(fdt) || fdt_node_check_compatible(fdt, 0, "kho-test-v1") ||
+	    !table || len != sizeof(*table)) {
+		pr_err("FAIL restore: subtree malformed\n");
+		goto out;
+	}
+	tf = kho_restore_folio(*table);
+	if (!tf) {
+		pr_err("FAIL restore: table folio not preserved\n");
+		goto out;
+	}
+	t = folio_address(tf);
+	if (t->magic != TABLE_MAGIC || t->count > MAX_FOLIOS ||
+	    t->crc != crc32_le(~0, (void *)t->records, t->count * sizeof(t->records[0]))) {
+		pr_err("FAIL restore: table corrupted\n");
+		folio_put(tf);
+		goto out;
+	}
+	generation = t->generation + 1;
+	for (i = 0; i < t->count; i++) {
+		const struct folio_record *r = &t->records[i];
+		struct folio *f = kho_restore_folio(r->phys);
+
+		if (!f) {
+			pr_err("FAIL restore: folio %u at %#llx missing\n", i, r->phys);
+			continue;
+		}
+		if (folio_order(f) != r->order || folio_ref_count(f) != 1 ||
+		    folio_crc(f) != r->crc) {
+			pr_err("FAIL restore: folio %u at %#llx: order %u/%u refs %d crc %s\n", i,
+			       r->phys, folio_order(f), r->order, folio_ref_count(f),
+			       folio_crc(f) == r->crc ? "ok" : "BAD");
+		} else {
+			ok++;
+		}
+		folio_put(f);
+	}
+	if (kho_restore_folio(t->records[0].phys))
+		pr_err("FAIL restore: a folio was restored twice\n");
+	if (ok == t->count)
+		pr_info("PASS restore: generation %u got %u folios back, all checksums match\n",
+			generation, ok);
+	folio_put(tf);
+out:
+	folio_put(ff);
+}
+
+static void free_all(void)
+{
+	for (unsigned int i = 0; i < MAX_FOLIOS; i++) {
+		if (folios[i]) {
+			kho_unpreserve_folio(folios[i]);
+			folio_put(folios[i]);
+			folios[i] = NULL;
+		}
+	}
+	if (fdt_folio) {
+		kho_remove_subtree(folio_address(fdt_folio));
+		kho_unpreserve_folio(fdt_folio);
+		folio_put(fdt_folio);
+		fdt_folio = NULL;
+	}
+	if (table_folio) {
+		kho_unpreserve_folio(table_folio);
+		folio_put(table_folio);
+		table_folio = NULL;
+	}
+}
+
+static int preserve_next(void)
+{
+	struct test_table *t;
+	u64 table_phys;
+	void *fdt;
+	unsigned int i;
+	int err;
+
+	table_folio = folio_alloc(GFP_KERNEL | __GFP_ZERO, get_order(sizeof(*t)));
+	fdt_folio = folio_alloc(GFP_KERNEL | __GFP_ZERO, 0);
+	if (!table_folio || !fdt_folio)
+		return -ENOMEM;
+	t = folio_address(table_folio);
+	t->magic = TABLE_MAGIC;
+	t->generation = generation;
+	t->count = min(nr_folios, MAX_FOLIOS);
+	for (i = 0; i < t->count; i++) {
+		unsigned int order = get_random_u32_below(MAX_ORDER_TESTED + 1);
+
+		folios[i] = folio_alloc(GFP_KERNEL, order);
+		if (!folios[i])
+			return -ENOMEM;
+		get_random_bytes(folio_address(folios[i]), folio_size(folios[i]));
+		t->records[i] = (struct folio_record){
+			folio_pfn(folios[i]) << PAGE_SHIFT, order, folio_crc(folios[i]) };
+		err = kho_preserve_folio(folios[i]);
+		if (err)
+			return err;
+	}
+	t->crc = crc32_le(~0, (void *)t->records, t->count * sizeof(t->records[0]));
+	err = kho_preserve_folio(table_folio);
+	err = err ?: kho_preserve_folio(fdt_folio);
+	if (err)
+		return err;
+
+	fdt = folio_address(fdt_folio);
+	table_phys = folio_pfn(table_folio) << PAGE_SHIFT;
+	err = fdt_create(fdt, PAGE_SIZE);
+	err = err ?: fdt_finish_reservemap(fdt);
+	err = err ?: fdt_begin_node(fdt, "");
+	err = err ?: fdt_property(fdt, "compatible", "kho-test-v1", sizeof("kho-test-v1"));
+	err = err ?: fdt_property(fdt, "table", &table_phys, sizeof(table_phys));
+	err = err ?: fdt_end_node(fdt);
+	err = err ?: fdt_finish(fdt);
+	if (err)
+		return -EINVAL;
+	return kho_add_subtree("kho-test", fdt);
+}
+
+static int kho_test_notify(struct notifier_block *nb, unsigned long event, void *data)
+{
+	void *fdt;
+	int err;
+
+	if (event != KEXEC_KHO_DUMP)
+		return NOTIFY_DONE;
+	fdt = kho_ser_fdt(data);
+	err = fdt_begin_node(fdt, "kho-test-notifier");
+	err = err ?: fdt_property(fdt, "compatible", "kho-test-notifier-v1",
+				  sizeof("kho-test-notifier-v1"));
+	err = err ?: fdt_property(fdt, "generation", &generation, sizeof(generation));
+	err = err ?: fdt_end_node(fdt);
+	return err ? notifier_from_errno(-ENOSPC) : NOTIFY_DONE;
+}
+
+static struct notifier_block kho_test_nb = { .notifier_call = kho_test_notify };
+
+static void check_notifier_node(void)
+{
+	const void *fdt = kho_get_fdt();
+	const u32 *gen;
+	int node, len;
+
+	if (!fdt)
+		return;
+	node = fdt_subnode_offset(fdt, 0, "kho-test-notifier");
+	gen = node >= 0 ? fdt_getprop(fdt, node, "generation", &len) : NULL;
+	if (!gen || len != sizeof(*gen) || fdt_node_check_compatible(fdt, node, "kho-test-notifier-v1"))
+		pr_err("FAIL notifier: node missing or malformed\n");
+	else
+		pr_info("PASS notifier: node from generation %u\n", *gen);
+}
+
+static int __init kho_test_init(void)
+{
+	int err;
+
+	if (!kho_is_enabled()) {
+		pr_err("FAIL: KHO is not enabled (boot with kho_scratch=)\n");
+		return -EOPNOTSUPP;
+	}
+	check_notifier_node();
+	restore_previous();
+	err = preserve_next();
+	err = err ?: register_kho_notifier(&kho_test_nb);
+	if (err) {
+		pr_err("FAIL preserve: %d\n", err);
+		free_all();
+		return err;
+	}
+	pr_info("generation %u: %u folios preserved for the next kernel\n", generation,
+		min(nr_folios, MAX_FOLIOS));
+	return 0;
+}
+
+static void __exit kho_test_exit(void)
+{
+	unregister_kho_notifier(&kho_test_nb);
+	free_all();
+}
+
+module_init(kho_test_init);
+module_exit(kho_test_exit);
+MODULE_DESCRIPTION("End-to-end test of Kexec HandOver: folios across kexec");
+MODULE_LICENSE("GPL");
