@@ -392,7 +392,7 @@ static int kho_activate(void)
 
 	err = kho_serialize();
 	err = err ?: kho_check_scratch_fits(fdt_totalsize(kho_out.fdt) + kho_out.memmap_size);
-	if (!err) {
+	if (!err && !kho_confidential()) {
 		bin_attr_dt.size = fdt_totalsize(kho_out.fdt);
 		err = sysfs_create_bin_file(kho_kobj, &bin_attr_dt);
 	}
@@ -515,8 +515,16 @@ static struct attribute *kho_attrs[] = {
 	NULL,
 };
 
+static umode_t kho_attr_visible(struct kobject *kobj, struct attribute *attr, int n)
+{
+	if (attr == &scratch_phys_attr.attr && kho_confidential())
+		return 0;
+	return attr->mode;
+}
+
 static const struct attribute_group kho_group = {
 	.attrs = kho_attrs,
+	.is_visible = kho_attr_visible,
 };
 
 /* For kexec.c, under the kexec lock: the frozen handover, if active. */
@@ -559,6 +567,42 @@ bool kho_out_attached(struct kimage *image, struct kho_handover_desc *desc)
 		desc->memmap = (struct kho_phys_range){ kho_out.image_memmap, kho_out.memmap_size };
 	return true;
 }
+
+#ifdef CONFIG_KEXEC_HANDOVER_TEST_KNOBS
+/* test_knobs.c: damage the handover on purpose. */
+int kho_test_corrupt(const char *what)
+{
+	guard(mutex)(&kho_state_lock);
+	if (!strcmp(what, "bad-range")) {
+		if (kho_out.state != KHO_IDLE)
+			return -EBUSY;
+		guard(mutex)(&kho_mem_lock);
+		if (!kho_out.mem)
+			kho_out.mem = kho_preserved_create();
+		if (!kho_out.mem)
+			return -ENOMEM;
+		/* 1 TiB: beyond any test guest's RAM. */
+		return kho_preserved_add_pages(kho_out.mem, PHYS_PFN(SZ_1T), 1);
+	}
+	if (kho_out.state != KHO_ACTIVE)
+		return -EBUSY;
+	if (!strcmp(what, "memmap") && kho_out.memmap) {
+		((u8 *)kho_out.memmap)[0] ^= 0xff;
+		return 0;
+	}
+	if (!strcmp(what, "compatible")) {
+		int len;
+		char *compat = (char *)fdt_getprop(kho_out.fdt, 0, "compatible", &len);
+
+		if (!compat || len < sizeof("kho-v1"))
+			return -EINVAL;
+		memset(compat, 0, len);
+		strscpy(compat, "kho-v1", len);
+		return 0;
+	}
+	return -EINVAL;
+}
+#endif
 
 static int __init kho_out_init(void)
 {

@@ -518,7 +518,8 @@ static int __init kho_in_sysfs_init(void)
 	finish_attr.attr.mode = 0200;
 	bin_attr_dt.size = fdt_totalsize(kho_in.fdt);
 	err = sysfs_create_file(kho_fw_kobj, &finish_attr.attr);
-	err = err ?: sysfs_create_bin_file(kho_fw_kobj, &bin_attr_dt);
+	if (!err && !kho_confidential())
+		err = sysfs_create_bin_file(kho_fw_kobj, &bin_attr_dt);
 	return err;
 }
 late_initcall(kho_in_sysfs_init);

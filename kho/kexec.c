@@ -76,12 +76,12 @@ void kho_kexec_constrain(struct kexec_buf *kbuf)
 			      main_area->addr + main_area->size - 1);
 }
 
-/* kexec_load(): refused while active, with a reason. */
-int kho_kexec_load_check(unsigned long flags)
+/* kexec_load(): refused while active, with a reason; unloading is fine. */
+int kho_kexec_load_check(unsigned long nr_segments, unsigned long flags)
 {
 	struct kho_outgoing out;
 
-	if (flags & KEXEC_ON_CRASH)
+	if ((flags & KEXEC_ON_CRASH) || !nr_segments)
 		return 0;
 	kho_note_image_load();
 	if (!kho_out_get(&out))

@@ -3,8 +3,18 @@
 #ifndef KHO_INTERNAL_H
 #define KHO_INTERNAL_H
 
+#include <linux/security.h>
 #include <linux/types.h>
 #include <kho/abi/handover.h>
+
+/*
+ * Physical addresses and the tree stay hidden under confidentiality
+ * lockdown, like /proc/kcore (whose lockdown reason this borrows).
+ */
+static inline bool kho_confidential(void)
+{
+	return security_locked_down(LOCKDOWN_KCORE) != 0;
+}
 
 struct kimage;
 
@@ -35,6 +45,7 @@ bool kho_out_get(struct kho_outgoing *out);
 void kho_out_attach(struct kimage *image, phys_addr_t fdt, phys_addr_t memmap);
 bool kho_out_attached(struct kimage *image, struct kho_handover_desc *desc);
 bool kho_out_preserves(unsigned long pfn, unsigned long nr_pages);
+int kho_test_corrupt(const char *what);
 
 /* hotplug.c */
 void kho_note_image_load(void);

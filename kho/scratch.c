@@ -14,6 +14,7 @@
 #define pr_fmt(fmt) "kho: " fmt
 
 #include <linux/cma.h>
+#include <linux/crash_dump.h>
 #include <linux/init.h>
 #include <linux/kho_hooks.h>
 #include <linux/memblock.h>
@@ -197,6 +198,11 @@ void __init kho_scratch_mark_cma(void)
 
 void __init kho_memory_init(void)
 {
+	if (is_kdump_kernel()) {
+		if (kho_enable || kho_scratch.inherited)
+			pr_info("not used in a crash kernel\n");
+		return;
+	}
 	if (kho_scratch.inherited) {
 		if (kho_requested)
 			pr_info("scratch: keeping the %llu MiB inherited from the previous kernel; kho_scratch= ignored\n",

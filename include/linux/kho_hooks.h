@@ -31,7 +31,7 @@ void kho_memory_init(void);
 /* kernel/kexec_file.c and kernel/kexec.c */
 int kho_kexec_file_prepare(struct kimage *image);
 void kho_kexec_constrain(struct kexec_buf *kbuf);
-int kho_kexec_load_check(unsigned long flags);
+int kho_kexec_load_check(unsigned long nr_segments, unsigned long flags);
 int kho_kexec_exec_check(struct kimage *image);
 
 /* mm/memory_hotplug.c: never offline what a handover or loaded image needs. */
@@ -54,7 +54,10 @@ static inline phys_addr_t kho_memblock_find(phys_addr_t size, phys_addr_t align,
 static inline void kho_memory_init(void) { }
 static inline int kho_kexec_file_prepare(struct kimage *image) { return 0; }
 static inline void kho_kexec_constrain(struct kexec_buf *kbuf) { }
-static inline int kho_kexec_load_check(unsigned long flags) { return 0; }
+static inline int kho_kexec_load_check(unsigned long nr_segments, unsigned long flags)
+{
+	return 0;
+}
 static inline int kho_kexec_exec_check(struct kimage *image) { return 0; }
 static inline int kho_offline_check(unsigned long start_pfn, unsigned long nr) { return 0; }
 static inline void kho_x86_parse_setup_data(u64 pa_data, u32 data_len) { }

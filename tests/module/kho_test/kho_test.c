@@ -15,18 +15,36 @@
 
 #include <linux/crc32.h>
 #include <linux/kexec_handover.h>
+#include <linux/kho/abi/kexec_handover.h>
 #include <linux/libfdt.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/notifier.h>
 #include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 #define MAX_FOLIOS	64
 #define MAX_ORDER_TESTED 10
+#define VMALLOC_BYTES	(96 * 1024)
 
 static unsigned int nr_folios = 24;
 module_param(nr_folios, uint, 0444);
 MODULE_PARM_DESC(nr_folios, "folios to preserve (at most 64)");
+
+static bool list_folios;
+module_param(list_folios, bool, 0444);
+MODULE_PARM_DESC(list_folios, "log where each preserved folio is");
+
+static unsigned long min_phys, max_phys = ULONG_MAX;
+module_param(min_phys, ulong, 0444);
+MODULE_PARM_DESC(min_phys, "place the first folio at or above this address (for offline tests)");
+module_param(max_phys, ulong, 0444);
+MODULE_PARM_DESC(max_phys, "... and below this one");
+
+static unsigned int notifier_blob;
+module_param(notifier_blob, uint, 0644);
+MODULE_PARM_DESC(notifier_blob, "bytes of filler the notifier adds to its node (to test dt_max)");
 
 struct folio_record {
 	u64 phys;
@@ -39,12 +57,15 @@ struct test_table {
 	u32 generation;
 	u32 count;
 	u32 crc;		/* of records[] */
+	u32 vmalloc_crc;
+	struct kho_vmalloc vmalloc;
 	struct folio_record records[MAX_FOLIOS];
 };
 #define TABLE_MAGIC 0x6b74737e
 
 static struct folio *folios[MAX_FOLIOS];
 static struct folio *table_folio, *fdt_folio;
+static void *vbuf;
 static u32 generation = 1;
 
 static u32 folio_crc(struct folio *folio)
@@ -60,6 +81,8 @@ static void restore_previous(void)
 	const u64 *table;
 	const void *fdt;
 	unsigned int i, ok = 0;
+	bool ok_vmalloc = false;
+	void *vbuf_prev;
 	int len;
 
 	if (kho_retrieve_subtree("kho-test", &fdt_phys)) {
@@ -91,6 +114,14 @@ static void restore_previous(void)
 		goto out;
 	}
 	generation = t->generation + 1;
+	vbuf_prev = kho_restore_vmalloc(&t->vmalloc);
+	if (!vbuf_prev)
+		pr_err("FAIL restore: vmalloc area missing\n");
+	else if (crc32_le(~0, vbuf_prev, VMALLOC_BYTES) != t->vmalloc_crc)
+		pr_err("FAIL restore: vmalloc area checksum\n");
+	else
+		ok_vmalloc = true;
+	vfree(vbuf_prev);
 	for (i = 0; i < t->count; i++) {
 		const struct folio_record *r = &t->records[i];
 		struct folio *f = kho_restore_folio(r->phys);
@@ -111,8 +142,8 @@ static void restore_previous(void)
 	}
 	if (kho_restore_folio(t->records[0].phys))
 		pr_err("FAIL restore: a folio was restored twice\n");
-	if (ok == t->count)
-		pr_info("PASS restore: generation %u got %u folios back, all checksums match\n",
+	if (ok == t->count && ok_vmalloc)
+		pr_info("PASS restore: generation %u got %u folios and a vmalloc area back, all checksums match\n",
 			generation, ok);
 	folio_put(tf);
 out:
@@ -134,11 +165,43 @@ static void free_all(void)
 		folio_put(fdt_folio);
 		fdt_folio = NULL;
 	}
+	if (vbuf) {
+		struct test_table *t = folio_address(table_folio);
+
+		kho_unpreserve_vmalloc(&t->vmalloc);
+		vfree(vbuf);
+		vbuf = NULL;
+	}
 	if (table_folio) {
 		kho_unpreserve_folio(table_folio);
 		folio_put(table_folio);
 		table_folio = NULL;
 	}
+}
+
+static bool in_window(struct folio *folio)
+{
+	u64 phys = (u64)folio_pfn(folio) << PAGE_SHIFT;
+
+	return phys >= min_phys && phys < max_phys;
+}
+
+/* An order-0 folio in [min_phys, max_phys), from at most 1 GiB of tries. */
+static struct folio *alloc_placed_folio(void)
+{
+	struct folio *folio, **low;
+	unsigned int n = 0, i;
+
+	low = kvcalloc(SZ_1G / PAGE_SIZE, sizeof(*low), GFP_KERNEL);
+	if (!low)
+		return NULL;
+	while ((folio = folio_alloc(GFP_KERNEL, 0)) && !in_window(folio) &&
+	       n < SZ_1G / PAGE_SIZE)
+		low[n++] = folio;
+	for (i = 0; i < n; i++)
+		folio_put(low[i]);
+	kvfree(low);
+	return folio;
 }
 
 static int preserve_next(void)
@@ -160,7 +223,9 @@ static int preserve_next(void)
 	for (i = 0; i < t->count; i++) {
 		unsigned int order = get_random_u32_below(MAX_ORDER_TESTED + 1);
 
-		folios[i] = folio_alloc(GFP_KERNEL, order);
+		folios[i] = min_phys && !i ? alloc_placed_folio() : folio_alloc(GFP_KERNEL, order);
+		if (min_phys && !i)
+			order = 0;
 		if (!folios[i])
 			return -ENOMEM;
 		get_random_bytes(folio_address(folios[i]), folio_size(folios[i]));
@@ -169,8 +234,21 @@ static int preserve_next(void)
 		err = kho_preserve_folio(folios[i]);
 		if (err)
 			return err;
+		if (list_folios)
+			pr_info("folio %u at %#llx order %u\n", i, t->records[i].phys, order);
 	}
 	t->crc = crc32_le(~0, (void *)t->records, t->count * sizeof(t->records[0]));
+	vbuf = vmalloc(VMALLOC_BYTES);
+	if (!vbuf)
+		return -ENOMEM;
+	get_random_bytes(vbuf, VMALLOC_BYTES);
+	t->vmalloc_crc = crc32_le(~0, vbuf, VMALLOC_BYTES);
+	err = kho_preserve_vmalloc(vbuf, &t->vmalloc);
+	if (err) {
+		vfree(vbuf);
+		vbuf = NULL;
+		return err;
+	}
 	err = kho_preserve_folio(table_folio);
 	err = err ?: kho_preserve_folio(fdt_folio);
 	if (err)
@@ -202,6 +280,12 @@ static int kho_test_notify(struct notifier_block *nb, unsigned long event, void 
 	err = err ?: fdt_property(fdt, "compatible", "kho-test-notifier-v1",
 				  sizeof("kho-test-notifier-v1"));
 	err = err ?: fdt_property(fdt, "generation", &generation, sizeof(generation));
+	if (!err && notifier_blob) {
+		void *blob = kvzalloc(notifier_blob, GFP_KERNEL);
+
+		err = blob ? fdt_property(fdt, "filler", blob, notifier_blob) : -FDT_ERR_NOSPACE;
+		kvfree(blob);
+	}
 	err = err ?: fdt_end_node(fdt);
 	return err ? notifier_from_errno(-ENOSPC) : NOTIFY_DONE;
 }
@@ -224,6 +308,15 @@ static void check_notifier_node(void)
 		pr_info("PASS notifier: node from generation %u\n", *gen);
 }
 
+static u64 highest_folio(void)
+{
+	u64 top = 0;
+
+	for (unsigned int i = 0; i < MAX_FOLIOS && folios[i]; i++)
+		top = max_t(u64, top, (u64)folio_pfn(folios[i]) << PAGE_SHIFT);
+	return top;
+}
+
 static int __init kho_test_init(void)
 {
 	int err;
@@ -241,8 +334,8 @@ static int __init kho_test_init(void)
 		free_all();
 		return err;
 	}
-	pr_info("generation %u: %u folios preserved for the next kernel\n", generation,
-		min(nr_folios, MAX_FOLIOS));
+	pr_info("generation %u: %u folios preserved for the next kernel, the highest at %#llx\n",
+		generation, min(nr_folios, MAX_FOLIOS), highest_folio());
 	return 0;
 }
 

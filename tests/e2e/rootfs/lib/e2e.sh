@@ -39,16 +39,19 @@ e2e_next_initrd() {
 	echo /tmp/next-initrd.cpio
 }
 
-# The command line for the next generation: this one with e2e.gen bumped,
-# and any e2e.next=... words applied (EXTRA adds words).
+# The command line for the next generation: this one with e2e.gen bumped
+# and EXTRA words added; an EXTRA word key=value replaces an old key=.
 e2e_next_cmdline() {
 	extra=$1
 	line=
 	for word in $(cat /proc/cmdline); do
 		case "$word" in
-		e2e.gen=*) ;;
-		*) line="$line $word" ;;
+		e2e.gen=*) continue ;;
 		esac
+		for new in $extra; do
+			[ "${word%%=*}" = "${new%%=*}" ] && continue 2
+		done
+		line="$line $word"
 	done
 	echo "${line# } e2e.gen=$((E2E_GEN + 1))${extra:+ $extra}"
 }

@@ -26,6 +26,13 @@ scenario_gen() {
 		e2e_check scratch-reserved grep -q . /sys/kernel/kho/scratch_len
 		e2e_check cma-total-is-scratch sh -c \
 			'[ $(($(awk "/CmaTotal/{print \$2}" /proc/meminfo) * 1024)) -eq $(( $(paste -sd+ /sys/kernel/kho/scratch_len) )) ]'
+		mkdir -p /etc
+		echo 'nobody:x:1000:1000::/:/bin/sh' >/etc/passwd
+		echo 'nobody:x:1000:' >/etc/group
+		for f in active dt_max scratch_phys scratch_len; do
+			e2e_check "non-root-refused-$f" sh -c \
+				"su -s /bin/sh nobody -c 'cat /sys/kernel/kho/$f' 2>&1 | grep -q 'Permission denied'"
+		done
 		e2e_check kho-test-load-gen1 insmod /modules/kho_test.ko
 		activate_and_kexec 1 "e2e.memtotal=$(meminfo MemTotal)"
 		;;

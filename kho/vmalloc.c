@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmalloc areas across kexec: every page of the area is preserved, and so
+ * are chunk pages listing their physical addresses (struct kho_vmalloc).
+ * The next kernel restores the pages and maps them again; the result is an
+ * ordinary vmalloc area that vfree() releases.
+ */
+#define pr_fmt(fmt) "kho: " fmt
+
+#include <linux/io.h>
+#include <linux/kexec_handover.h>
+#include <linux/kho/abi/kexec_handover.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "mm/internal.h"
+
+#define KHO_CHUNK_SLOTS	(PAGE_SIZE / sizeof(u64) - 1)
+
+struct kho_vmalloc_chunk {
+	u64 next;			/* physical address of the next chunk */
+	u64 phys[KHO_CHUNK_SLOTS];	/* pages; 0 ends the list early */
+};
+static_assert(sizeof(struct kho_vmalloc_chunk) == PAGE_SIZE);
+
+static void kho_vmalloc_drop(u64 first, bool preserved)
+{
+	while (first) {
+		struct kho_vmalloc_chunk *chunk = phys_to_virt(first);
+
+		first = chunk->next;
+		if (preserved)
+			for (unsigned int i = 0; i < KHO_CHUNK_SLOTS && chunk->phys[i]; i++)
+				kho_unpreserve_pages(pfn_to_page(PHYS_PFN(chunk->phys[i])), 1);
+		kho_unpreserve_pages(virt_to_page(chunk), 1);
+		free_page((unsigned long)chunk);
+	}
+}
+
+/**
+ * kho_preserve_vmalloc() - hand a vmalloc area over to the next kernel
+ * @ptr: start of an area from vmalloc() and friends (order-0 pages)
+ * @preservation: filled in; store it somewhere the next kernel finds
+ *
+ * Return: 0; -EINVAL if @ptr is not the start of a page-backed vmalloc
+ * area; -EOPNOTSUPP for huge-page mappings; or an error of
+ * kho_preserve_pages().
+ */
+int kho_preserve_vmalloc(void *ptr, struct kho_vmalloc *preservation)
+{
+	struct vm_struct *vm = find_vm_area(ptr);
+	struct kho_vmalloc_chunk *chunk = NULL, *prev = NULL;
+	u64 first = 0;
+	unsigned int i, slot = KHO_CHUNK_SLOTS;
+	int err;
+
+	if (!vm || vm->addr != ptr || !vm->pages || !vm->nr_pages)
+		return -EINVAL;
+	if (is_vm_area_hugepages(ptr))
+		return -EOPNOTSUPP;
+	for (i = 0; i < vm->nr_pages; i++) {
+		if (slot == KHO_CHUNK_SLOTS) {
+			chunk = (void *)get_zeroed_page(GFP_KERNEL);
+			if (!chunk) {
+				err = -ENOMEM;
+				goto fail;
+			}
+			err = kho_preserve_pages(virt_to_page(chunk), 1);
+			if (err) {
+				free_page((unsigned long)chunk);
+				goto fail;
+			}
+			if (prev)
+				prev->next = virt_to_phys(chunk);
+			else
+				first = virt_to_phys(chunk);
+			prev = chunk;
+			slot = 0;
+		}
+		err = kho_preserve_pages(vm->pages[i], 1);
+		if (err)
+			goto fail;
+		chunk->phys[slot++] = page_to_phys(vm->pages[i]);
+	}
+	preservation->first.phys = first;
+	preservation->total_pages = vm->nr_pages;
+	preservation->flags = 0;
+	preservation->order = 0;
+	return 0;
+fail:
+	kho_vmalloc_drop(first, true);
+	return err;
+}
+EXPORT_SYMBOL_GPL(kho_preserve_vmalloc);
+
+/**
+ * kho_unpreserve_vmalloc() - undo kho_preserve_vmalloc()
+ * @preservation: as filled in by kho_preserve_vmalloc()
+ */
+void kho_unpreserve_vmalloc(struct kho_vmalloc *preservation)
+{
+	kho_vmalloc_drop(preservation->first.phys, true);
+	preservation->first.phys = 0;
+}
+EXPORT_SYMBOL_GPL(kho_unpreserve_vmalloc);
+
+/**
+ * kho_restore_vmalloc() - map again a vmalloc area from the previous kernel
+ * @preservation: the previous kernel's struct kho_vmalloc; untrusted
+ *
+ * Return: the new mapping, to be released with vfree(); NULL if the
+ * description is malformed or any page was not preserved.
+ */
+void *kho_restore_vmalloc(const struct kho_vmalloc *preservation)
+{
+	unsigned int total = preservation->total_pages, n = 0, i;
+	struct page **pages;
+	struct vm_struct *area;
+	u64 next = preservation->first.phys;
+
+	if (!total || total > totalram_pages() || preservation->order || preservation->flags)
+		return NULL;
+	pages = kvmalloc_array(total, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return NULL;
+	while (next && n < total) {
+		struct page *cp = kho_restore_pages(next, 1);
+		struct kho_vmalloc_chunk *chunk;
+
+		if (!cp)
+			goto fail;
+		chunk = page_address(cp);
+		for (i = 0; i < KHO_CHUNK_SLOTS && chunk->phys[i] && n < total; i++) {
+			pages[n] = kho_restore_pages(chunk->phys[i], 1);
+			if (!pages[n])
+				break;
+			n++;
+		}
+		next = chunk->next;
+		__free_page(cp);
+		if (i < KHO_CHUNK_SLOTS && chunk->phys[i] && n < total)
+			goto fail;	/* a page was not preserved */
+	}
+	if (n != total)
+		goto fail;
+	area = get_vm_area(total * PAGE_SIZE, VM_ALLOC);
+	if (!area)
+		goto fail;
+	if (vmap_pages_range_noflush((unsigned long)area->addr,
+				     (unsigned long)area->addr + total * PAGE_SIZE,
+				     PAGE_KERNEL, pages, PAGE_SHIFT)) {
+		free_vm_area(area);
+		goto fail;
+	}
+	flush_cache_vmap((unsigned long)area->addr, (unsigned long)area->addr + total * PAGE_SIZE);
+	area->pages = pages;
+	area->nr_pages = total;
+	return area->addr;
+fail:
+	pr_err("restore: vmalloc area of %u pages is not intact\n", total);
+	while (n)
+		__free_page(pages[--n]);
+	kvfree(pages);
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(kho_restore_vmalloc);

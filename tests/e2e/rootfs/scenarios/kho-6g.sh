@@ -1,0 +1,21 @@
+# e2e-arch: x86_64
+# e2e-append: kho_scratch=5%
+# e2e-qemu: -m 6G
+# A guest with more than 4 GiB: scratch has a part below 4 GiB and a main
+# area above; the handover round trip works.
+
+scenario_gen() {
+	case "$1" in
+	1)
+		e2e_check low-scratch-below-4g sh -c '[ $(( $(head -1 /sys/kernel/kho/scratch_phys) )) -lt $((1 << 32)) ]'
+		e2e_check main-scratch-above-4g sh -c '[ $(( $(tail -1 /sys/kernel/kho/scratch_phys) )) -ge $((1 << 32)) ]'
+		e2e_check kho-test-load insmod /modules/kho_test.ko
+		e2e_check activate sh -c 'echo 1 > /sys/kernel/kho/active'
+		e2e_kexec_next
+		;;
+	2)
+		e2e_check kho-test-load insmod /modules/kho_test.ko
+		e2e_check restored sh -c 'dmesg | grep -q "kho_test: PASS restore: generation 2"'
+		;;
+	esac
+}

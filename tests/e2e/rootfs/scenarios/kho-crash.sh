@@ -1,0 +1,33 @@
+# e2e-arch: x86_64
+# e2e-append: kho_scratch=448M
+# e2e-qemu: -m 1536M
+# e2e-expect-panic: sysrq triggered crash
+# A crash kernel in a KHO-booted kernel: gen 2 (booted with a handover)
+# reserves crashkernel= from scratch, loads a crash kernel with kexec -s -p
+# while its own handover is active, and panics.  The crash kernel boots in
+# its crashkernel region and carries no handover.
+
+scenario_gen() {
+	case "$1" in
+	1)
+		e2e_check kho-test-load insmod /modules/kho_test.ko
+		e2e_check activate sh -c 'echo 1 > /sys/kernel/kho/active'
+		e2e_kexec_next "crashkernel=160M"
+		;;
+	2)
+		e2e_check kho-boot test -e /sys/firmware/kho/dt
+		e2e_check crashkernel-reserved sh -c 'grep -q "Crash kernel" /proc/iomem'
+		e2e_check kho-test-load insmod /modules/kho_test.ko
+		e2e_check activate sh -c 'echo 1 > /sys/kernel/kho/active'
+		initrd=$(e2e_next_initrd)
+		cmdline="$(e2e_next_cmdline "crashkernel=0 e2e.crash=1") nr_cpus=1 reset_devices"
+		e2e_check load-crash-kernel kexec -s -p /boot/kernel --initrd="$initrd" --append="$cmdline"
+		echo "E2E: panicking on purpose"
+		echo c >/proc/sysrq-trigger
+		;;
+	3)
+		e2e_check is-crash-kernel test -e /proc/vmcore
+		e2e_check crash-kernel-has-no-handover sh -c '! dmesg | grep -q "kho: handover: found"'
+		;;
+	esac
+}
