@@ -25,6 +25,7 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
+#include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -381,10 +382,15 @@ abort_errno:
 
 static int kho_activate(void)
 {
+	u64 start = local_clock();
 	int err;
 
 	if (!kho_is_enabled())
 		return -ENOMEM;	/* no scratch: nowhere to boot the next kernel */
+	if (!IS_ENABLED(CONFIG_X86)) {
+		pr_err("activation: no boot glue to pass a handover on this architecture yet\n");
+		return -EOPNOTSUPP;
+	}
 
 	mutex_lock(&kho_mem_lock);
 	kho_out.state = KHO_SERIALIZING;
@@ -403,9 +409,10 @@ static int kho_activate(void)
 	if (err)
 		kho_free_output();
 	else
-		pr_info("active: tree %u bytes, memory map %zu bytes, %llu pages preserved\n",
+		pr_info("active: tree %u bytes, memory map %zu bytes, %llu pages preserved, in %llu us\n",
 			fdt_totalsize(kho_out.fdt), kho_out.memmap_size,
-			kho_out.mem ? kho_preserved_nr_pages(kho_out.mem) : 0);
+			kho_out.mem ? kho_preserved_nr_pages(kho_out.mem) : 0,
+			(local_clock() - start) / NSEC_PER_USEC);
 	return err;
 }
 

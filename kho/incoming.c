@@ -21,12 +21,15 @@
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/sched/clock.h>
 #include <linux/sysfs.h>
 #include <linux/unaligned.h>
+#include <linux/workqueue.h>
 
 #include <kho/abi/memmap.h>
 #include "mm/internal.h"
 #include "kho_internal.h"
+#include "handover_tree.h"
 #include "mem_map.h"
 
 #define KHO_FDT_MAX		SZ_64M
@@ -46,6 +49,16 @@ static struct {
 } kho_in;
 
 static DEFINE_MUTEX(kho_in_lock);
+static unsigned int kho_finish_timeout;	/* seconds; 0: wait for the operator */
+static void kho_in_finish(void);
+static void kho_in_finish_work(struct work_struct *work) { kho_in_finish(); }
+static DECLARE_DELAYED_WORK(kho_finish_dwork, kho_in_finish_work);
+
+static int __init kho_finish_timeout_param(char *arg)
+{
+	return kstrtouint(arg, 0, &kho_finish_timeout);
+}
+early_param("kho_finish_timeout", kho_finish_timeout_param);
 static struct kobject *kho_fw_kobj;
 static bool kho_debug_reservations __initdata;
 
@@ -155,28 +168,26 @@ static bool __init kho_in_check_tree(void)
 	const struct kho_handover_desc *d = &kho_in.desc;
 	const void *fdt = phys_to_virt(d->fdt.addr);
 	const void *inline_map;
-	int len;
+	const char *why;
+	size_t len;
+	int clen;
 
 	if (!memblock_is_region_memory(d->fdt.addr, PAGE_ALIGN(d->fdt.size)) ||
 	    (d->memmap.size && !memblock_is_region_memory(d->memmap.addr, PAGE_ALIGN(d->memmap.size)))) {
 		kho_in_drop_all("tree or memory map outside boot RAM");
 		return false;
 	}
-	if (fdt_check_header(fdt) || fdt_totalsize(fdt) > d->fdt.size) {
-		kho_in_drop_all("tree header invalid");
-		return false;
-	}
-	if (fdt_node_check_compatible(fdt, 0, KHO_ROOT_COMPATIBLE)) {
-		const char *compat = fdt_getprop(fdt, 0, "compatible", &len);
+	if (kho_tree_check(fdt, d->fdt.size, d->memmap.size != 0, &inline_map, &len, &why)) {
+		const char *compat = fdt_getprop(fdt, 0, "compatible", &clen);
+		char msg[128];
 
-		pr_err("handover: root compatible \"%.*s\" is not \"" KHO_ROOT_COMPATIBLE "\"\n",
-		       compat && len > 0 ? min(len, 64) : 0, compat ?: "");
-		kho_in_drop_all("format not understood");
-		return false;
-	}
-	inline_map = fdt_getprop(fdt, 0, "preserved-memory-map", &len);
-	if (inline_map && d->memmap.size) {
-		kho_in_drop_all("memory map both inline and in a segment");
+		/* Name a foreign format: most likely another kernel's KHO. */
+		if (!strcmp(why, "format not understood") && compat && clen > 0) {
+			snprintf(msg, sizeof(msg), "root compatible \"%.*s\" is not \"%s\"",
+				 min(clen, 48), compat, KHO_ROOT_COMPATIBLE);
+			why = msg;
+		}
+		kho_in_drop_all(why);
 		return false;
 	}
 	kho_in.fdt = fdt;
@@ -229,6 +240,7 @@ static void __init kho_in_reserve(void)
 {
 	struct kho_memmap_cursor cur;
 	kx_u64 pfn, nr, pages = 0, runs = 0;
+	u64 start = local_clock();
 	unsigned int order;
 	int ret;
 
@@ -269,7 +281,8 @@ static void __init kho_in_reserve(void)
 		kho_in_drop_all("more than 8 preserved ranges are invalid");
 		return;
 	}
-	pr_info("handover: %llu preserved pages in %llu ranges reserved\n", pages, runs);
+	pr_info("handover: %llu preserved pages in %llu ranges reserved in %llu us\n",
+		pages, runs, (local_clock() - start) / NSEC_PER_USEC);
 }
 
 /* mm_core_init(), before memblock hands memory to the buddy allocator. */
@@ -520,6 +533,10 @@ static int __init kho_in_sysfs_init(void)
 	err = sysfs_create_file(kho_fw_kobj, &finish_attr.attr);
 	if (!err && !kho_confidential())
 		err = sysfs_create_bin_file(kho_fw_kobj, &bin_attr_dt);
+	if (kho_finish_timeout) {
+		pr_info("handover: finishing in %u s (kho_finish_timeout)\n", kho_finish_timeout);
+		schedule_delayed_work(&kho_finish_dwork, kho_finish_timeout * HZ);
+	}
 	return err;
 }
 late_initcall(kho_in_sysfs_init);

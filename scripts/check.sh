@@ -76,6 +76,7 @@ for arch in $arches; do
 		for s in "$KHO_REPO"/tests/e2e/rootfs/scenarios/*.sh; do
 			name=$(basename "$s" .sh)
 			[ "$name" = kunit ] && continue
+			grep -q '^# e2e-manual:' "$s" && continue
 			only=$(sed -n 's/^# e2e-arch: //p' "$s")
 			[ -n "$only" ] && [[ " $only " != *" $arch "* ]] && continue
 			stage "$arch: e2e $name"

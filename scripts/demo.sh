@@ -15,7 +15,7 @@ echo "demo: booting $arch in QEMU (TCG): generation 1 kexecs into generation 2"
 rc=0
 "$KHO_REPO/scripts/e2e.sh" "$arch" demo 180 >/dev/null || rc=$?
 log="$KHO_BUILD/e2e/demo.log"
-tr -d '\r' <"$log" | grep -E 'Linux version|E2E:|kho|kx_sample|Command line' |
+tr -d '\r' <"$log" | grep -E 'E2E: (\||PASS|FAIL|gen)' |
 	sed -E 's/^\[ *[0-9.]+\] //'
 echo
 echo "demo: full console log in ${log#$KHO_REPO/}"

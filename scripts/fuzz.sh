@@ -13,7 +13,8 @@ mkdir -p "$out"
 flags=(-std=gnu++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
        -DKX_HOSTED -fno-exceptions -fno-rtti
        -I"$KHO_REPO/cxx" -I"$KHO_REPO/include" -I"$KHO_REPO")
-core=("$KHO_REPO/kho/mem_map.cpp" "$KHO_REPO/kho/page_ranges.cpp" "$KHO_REPO/tests/fuzz/host_env.cpp")
+core=("$KHO_REPO/kho/mem_map.cpp" "$KHO_REPO/kho/page_ranges.cpp" "$KHO_REPO/kho/handover_tree.cpp"
+      "$KHO_REPO/tests/fuzz/host_env.cpp" -lfdt)
 
 rc=0
 for src in "$KHO_REPO"/tests/fuzz/*_fuzz.cpp; do

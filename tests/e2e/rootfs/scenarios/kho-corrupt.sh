@@ -39,8 +39,8 @@ scenario_gen() {
 		e2e_kexec_next
 		;;
 	4)
-		e2e_check compatible-logged sh -c 'dmesg | grep -q "kho: handover: root compatible \"kho-v1\" is not"'
-		e2e_check ignored sh -c 'dmesg | grep -q "format not understood; ignoring the handover"'
+		e2e_check compatible-logged sh -c \
+			'dmesg | grep -q "kho: handover: root compatible \"kho-v1\" is not \"linux-6.12-kho-v1\"; ignoring the handover"'
 		e2e_check not-a-kho-boot test ! -e /sys/firmware/kho
 		;;
 	esac

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-2.0
+// Checks the tree handed over by the previous kernel before anything in it
+// is used: header and size, the root compatible string, where the memory
+// map is, and the shape of every subtree reference.
+#pragma once
+
+#include <kx/result.hpp>
+#include <kx/span.hpp>
+#include <kx/types.hpp>
+
+namespace kho {
+
+struct TreeView {
+	kx::Span<const kx::u8> inline_memmap;  // empty if none
+};
+
+// @tree: the bytes the descriptor points to.  @memmap_segment: whether the
+// descriptor also names a memory-map segment.  On error @why names the
+// problem in a few words, for the one log line.
+kx::Result<TreeView> check_tree(kx::Span<const kx::u8> tree, bool memmap_segment, const char*& why);
+
+}  // namespace kho

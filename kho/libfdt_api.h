@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The few libfdt calls the C++ core makes, declared here because the core
+ * includes no kernel header.  The kernel links its own libfdt (lib/fdt*.c),
+ * the host build Debian's libfdt; the signatures are libfdt's own.
+ */
+#ifndef KHO_LIBFDT_API_H
+#define KHO_LIBFDT_API_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+int fdt_check_header(const void *fdt);
+const void *fdt_getprop(const void *fdt, int nodeoffset, const char *name, int *lenp);
+int fdt_node_check_compatible(const void *fdt, int nodeoffset, const char *compatible);
+int fdt_first_subnode(const void *fdt, int offset);
+int fdt_next_subnode(const void *fdt, int offset);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KHO_LIBFDT_API_H */

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-2.0
+// libFuzzer target: the incoming tree check, then the inline memory map it
+// points to, on any byte string.  libfdt is Debian's, the checks are ours.
+#include <cstddef>
+#include <cstdint>
+
+#include "kho/handover_tree.hpp"
+#include "kho/mem_map.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+{
+	const char* why;
+	auto view = kho::check_tree({data, size}, false, why);
+	if (view.is_ok() && !view.value().inline_memmap.empty())
+		(void)kho::MemMapReader::validate(view.value().inline_memmap, 12);
+	return 0;
+}

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <gtest/gtest.h>
+
+#include <libfdt.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "kho/handover_tree.hpp"
+
+namespace {
+
+struct TreeSpec {
+	const char* compatible = "linux-6.12-kho-v1";
+	std::vector<kx::u8> inline_map;
+	int subtree_fdt_len = 8;
+	bool notifier_node = true;
+};
+
+std::vector<kx::u8> build(const TreeSpec& spec)
+{
+	std::vector<kx::u8> buf(4096);
+	void* fdt = buf.data();
+	EXPECT_EQ(fdt_create(fdt, buf.size()), 0);
+	EXPECT_EQ(fdt_finish_reservemap(fdt), 0);
+	EXPECT_EQ(fdt_begin_node(fdt, ""), 0);
+	EXPECT_EQ(fdt_property_string(fdt, "compatible", spec.compatible), 0);
+	if (!spec.inline_map.empty()) {
+		EXPECT_EQ(fdt_property(fdt, "preserved-memory-map", spec.inline_map.data(),
+				       static_cast<int>(spec.inline_map.size())), 0);
+	}
+	if (spec.notifier_node) {
+		EXPECT_EQ(fdt_begin_node(fdt, "ftrace"), 0);
+		EXPECT_EQ(fdt_property_string(fdt, "compatible", "ftrace-v1"), 0);
+		EXPECT_EQ(fdt_end_node(fdt), 0);
+	}
+	EXPECT_EQ(fdt_begin_node(fdt, "kho-test"), 0);
+	kx::u8 phys[16] = {};
+	EXPECT_EQ(fdt_property(fdt, "fdt", phys, spec.subtree_fdt_len), 0);
+	EXPECT_EQ(fdt_end_node(fdt), 0);
+	EXPECT_EQ(fdt_end_node(fdt), 0);
+	EXPECT_EQ(fdt_finish(fdt), 0);
+	buf.resize(fdt_totalsize(fdt));
+	return buf;
+}
+
+kx::Result<kho::TreeView> check(const std::vector<kx::u8>& t, const char*& why, bool segment = false)
+{
+	return kho::check_tree({t.data(), t.size()}, segment, why);
+}
+
+TEST(HandoverTree, AcceptsAWellFormedTree)
+{
+	TreeSpec spec;
+	spec.inline_map = {1, 2, 3, 4};
+	const char* why = "unset";
+	auto t = build(spec);
+	auto view = check(t, why);
+	ASSERT_TRUE(view.is_ok()) << why;
+	EXPECT_EQ(view.value().inline_memmap.size(), 4u);
+	EXPECT_EQ(why, nullptr);
+}
+
+TEST(HandoverTree, IgnoresAForeignFormat)
+{
+	TreeSpec spec;
+	spec.compatible = "kho-v1";  // mainline's
+	const char* why;
+	auto t = build(spec);
+	EXPECT_TRUE(check(t, why).is_error());
+	EXPECT_STREQ(why, "format not understood");
+}
+
+TEST(HandoverTree, RefusesTwoMemoryMaps)
+{
+	TreeSpec spec;
+	spec.inline_map = {1};
+	const char* why;
+	auto t = build(spec);
+	EXPECT_TRUE(check(t, why, true).is_error());
+	EXPECT_STREQ(why, "memory map both inline and in a segment");
+}
+
+TEST(HandoverTree, RefusesAMalformedSubtreeReference)
+{
+	TreeSpec spec;
+	spec.subtree_fdt_len = 4;
+	const char* why;
+	auto t = build(spec);
+	EXPECT_TRUE(check(t, why).is_error());
+	EXPECT_STREQ(why, "malformed subsystem node");
+}
+
+TEST(HandoverTree, RefusesTruncatedOrGarbageInput)
+{
+	const char* why;
+	auto t = build({});
+	std::vector<kx::u8> cut(t.begin(), t.end() - 8);
+	EXPECT_TRUE(check(cut, why).is_error());
+	EXPECT_STREQ(why, "tree header invalid");
+	std::vector<kx::u8> junk(256, 0xa5);
+	EXPECT_TRUE(check(junk, why).is_error());
+	std::vector<kx::u8> tiny(8, 0);
+	EXPECT_TRUE(check(tiny, why).is_error());
+}
+
+}  // namespace

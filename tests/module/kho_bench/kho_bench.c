@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kho_bench: preserve a benchmark workload for scripts/bench-kho.sh.
+ *
+ *   percent=P   order-0 pages spread uniformly at random over a span of
+ *               span_mb MiB (allocated contiguously), P% of them preserved
+ *   mixed=1     folios of random order 0-10, span_mb / 2 MiB in total
+ *   single=N    one contiguous range of N pages
+ *
+ * Pages not preserved are freed again.  Nothing is ever restored: the
+ * benchmark measures activation, the next kernel's boot and its
+ * reservation of the preserved memory.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/gfp.h>
+#include <linux/kexec_handover.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/random.h>
+
+static unsigned int percent;
+module_param(percent, uint, 0444);
+static bool mixed;
+module_param(mixed, bool, 0444);
+static unsigned long single;
+module_param(single, ulong, 0444);
+static unsigned int span_mb = 1024;
+module_param(span_mb, uint, 0444);
+static unsigned long base_mb = 4096;
+module_param(base_mb, ulong, 0444);
+
+/* @nr contiguous pages at base_mb, or the next 128 MiB steps above it. */
+static struct page *alloc_span(unsigned long nr)
+{
+	unsigned long pfn = base_mb << (20 - PAGE_SHIFT);
+
+	for (int tries = 0; tries < 8; tries++, pfn += SZ_128M >> PAGE_SHIFT)
+		if (!alloc_contig_range(pfn, pfn + nr, MIGRATE_MOVABLE, GFP_KERNEL))
+			return pfn_to_page(pfn);
+	pr_err("no %lu free contiguous pages above %lu MiB\n", nr, base_mb);
+	return NULL;
+}
+
+static int preserve_span(void)
+{
+	unsigned long nr = (unsigned long)span_mb << (20 - PAGE_SHIFT), i, run = 0, kept = 0;
+	struct page *base = alloc_span(nr);
+	int err = 0;
+
+	if (!base)
+		return -ENOMEM;
+	for (i = 0; i <= nr; i++) {
+		bool keep = i < nr && get_random_u32_below(100) < percent;
+
+		if (keep) {
+			run++;
+			continue;
+		}
+		if (run && !err)
+			err = kho_preserve_pages(base + i - run, run);
+		kept += run;
+		run = 0;
+		if (i < nr)
+			__free_page(base + i);
+	}
+	pr_info("preserved %lu of %lu pages (%u%%): %d\n", kept, nr, percent, err);
+	return err;
+}
+
+static int preserve_mixed(void)
+{
+	unsigned long want = (unsigned long)span_mb << (20 - PAGE_SHIFT) >> 1, got = 0, n = 0;
+	int err = 0;
+
+	while (got < want && !err) {
+		struct folio *folio = folio_alloc(GFP_KERNEL | __GFP_NOWARN,
+						  get_random_u32_below(11));
+
+		if (!folio)
+			continue;
+		err = kho_preserve_folio(folio);
+		got += folio_nr_pages(folio);
+		n++;
+	}
+	pr_info("preserved %lu folios, %lu pages: %d\n", n, got, err);
+	return err;
+}
+
+static int preserve_single(void)
+{
+	struct page *base = alloc_span(single);
+	int err;
+
+	if (!base)
+		return -ENOMEM;
+	err = kho_preserve_pages(base, single);
+	pr_info("preserved one range of %lu pages: %d\n", single, err);
+	return err;
+}
+
+static int __init kho_bench_init(void)
+{
+	if (single)
+		return preserve_single();
+	if (mixed)
+		return preserve_mixed();
+	return percent ? preserve_span() : 0;
+}
+module_init(kho_bench_init);
+MODULE_DESCRIPTION("KHO benchmark workloads");
+MODULE_LICENSE("GPL");
