@@ -235,13 +235,100 @@ static void __init kho_in_check_reservations(void)
 	pr_info("debug: %u early reservations checked, %u outside scratch\n", n, bad);
 }
 
-/* Reserve every valid preserved range; drop bad ones, or all if too many. */
+static bool kho_in_was_dropped(phys_addr_t addr, phys_addr_t size)
+{
+	for (unsigned int i = 0; i < min(kho_in.nr_dropped, KHO_MAX_DROPPED); i++)
+		if (addr < kho_in.dropped[i].addr + kho_in.dropped[i].size &&
+		    kho_in.dropped[i].addr < addr + size)
+			return true;
+	return false;
+}
+
+static void kho_free_range(phys_addr_t addr, phys_addr_t size)
+{
+	for (unsigned long pfn = PHYS_PFN(addr); pfn < PHYS_PFN(addr + size); pfn++)
+		free_reserved_page(pfn_to_page(pfn));
+}
+
+/*
+ * Free memory between preserved runs that was reserved with them, so that
+ * memblock holds a few large regions instead of one per run (a million
+ * scattered pages must not become a million regions).  Freed again once
+ * the page allocator runs.
+ */
+#define KHO_MAX_CLUSTER_GAP	SZ_4M
+static struct kho_phys_range *kho_gaps __initdata;
+static unsigned long kho_nr_gaps __initdata, kho_max_gaps __initdata;
+static struct kho_memmap_sorted kho_sorted __initdata;
+
+/* A gap may be reserved with its neighbours if it is free RAM. */
+static bool __init kho_gap_ok(phys_addr_t start, phys_addr_t end)
+{
+	return end - start <= KHO_MAX_CLUSTER_GAP && kho_nr_gaps < kho_max_gaps &&
+	       memblock_is_region_memory(start, end - start) &&
+	       !memblock_is_region_reserved(start, end - start) &&
+	       !kho_in_scratch(start, end - start);
+}
+
+static void __init kho_in_drop(phys_addr_t addr, phys_addr_t size, const char *why)
+{
+	pr_err("handover: preserved range [%pa+%pa] %s; dropped\n", &addr, &size, why);
+	if (kho_in.nr_dropped < KHO_MAX_DROPPED)
+		kho_in.dropped[kho_in.nr_dropped] = (struct kho_phys_range){ addr, size };
+	kho_in.nr_dropped++;
+}
+
+/*
+ * Walk the runs in address order.  Bad runs are dropped (logged when
+ * @reserve); good ones are reserved when @reserve, clustered across small
+ * free gaps.  Returns the number of bad runs.
+ */
+static unsigned int __init kho_in_walk(bool reserve, kx_u64 *pages, kx_u64 *regions)
+{
+	phys_addr_t cluster = 0, cluster_end = 0, prev_end = 0;
+	unsigned int bad = 0, order;
+	kx_u64 pfn, nr;
+
+	kho_memmap_sorted_start(&kho_sorted, kho_in.memmap, kho_in.memmap_size, PAGE_SHIFT);
+	while (kho_memmap_sorted_next(&kho_sorted, &pfn, &nr, &order) > 0) {
+		phys_addr_t addr = PFN_PHYS(pfn), size = PFN_PHYS(nr);
+		const char *why = addr < prev_end ? "overlaps another preserved range"
+						  : kho_in_range_problem(addr, size);
+
+		if (why) {
+			bad++;
+			if (reserve)
+				kho_in_drop(addr, size, why);
+			continue;
+		}
+		prev_end = addr + size;
+		if (!reserve)
+			continue;
+		if (cluster_end && kho_gap_ok(cluster_end, addr)) {
+			if (addr > cluster_end)
+				kho_gaps[kho_nr_gaps++] = (struct kho_phys_range){
+					cluster_end, addr - cluster_end };
+		} else {
+			if (cluster_end)
+				memblock_reserve(cluster, cluster_end - cluster);
+			cluster = addr;
+			(*regions)++;
+		}
+		cluster_end = addr + size;
+		*pages += nr;
+	}
+	if (cluster_end)
+		memblock_reserve(cluster, cluster_end - cluster);
+	return bad;
+}
+
+/* Reserve every valid preserved range in few regions; drop bad ones. */
 static void __init kho_in_reserve(void)
 {
 	struct kho_memmap_cursor cur;
-	kx_u64 pfn, nr, pages = 0, runs = 0;
+	kx_u64 pfn, nr, pages = 0, runs = 0, regions = 0;
 	u64 start = local_clock();
-	unsigned int order;
+	unsigned int order, bad;
 	int ret;
 
 	if (!kho_in.memmap)
@@ -250,40 +337,45 @@ static void __init kho_in_reserve(void)
 	ret = kho_memmap_cursor_start(&cur, kho_in.memmap, kho_in.memmap_size, PAGE_SHIFT);
 	if (!ret)
 		while ((ret = kho_memmap_cursor_next(&cur, &pfn, &nr, &order)) > 0)
-			;
+			runs++;
 	if (ret) {
 		kho_in_drop_all("preserved-memory map malformed");
 		return;
 	}
-	/* Pass 2: reserve, range by range. */
-	kho_memmap_cursor_start(&cur, kho_in.memmap, kho_in.memmap_size, PAGE_SHIFT);
-	while (kho_memmap_cursor_next(&cur, &pfn, &nr, &order) > 0) {
-		phys_addr_t addr = PFN_PHYS(pfn), size = PFN_PHYS(nr);
-		const char *why = kho_in_range_problem(addr, size);
-
-		if (why) {
-			pr_err("handover: preserved range [%pa+%pa] %s; dropped\n", &addr, &size, why);
-			if (kho_in.nr_dropped < KHO_MAX_DROPPED)
-				kho_in.dropped[kho_in.nr_dropped] = (struct kho_phys_range){ addr, size };
-			kho_in.nr_dropped++;
-			continue;
-		}
-		memblock_reserve(addr, size);
-		pages += nr;
-		runs++;
-	}
-	if (kho_in.nr_dropped > KHO_MAX_DROPPED) {
-		/* Too broken to trust any of it: give everything back. */
-		kho_memmap_cursor_start(&cur, kho_in.memmap, kho_in.memmap_size, PAGE_SHIFT);
-		while (kho_memmap_cursor_next(&cur, &pfn, &nr, &order) > 0)
-			if (memblock_is_region_reserved(PFN_PHYS(pfn), PFN_PHYS(nr)))
-				memblock_phys_free(PFN_PHYS(pfn), PFN_PHYS(nr));
+	/* Pass 2: every run where it may be; too many bad ones drop it all. */
+	bad = kho_in_walk(false, &pages, &regions);
+	if (bad > KHO_MAX_DROPPED) {
+		pr_err("handover: %u preserved ranges are invalid\n", bad);
 		kho_in_drop_all("more than 8 preserved ranges are invalid");
 		return;
 	}
-	pr_info("handover: %llu preserved pages in %llu ranges reserved in %llu us\n",
-		pages, runs, (local_clock() - start) / NSEC_PER_USEC);
+	/* Pass 3: reserve. */
+	kho_max_gaps = runs;
+	kho_gaps = memblock_alloc(runs * sizeof(*kho_gaps), SMP_CACHE_BYTES);
+	if (!kho_gaps)
+		kho_max_gaps = 0;	/* no clustering: one region per run */
+	kho_in_walk(true, &pages, &regions);
+	pr_info("handover: %llu preserved pages in %llu ranges reserved as %llu regions in %llu us\n",
+		pages, runs - bad, regions, (local_clock() - start) / NSEC_PER_USEC);
 }
+
+/* The page allocator runs: give the gaps between preserved runs back. */
+static int __init kho_in_free_gaps(void)
+{
+	unsigned long freed = 0;
+
+	for (unsigned long i = 0; i < kho_nr_gaps; i++) {
+		kho_free_range(kho_gaps[i].addr, kho_gaps[i].size);
+		freed += PHYS_PFN(kho_gaps[i].size);
+	}
+	if (kho_gaps)
+		memblock_free_late(__pa(kho_gaps), kho_max_gaps * sizeof(*kho_gaps));
+	kho_gaps = NULL;
+	if (freed)
+		pr_info("handover: %lu pages between preserved runs freed\n", freed);
+	return 0;
+}
+core_initcall(kho_in_free_gaps);
 
 /* mm_core_init(), before memblock hands memory to the buddy allocator. */
 void __init kho_in_memory_init(void)
@@ -295,14 +387,6 @@ void __init kho_in_memory_init(void)
 	kho_in_reserve();
 }
 
-static bool kho_in_was_dropped(phys_addr_t addr, phys_addr_t size)
-{
-	for (unsigned int i = 0; i < min(kho_in.nr_dropped, KHO_MAX_DROPPED); i++)
-		if (addr < kho_in.dropped[i].addr + kho_in.dropped[i].size &&
-		    kho_in.dropped[i].addr < addr + size)
-			return true;
-	return false;
-}
 
 /* The record of what is left to restore, built on first use. */
 static struct kho_preserved *kho_in_left(void)
@@ -453,11 +537,6 @@ bool kho_in_preserves(unsigned long pfn, unsigned long nr_pages)
 	return left && kho_preserved_intersects(left, pfn, nr_pages);
 }
 
-static void kho_free_range(phys_addr_t addr, phys_addr_t size)
-{
-	for (unsigned long pfn = PHYS_PFN(addr); pfn < PHYS_PFN(addr + size); pfn++)
-		free_reserved_page(pfn_to_page(pfn));
-}
 
 static ssize_t dt_read(struct file *file, struct kobject *kobj, struct bin_attribute *attr,
 		       char *buf, loff_t pos, size_t count)

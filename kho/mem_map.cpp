@@ -326,13 +326,21 @@ Result<bool> MemMapReader::next(PreservedRun& run)
 	for (;;) {
 		if (!in_block_) {
 			if (blocks_left_ == 0) {
-				if (offset_ != map_.size() || seen_pages_ != declared_pages_)
+				if (offset_ != map_.size() ||
+				    (only_order_ < 0 && seen_pages_ != declared_pages_))
 					return Errno::inval;
 				failed_ = false;
 				return false;
 			}
 			blocks_left_--;
 			TRY(open_block());
+			// A filtered reader skips other orders' payloads: the
+			// map was validated whole before (SortedMemMapReader).
+			if (only_order_ >= 0 && block_.order != only_order_) {
+				offset_ = block_end_;
+				in_block_ = false;
+				continue;
+			}
 		}
 		const kho_memmap_block& b = block_;
 		u64 first = 0, count = 0;
@@ -390,6 +398,7 @@ Result<bool> MemMapReader::next(PreservedRun& run)
 			in_block_ = false;
 			continue;
 		}
+
 		const u64 pages = count << b.order;
 		if (seen_pages_ + pages < seen_pages_ || seen_pages_ + pages > declared_pages_)
 			return Errno::inval;
@@ -409,6 +418,39 @@ Result<u64> MemMapReader::validate(Span<const u8> map, unsigned page_shift)
 	while (TRY(reader.next(run)))
 		runs++;
 	return runs;
+}
+
+SortedMemMapReader::SortedMemMapReader(Span<const u8> map, unsigned page_shift)
+{
+	for (unsigned k = 0; k <= kMaxOrder; k++)
+		new (&lanes_[k]) Lane{MemMapReader(map, page_shift, static_cast<int>(k)), {}, false};
+}
+
+Result<void> SortedMemMapReader::refill(unsigned order)
+{
+	Lane& lane = lanes_[order];
+	lane.has_head = TRY(lane.reader.next(lane.head));
+	return {};
+}
+
+Result<bool> SortedMemMapReader::next(PreservedRun& run)
+{
+	if (!started_) {
+		for (unsigned k = 0; k <= kMaxOrder; k++) {
+			TRY(lanes_[k].reader.start());
+			TRY(refill(k));
+		}
+		started_ = true;
+	}
+	int best = -1;
+	for (unsigned k = 0; k <= kMaxOrder; k++)
+		if (lanes_[k].has_head && (best < 0 || lanes_[k].head.pfn < lanes_[best].head.pfn))
+			best = static_cast<int>(k);
+	if (best < 0)
+		return false;
+	run = lanes_[best].head;
+	TRY(refill(static_cast<unsigned>(best)));
+	return true;
 }
 
 }  // namespace kho

@@ -63,7 +63,10 @@ struct PreservedRun {
 // allocates, so it runs in early boot.
 class MemMapReader {
 public:
-	MemMapReader(Span<const u8> map, unsigned page_shift) : map_(map), page_shift_(page_shift) {}
+	// @only_order: return runs of that folio order only (others are still
+	// read and checked); -1 for all.
+	MemMapReader(Span<const u8> map, unsigned page_shift, int only_order = -1)
+		: map_(map), page_shift_(page_shift), only_order_(only_order) {}
 
 	// Checks the header; must succeed before next().
 	Result<void> start();
@@ -81,6 +84,7 @@ private:
 
 	Span<const u8> map_;
 	unsigned page_shift_;
+	int only_order_;
 	u64 declared_pages_ = 0;
 	u64 seen_pages_ = 0;
 	u32 blocks_left_ = 0;
@@ -95,6 +99,34 @@ private:
 	// Per order, the end of what was read so far: the ordering check.
 	u64 order_end_[kMaxOrder + 1] = {};
 	int last_order_ = -1;
+};
+
+// The runs of a map in ascending address order, all orders merged: what
+// the incoming kernel needs to reserve preserved memory in few, large
+// memblock regions.  One reader per order, merged; allocation-free.  The
+// map must have passed MemMapReader::validate() first.
+class SortedMemMapReader {
+public:
+	SortedMemMapReader(Span<const u8> map, unsigned page_shift);
+	KX_NONCOPYABLE(SortedMemMapReader);
+	~SortedMemMapReader() = default;
+
+	// The next run by address: true, or false at the end.
+	Result<bool> next(PreservedRun& run);
+
+private:
+	Result<void> refill(unsigned order);
+
+	struct Lane {
+		MemMapReader reader;
+		PreservedRun head;
+		bool has_head;
+	};
+	// Lanes are built in place: MemMapReader has no default constructor.
+	union {
+		Lane lanes_[kMaxOrder + 1];
+	};
+	bool started_ = false;
 };
 
 }  // namespace kho

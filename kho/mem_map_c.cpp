@@ -13,9 +13,29 @@ struct kho_preserved {
 static_assert(sizeof(MemMapReader) <= sizeof(kho_memmap_cursor));
 static_assert(alignof(MemMapReader) <= alignof(kho_memmap_cursor));
 
+static_assert(sizeof(kho::SortedMemMapReader) <= sizeof(kho_memmap_sorted));
+static_assert(alignof(kho::SortedMemMapReader) <= alignof(kho_memmap_sorted));
+
 static MemMapReader& reader_of(kho_memmap_cursor* cur)
 {
 	return *reinterpret_cast<MemMapReader*>(cur->opaque);
+}
+
+static kx::Result<bool> next_run(auto& reader, kx_u64* pfn, kx_u64* nr_pages, unsigned int* order)
+{
+	kho::PreservedRun run;
+	bool more = TRY(reader.next(run));
+	if (more) {
+		*pfn = run.pfn;
+		*nr_pages = run.nr_pages;
+		*order = run.order;
+	}
+	return more;
+}
+
+static int as_int(kx::Result<bool> more)
+{
+	return more.is_error() ? more.error().to_errno() : more.value();
 }
 
 extern "C" {
@@ -90,16 +110,20 @@ int kho_memmap_cursor_start(kho_memmap_cursor* cur, const void* map, kx_u64 size
 int kho_memmap_cursor_next(kho_memmap_cursor* cur, kx_u64* pfn, kx_u64* nr_pages,
 			   unsigned int* order)
 {
-	kho::PreservedRun run;
-	auto more = reader_of(cur).next(run);
-	if (more.is_error())
-		return more.error().to_errno();
-	if (!more.value())
-		return 0;
-	*pfn = run.pfn;
-	*nr_pages = run.nr_pages;
-	*order = run.order;
-	return 1;
+	return as_int(next_run(reader_of(cur), pfn, nr_pages, order));
+}
+
+void kho_memmap_sorted_start(kho_memmap_sorted* s, const void* map, kx_u64 size,
+			     unsigned int page_shift)
+{
+	new (s->opaque) kho::SortedMemMapReader({static_cast<const kx::u8*>(map), size}, page_shift);
+}
+
+int kho_memmap_sorted_next(kho_memmap_sorted* s, kx_u64* pfn, kx_u64* nr_pages,
+			   unsigned int* order)
+{
+	auto& reader = *reinterpret_cast<kho::SortedMemMapReader*>(s->opaque);
+	return as_int(next_run(reader, pfn, nr_pages, order));
 }
 
 }  // extern "C"

@@ -27,5 +27,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 		if (pages > reader.declared_pages())
 			abort();
 	}
+	// A valid map reads the same in address order: ascending, disjoint
+	// within... every run accounted for.
+	if (kho::MemMapReader::validate({data, size}, 12).is_ok()) {
+		kho::SortedMemMapReader sorted({data, size}, 12);
+		kx::u64 total = 0;
+		for (;;) {
+			auto more = sorted.next(run);
+			if (more.is_error())
+				abort();
+			if (!more.value())
+				break;
+			total += run.nr_pages;
+		}
+		if (total != reader.declared_pages())
+			abort();
+	}
 	return 0;
 }

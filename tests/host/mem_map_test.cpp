@@ -156,3 +156,34 @@ TEST(MemMapReader, SurvivesEveryByteFlip)
 }
 
 }  // namespace
+
+namespace {
+
+TEST(SortedMemMapReader, MergesAllOrdersInAddressOrder)
+{
+	std::mt19937_64 rng(5);
+	PreservedMemory mem;
+	for (int i = 0; i < 2000; i++) {
+		unsigned order = rng() % 8;
+		(void)mem.preserve((rng() % (1u << 20)) & ~((u64{1} << order) - 1), order);
+	}
+	auto map = encode(mem);
+	auto want = decode(map);
+	kho::SortedMemMapReader reader({map.data(), map.size()}, kShift);
+	PreservedRun run;
+	u64 last_end = 0, pages = 0;
+	for (;;) {
+		auto more = reader.next(run);
+		ASSERT_TRUE(more.is_ok());
+		if (!more.value())
+			break;
+		ASSERT_GE(run.pfn, last_end);  // ascending, disjoint
+		for (u64 p = run.pfn; p < run.pfn + run.nr_pages; p++)
+			ASSERT_EQ(want.at(p), run.order);
+		pages += run.nr_pages;
+		last_end = run.pfn + run.nr_pages;
+	}
+	EXPECT_EQ(pages, want.size());
+}
+
+}  // namespace

@@ -6,6 +6,8 @@
  *               span_mb MiB (allocated contiguously), P% of them preserved
  *   mixed=1     folios of random order 0-10, span_mb / 2 MiB in total
  *   single=N    one contiguous range of N pages
+ *   probe_busy=1  check that preserving and adding a subtree fail with
+ *               -EBUSY while the handover is active (then fail to load)
  *
  * Pages not preserved are freed again.  Nothing is ever restored: the
  * benchmark measures activation, the next kernel's boot and its
@@ -27,6 +29,8 @@ static unsigned long single;
 module_param(single, ulong, 0444);
 static unsigned int span_mb = 1024;
 module_param(span_mb, uint, 0444);
+static bool probe_busy;
+module_param(probe_busy, bool, 0444);
 static unsigned long base_mb = 4096;
 module_param(base_mb, ulong, 0444);
 
@@ -99,8 +103,31 @@ static int preserve_single(void)
 	return err;
 }
 
+static int check_busy(void)
+{
+	struct folio *folio = folio_alloc(GFP_KERNEL, 0);
+	int preserve, subtree;
+
+	if (!folio)
+		return -ENOMEM;
+	preserve = kho_preserve_folio(folio);
+	subtree = kho_add_subtree("kho-bench-probe", folio_address(folio));
+	if (!preserve)
+		kho_unpreserve_folio(folio);
+	if (!subtree)
+		kho_remove_subtree(folio_address(folio));
+	folio_put(folio);
+	if (preserve == -EBUSY && subtree == -EBUSY)
+		pr_info("PASS busy: preserve and add_subtree refused while active\n");
+	else
+		pr_err("FAIL busy: preserve %d, add_subtree %d\n", preserve, subtree);
+	return -EBUSY;
+}
+
 static int __init kho_bench_init(void)
 {
+	if (probe_busy)
+		return check_busy();
 	if (single)
 		return preserve_single();
 	if (mixed)

@@ -273,8 +273,12 @@ static int kho_test_notify(struct notifier_block *nb, unsigned long event, void 
 	void *fdt;
 	int err;
 
-	if (event != KEXEC_KHO_DUMP)
+	/* Stay loaded while the handover refers to our memory. */
+	if (event == KEXEC_KHO_ABORT) {
+		module_put(THIS_MODULE);
 		return NOTIFY_DONE;
+	}
+	__module_get(THIS_MODULE);
 	fdt = kho_ser_fdt(data);
 	err = fdt_begin_node(fdt, "kho-test-notifier");
 	err = err ?: fdt_property(fdt, "compatible", "kho-test-notifier-v1",
@@ -287,7 +291,11 @@ static int kho_test_notify(struct notifier_block *nb, unsigned long event, void 
 		kvfree(blob);
 	}
 	err = err ?: fdt_end_node(fdt);
-	return err ? notifier_from_errno(-ENOSPC) : NOTIFY_DONE;
+	if (err) {
+		module_put(THIS_MODULE);
+		return notifier_from_errno(-ENOSPC);
+	}
+	return NOTIFY_DONE;
 }
 
 static struct notifier_block kho_test_nb = { .notifier_call = kho_test_notify };

@@ -23,6 +23,9 @@ scenario_gen() {
 		write 0x100000 /sys/kernel/kho/dt_max
 		e2e_check malformed-write-einval sh -c '! echo banana > /sys/kernel/kho/active'
 		e2e_check activate write 1 /sys/kernel/kho/active
+		insmod /modules/kho_bench.ko probe_busy=1 2>/dev/null
+		e2e_check preserve-busy-while-active sh -c 'dmesg | grep -q "kho_bench: PASS busy"'
+		e2e_check pinned-while-active sh -c '! rmmod kho_test 2>/dev/null'
 		if kexec -c -l /boot/kernel --initrd="$(e2e_next_initrd)" 2>/dev/null; then
 			e2e_fail kexec-load-refused "kexec_load succeeded while active"
 		else

@@ -38,6 +38,8 @@ scenario_gen() {
 		;;
 	2)
 		expect_log handover-found "kho: handover: found"
+		e2e_check cma-total-is-scratch-gen2 sh -c \
+			'[ $(($(awk "/CmaTotal/{print \$2}" /proc/meminfo) * 1024)) -eq $(( $(paste -sd+ /sys/kernel/kho/scratch_len) )) ]'
 		expect_log reservations-in-scratch "debug: [0-9]* early reservations checked, 0 outside scratch"
 		e2e_check firmware-dt-visible test -s /sys/firmware/kho/dt
 		e2e_check kho-test-load-gen2 insmod /modules/kho_test.ko
