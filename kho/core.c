@@ -356,6 +356,7 @@ static int kho_serialize(void)
 			err = written;
 			goto abort_errno;
 		}
+		kho_out.memmap_size = written;
 		if (written <= KHO_INLINE_MEMMAP_MAX) {
 			err = fdt_property(ser.fdt, "preserved-memory-map", map, written);
 			kvfree(map);
@@ -363,7 +364,6 @@ static int kho_serialize(void)
 				goto abort;
 		} else {
 			kho_out.memmap = map;
-			kho_out.memmap_size = written;
 		}
 	}
 
@@ -409,8 +409,9 @@ static int kho_activate(void)
 	if (err)
 		kho_free_output();
 	else
-		pr_info("active: tree %u bytes, memory map %zu bytes, %llu pages preserved, in %llu us\n",
+		pr_info("active: tree %u bytes, memory map %zu bytes%s, %llu pages preserved, in %llu us\n",
 			fdt_totalsize(kho_out.fdt), kho_out.memmap_size,
+			kho_out.memmap_size && !kho_out.memmap ? " (in the tree)" : "",
 			kho_out.mem ? kho_preserved_nr_pages(kho_out.mem) : 0,
 			(local_clock() - start) / NSEC_PER_USEC);
 	return err;
@@ -542,7 +543,7 @@ bool kho_out_get(struct kho_outgoing *out)
 	out->fdt = kho_out.fdt;
 	out->fdt_size = fdt_totalsize(kho_out.fdt);
 	out->memmap = kho_out.memmap;
-	out->memmap_size = kho_out.memmap_size;
+	out->memmap_size = kho_out.memmap ? kho_out.memmap_size : 0;
 	return true;
 }
 
@@ -611,12 +612,11 @@ int kho_test_corrupt(const char *what)
 }
 #endif
 
+/* Always there, so that activating without scratch says -ENOMEM. */
 static int __init kho_out_init(void)
 {
 	int err;
 
-	if (!kho_is_enabled())
-		return 0;
 	kho_kobj = kobject_create_and_add("kho", kernel_kobj);
 	if (!kho_kobj)
 		return -ENOMEM;

@@ -554,8 +554,11 @@ static void kho_in_finish(void)
 	struct kho_preserved *left;
 	struct kho_memmap_cursor cur;
 	kx_u64 pfn, nr, freed = 0;
+	unsigned long free_before;
 	unsigned int order;
 
+	drain_all_pages(NULL);
+	free_before = global_zone_page_state(NR_FREE_PAGES);
 	mutex_lock(&kho_in_lock);
 	if (!kho_in.valid || kho_in.finished) {
 		mutex_unlock(&kho_in_lock);
@@ -583,7 +586,10 @@ static void kho_in_finish(void)
 	kho_free_range(kho_in.desc.fdt.addr, PAGE_ALIGN(kho_in.desc.fdt.size));
 	if (kho_in.desc.memmap.size)
 		kho_free_range(kho_in.desc.memmap.addr, PAGE_ALIGN(kho_in.desc.memmap.size));
-	pr_info("finished: %llu unclaimed pages freed\n", freed);
+	/* Out of the per-CPU lists, so MemFree shows what came back. */
+	drain_all_pages(NULL);
+	pr_info("finished: %llu unclaimed pages freed, MemFree %+ld kB\n", freed,
+		((long)global_zone_page_state(NR_FREE_PAGES) - (long)free_before) << (PAGE_SHIFT - 10));
 }
 
 static ssize_t finish_store(struct kobject *kobj, struct kobj_attribute *attr,

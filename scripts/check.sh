@@ -70,7 +70,7 @@ for arch in $arches; do
 		stage "$arch: KUnit at boot"
 		log="$KHO_BUILD/e2e/kunit.log"
 		"$KHO_REPO/scripts/e2e.sh" "$arch" kunit 300 >/dev/null
-		"$KHO_REPO/scripts/ktap.py" "$arch" "$log" kho_page_ranges kho_mem_map | record
+		"$KHO_REPO/scripts/ktap.py" "$arch" "$log" kho_page_ranges kho_mem_map kho_handover | record
 	fi
 	if has_layer e2e; then
 		for s in "$KHO_REPO"/tests/e2e/rootfs/scenarios/*.sh; do

@@ -11,7 +11,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-sites=0 added=0 removed=0 included=0
+sites=0 includes=0 added=0 removed=0 included=0
 printf '%-44s %6s %6s %6s\n' "hook patch" sites added removed
 for p in "$KHO_REPO"/scripts/hooks/*.patch; do
 	s=$(grep -c '^@@ ' "$p")
@@ -21,13 +21,17 @@ for p in "$KHO_REPO"/scripts/hooks/*.patch; do
 	r=$((r + $(grep -c '^-$' "$p" || true)))
 	printf '%-44s %6d %6d %6d\n' "$(basename "$p")" "$s" "$a" "$r"
 	sites=$((sites + s)) added=$((added + a)) removed=$((removed + r))
+	# Hunks that only add '#include <linux/kho_hooks.h>'.
+	includes=$((includes + $(awk '/^@@ /{if (h) n += (only); h=1; only=1; next}
+		h && /^[+-]/ && !/^\+#include <linux\/kho_hooks.h>$/ {only=0}
+		END{if (h) n += (only); print n+0}' "$p")))
 	# A hook that #includes a project file compiles all of that file.
 	for inc in $(sed -n 's|^+#include "\(\.\./\)*kho/\(.*\)"|\2|p' "$p"); do
 		included=$((included + $(wc -l <"$KHO_REPO/$inc")))
 	done
 done
 echo
-echo "hook sites:                 $sites"
+echo "hook sites:                 $sites ($((sites - includes)) calls or build lines, $includes '#include <linux/kho_hooks.h>')"
 echo "changed lines (hunks):      $((added + removed)) (+$added -$removed)"
 echo "project lines #included:    $included"
 echo "changed lines in the tree:  $((added + removed + included))"

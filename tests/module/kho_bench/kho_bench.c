@@ -34,13 +34,14 @@ module_param(probe_busy, bool, 0444);
 static unsigned long base_mb = 4096;
 module_param(base_mb, ulong, 0444);
 
-/* @nr contiguous pages at base_mb, or the next 128 MiB steps above it. */
+/* @nr contiguous pages from base_mb up, in 64 MiB steps, below 32 GiB. */
 static struct page *alloc_span(unsigned long nr)
 {
 	unsigned long pfn = base_mb << (20 - PAGE_SHIFT);
 
-	for (int tries = 0; tries < 8; tries++, pfn += SZ_128M >> PAGE_SHIFT)
-		if (!alloc_contig_range(pfn, pfn + nr, MIGRATE_MOVABLE, GFP_KERNEL))
+	for (; pfn + nr <= (SZ_32G >> PAGE_SHIFT); pfn += SZ_64M >> PAGE_SHIFT)
+		if (pfn_valid(pfn) && pfn_valid(pfn + nr - 1) &&
+		    !alloc_contig_range(pfn, pfn + nr, MIGRATE_MOVABLE, GFP_KERNEL | __GFP_NOWARN))
 			return pfn_to_page(pfn);
 	pr_err("no %lu free contiguous pages above %lu MiB\n", nr, base_mb);
 	return NULL;

@@ -131,7 +131,7 @@ static void restore_previous(void)
 			continue;
 		}
 		if (folio_order(f) != r->order || folio_ref_count(f) != 1 ||
-		    folio_crc(f) != r->crc) {
+		    PageReserved(&f->page) || folio_crc(f) != r->crc) {
 			pr_err("FAIL restore: folio %u at %#llx: order %u/%u refs %d crc %s\n", i,
 			       r->phys, folio_order(f), r->order, folio_ref_count(f),
 			       folio_crc(f) == r->crc ? "ok" : "BAD");

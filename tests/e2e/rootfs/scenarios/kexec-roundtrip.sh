@@ -5,6 +5,10 @@
 scenario_gen() {
 	case "$1" in
 	1)
+		if [ -e /sys/kernel/kho/active ]; then
+			e2e_check kho-without-scratch-enomem sh -c \
+				'sh -c "echo 1 > /sys/kernel/kho/active" 2>&1 | grep -q "Cannot allocate memory"'
+		fi
 		e2e_check module-load-gen1 insmod /modules/kx_sample.ko
 		e2e_check module-unload-gen1 rmmod kx_sample
 		e2e_kexec_next

@@ -14,10 +14,13 @@ scenario_gen() {
 		[ -e /sys/firmware/kho/finish ] && echo 1 >/sys/firmware/kho/finish
 	fi
 	[ "$gen" -gt "$runs" ] && return
-	insmod /modules/kho_bench.ko $(e2e_param e2e.bench | tr , ' ') || echo "BENCH error=insmod"
+	if ! insmod /modules/kho_bench.ko $(e2e_param e2e.bench | tr , ' '); then
+		echo "BENCH error=insmod"
+		return
+	fi
 	if [ "$(e2e_param e2e.baseline)" != 1 ]; then
 		echo 1 >/sys/kernel/kho/active
-		dmesg | sed -n 's/.*kho: active: .* memory map \([0-9]*\) bytes, \([0-9]*\) pages preserved, in \([0-9]*\) us.*/BENCH map_bytes=\1 preserved=\2 activate_us=\3/p'
+		dmesg | sed -n 's/.*kho: active: .* memory map \([0-9]*\) bytes.*, \([0-9]*\) pages preserved, in \([0-9]*\) us.*/BENCH map_bytes=\1 preserved=\2 activate_us=\3/p'
 	fi
 	e2e_kexec_next
 }
