@@ -338,32 +338,36 @@ static int kho_serialize(void)
 			goto abort;
 	}
 
+	/* Notifiers are done: from here on the record is frozen. */
 	mutex_lock(&kho_mem_lock);
+	kho_out.state = KHO_ACTIVE;
 	size = kho_out.mem ? kho_preserved_encoded_size(kho_out.mem) : 0;
-	mutex_unlock(&kho_mem_lock);
+	written = 0;
 	if (size) {
 		void *map = kvmalloc(size, GFP_KERNEL);
 
-		if (!map) {
-			err = -ENOMEM;
-			goto abort_errno;
-		}
-		mutex_lock(&kho_mem_lock);
-		written = kho_preserved_encode(kho_out.mem, map, size, PAGE_SHIFT);
-		mutex_unlock(&kho_mem_lock);
+		written = map ? kho_preserved_encode(kho_out.mem, map, size, PAGE_SHIFT) : -ENOMEM;
 		if (written < 0) {
 			kvfree(map);
-			err = written;
-			goto abort_errno;
+			map = NULL;
 		}
+		kho_out.memmap = map;
+	}
+	mutex_unlock(&kho_mem_lock);
+	if (written < 0) {
+		err = written;
+		goto abort_errno;
+	}
+	if (size) {
+		void *map = kho_out.memmap;
+
 		kho_out.memmap_size = written;
 		if (written <= KHO_INLINE_MEMMAP_MAX) {
 			err = fdt_property(ser.fdt, "preserved-memory-map", map, written);
 			kvfree(map);
+			kho_out.memmap = NULL;
 			if (err)
 				goto abort;
-		} else {
-			kho_out.memmap = map;
 		}
 	}
 
@@ -371,6 +375,9 @@ static int kho_serialize(void)
 	err = err ?: fdt_finish(ser.fdt);
 	if (err)
 		goto abort;
+	err = kho_check_scratch_fits(fdt_totalsize(ser.fdt) + kho_out.memmap_size);
+	if (err)
+		goto abort_errno;
 	return 0;
 
 abort:
@@ -397,10 +404,13 @@ static int kho_activate(void)
 	mutex_unlock(&kho_mem_lock);
 
 	err = kho_serialize();
-	err = err ?: kho_check_scratch_fits(fdt_totalsize(kho_out.fdt) + kho_out.memmap_size);
 	if (!err && !kho_confidential()) {
+		struct kho_serialization ser = { .fdt = kho_out.fdt };
+
 		bin_attr_dt.size = fdt_totalsize(kho_out.fdt);
 		err = sysfs_create_bin_file(kho_kobj, &bin_attr_dt);
+		if (err)
+			blocking_notifier_call_chain(&kho_notifiers, KEXEC_KHO_ABORT, &ser);
 	}
 
 	mutex_lock(&kho_mem_lock);
