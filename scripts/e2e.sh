@@ -30,6 +30,7 @@ if grep 'Kernel panic' "$log" | grep -qv "${expected_panic:-^$}"; then
 	why="kernel panic"
 fi
 grep -q 'E2E: DONE' "$log" || why=${why:-"never reached E2E: DONE"}
+grep -qE 'WARNING:|BUG:' "$log" && why=${why:-"kernel warning: $(grep -m1 -E 'WARNING:|BUG:' "$log" | tr -d '')"}
 grep -q 'E2E: FAIL' "$log" && why=${why:-"a check failed"}
 if [ -n "$why" ]; then
 	echo "FAIL $KHO_ARCH/$scenario ($why; log: ${log#$KHO_REPO/})"

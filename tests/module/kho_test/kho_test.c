@@ -65,6 +65,7 @@ struct test_table {
 
 static struct folio *folios[MAX_FOLIOS];
 static struct folio *table_folio, *fdt_folio;
+static bool table_preserved, fdt_preserved, subtree_added, vmalloc_preserved;
 static void *vbuf;
 static u32 generation = 1;
 
@@ -160,23 +161,28 @@ static void free_all(void)
 		}
 	}
 	if (fdt_folio) {
-		kho_remove_subtree(folio_address(fdt_folio));
-		kho_unpreserve_folio(fdt_folio);
+		if (subtree_added)
+			kho_remove_subtree(folio_address(fdt_folio));
+		if (fdt_preserved)
+			kho_unpreserve_folio(fdt_folio);
 		folio_put(fdt_folio);
 		fdt_folio = NULL;
 	}
 	if (vbuf) {
 		struct test_table *t = folio_address(table_folio);
 
-		kho_unpreserve_vmalloc(&t->vmalloc);
+		if (vmalloc_preserved)
+			kho_unpreserve_vmalloc(&t->vmalloc);
 		vfree(vbuf);
 		vbuf = NULL;
 	}
 	if (table_folio) {
-		kho_unpreserve_folio(table_folio);
+		if (table_preserved)
+			kho_unpreserve_folio(table_folio);
 		folio_put(table_folio);
 		table_folio = NULL;
 	}
+	table_preserved = fdt_preserved = subtree_added = vmalloc_preserved = false;
 }
 
 static bool in_window(struct folio *folio)
@@ -232,8 +238,11 @@ static int preserve_next(void)
 		t->records[i] = (struct folio_record){
 			folio_pfn(folios[i]) << PAGE_SHIFT, order, folio_crc(folios[i]) };
 		err = kho_preserve_folio(folios[i]);
-		if (err)
+		if (err) {
+			folio_put(folios[i]);
+			folios[i] = NULL;
 			return err;
+		}
 		if (list_folios)
 			pr_info("folio %u at %#llx order %u\n", i, t->records[i].phys, order);
 	}
@@ -244,15 +253,17 @@ static int preserve_next(void)
 	get_random_bytes(vbuf, VMALLOC_BYTES);
 	t->vmalloc_crc = crc32_le(~0, vbuf, VMALLOC_BYTES);
 	err = kho_preserve_vmalloc(vbuf, &t->vmalloc);
-	if (err) {
-		vfree(vbuf);
-		vbuf = NULL;
-		return err;
-	}
-	err = kho_preserve_folio(table_folio);
-	err = err ?: kho_preserve_folio(fdt_folio);
 	if (err)
 		return err;
+	vmalloc_preserved = true;
+	err = kho_preserve_folio(table_folio);
+	if (err)
+		return err;
+	table_preserved = true;
+	err = kho_preserve_folio(fdt_folio);
+	if (err)
+		return err;
+	fdt_preserved = true;
 
 	fdt = folio_address(fdt_folio);
 	table_phys = folio_pfn(table_folio) << PAGE_SHIFT;
@@ -265,7 +276,9 @@ static int preserve_next(void)
 	err = err ?: fdt_finish(fdt);
 	if (err)
 		return -EINVAL;
-	return kho_add_subtree("kho-test", fdt);
+	err = kho_add_subtree("kho-test", fdt);
+	subtree_added = !err;
+	return err;
 }
 
 static int kho_test_notify(struct notifier_block *nb, unsigned long event, void *data)
