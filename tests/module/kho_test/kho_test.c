@@ -81,6 +81,7 @@ static void restore_previous(void)
 	phys_addr_t fdt_phys;
 	const u64 *table;
 	const void *fdt;
+	unsigned long big_pages = 0, big_back = 0;
 	unsigned int i, ok = 0;
 	bool ok_vmalloc = false;
 	void *vbuf_prev;
@@ -139,8 +140,23 @@ static void restore_previous(void)
 		} else {
 			ok++;
 		}
+		/* Orders above the per-CPU lists' go straight back to MemFree. */
+		if (folio_order(f) > PAGE_ALLOC_COSTLY_ORDER) {
+			unsigned long before = global_zone_page_state(NR_FREE_PAGES);
+
+			big_pages += folio_nr_pages(f);
+			folio_put(f);
+			big_back += global_zone_page_state(NR_FREE_PAGES) - before;
+			continue;
+		}
 		folio_put(f);
 	}
+	/* 64 pages of slack for whatever else the system allocates meanwhile. */
+	if (big_pages && big_back + 64 >= big_pages)
+		pr_info("PASS folio_put: %lu pages of restored large folios back in MemFree\n",
+			big_pages);
+	else if (big_pages)
+		pr_err("FAIL folio_put: %lu of %lu pages came back\n", big_back, big_pages);
 	if (kho_restore_folio(t->records[0].phys))
 		pr_err("FAIL restore: a folio was restored twice\n");
 	if (ok == t->count && ok_vmalloc)
