@@ -2,11 +2,14 @@
 # build-kernel.sh ARCH: configure and build the kernel with this project
 # built in, as an O= build in build/ARCH.  The last line printed is the path
 # of the kernel image.  Fails on any warning about this project's objects.
+# KHO_OFF=1 builds the same kernel with CONFIG_KEXEC_HANDOVER=n in
+# build/ARCH-nokho: the hooks must cost nothing and compile away.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 kho_arch_setup "${1:-x86_64}"
 
 tree=$("$KHO_REPO/scripts/prepare-tree.sh")
+[ -n "${KHO_OFF:-}" ] && KHO_BUILD="$KHO_BUILD-nokho"
 mkdir -p "$KHO_BUILD"
 cc="${CROSS}gcc"
 command -v ccache >/dev/null && cc="ccache $cc"
@@ -14,6 +17,11 @@ kmake=(make -C "$tree" O="$KHO_BUILD" ARCH="$KARCH" CROSS_COMPILE="$CROSS"
        CC="$cc" -j"$(($(nproc) + 1))")
 
 fragments=("$KHO_REPO/scripts/config/common.config" "$KHO_REPO/scripts/config/$KHO_ARCH.config")
+if [ -n "${KHO_OFF:-}" ]; then
+	grep -v KEXEC_HANDOVER "${fragments[0]}" >"$KHO_BUILD/common-nokho.config"
+	echo "# CONFIG_KEXEC_HANDOVER is not set" >>"$KHO_BUILD/common-nokho.config"
+	fragments[0]="$KHO_BUILD/common-nokho.config"
+fi
 stamp=$(cat "${fragments[@]}" | sha1sum | cut -c1-12)
 if [ "$(cat "$KHO_BUILD/.kho-config" 2>/dev/null)" != "$stamp" ] || [ ! -f "$KHO_BUILD/.config" ]; then
 	echo "build-kernel: configuring $KHO_ARCH (tinyconfig + fragments)" >&2
@@ -22,7 +30,7 @@ if [ "$(cat "$KHO_BUILD/.kho-config" 2>/dev/null)" != "$stamp" ] || [ ! -f "$KHO
 		-m -O "$KHO_BUILD" "$KHO_BUILD/.config" "${fragments[@]}" >/dev/null
 	"${kmake[@]}" -s olddefconfig >/dev/null
 	# Every option the fragments ask for must have survived olddefconfig.
-	bad=$(cat "${fragments[@]}" | grep -E '^CONFIG_' | while IFS= read -r want; do
+	bad=$(cat "${fragments[@]}" | grep -E '^(CONFIG_|# CONFIG_.* is not set)' | while IFS= read -r want; do
 		grep -qxF "$want" "$KHO_BUILD/.config" || echo "$want"
 	done)
 	[ -z "$bad" ] || die "config options not satisfied: $(echo $bad)"

@@ -59,6 +59,13 @@ for arch in $arches; do
 		else
 			fail "$arch/build/out-of-tree-cxx-module"
 		fi
+		if [ "$arch" = x86_64 ]; then
+			if KHO_OFF=1 "$KHO_REPO/scripts/build-kernel.sh" "$arch" >/dev/null; then
+				pass "$arch/build/kernel-with-kho-off"
+			else
+				fail "$arch/build/kernel-with-kho-off"
+			fi
+		fi
 		if "$KHO_REPO/scripts/check-forbidden-module.sh" "$arch"; then
 			pass "$arch/build/forbidden-cxx-module-rejected"
 		else
