@@ -23,6 +23,18 @@ e2e_check() {
 	if "$@"; then e2e_pass "$name"; else e2e_fail "$name" "'$*' failed"; fi
 }
 
+# e2e_meminfo FIELD: a /proc/meminfo value in kB.
+e2e_meminfo() { awk "/^$1:/{print \$2}" /proc/meminfo; }
+
+# e2e_memtotal_matches NAME: MemTotal is within 1 MiB of the value the
+# first generation passed on as e2e.memtotal= (a boot without a handover).
+e2e_memtotal_matches() {
+	want=$(e2e_param e2e.memtotal)
+	have=$(e2e_meminfo MemTotal)
+	e2e_check "$1(${have}kB/${want}kB)" \
+		test $((have - want)) -le 1024 -a $((want - have)) -le 1024
+}
+
 e2e_done() {
 	echo "E2E: DONE"
 	sync

@@ -7,7 +7,6 @@
 #   gen 2 -> 3: the memory map's magic broken: handover ignored
 #   gen 3 -> 4: the root compatible is mainline's "kho-v1": ignored
 
-meminfo() { awk "/^$1:/{print \$2}" /proc/meminfo; }
 knob() { sh -c "echo $1 > /sys/kernel/debug/kho/corrupt"; }
 
 scenario_gen() {
@@ -16,7 +15,7 @@ scenario_gen() {
 		e2e_check kho-test-load insmod /modules/kho_test.ko
 		e2e_check knob-bad-range knob bad-range
 		e2e_check activate sh -c 'echo 1 > /sys/kernel/kho/active'
-		e2e_kexec_next "e2e.memtotal=$(meminfo MemTotal)"
+		e2e_kexec_next "e2e.memtotal=$(e2e_meminfo MemTotal)"
 		;;
 	2)
 		e2e_check bad-range-logged sh -c 'dmesg | grep -q "preserved range .* not in boot RAM; dropped"'
@@ -29,10 +28,7 @@ scenario_gen() {
 	3)
 		e2e_check memmap-logged sh -c 'dmesg | grep -q "kho: handover: preserved-memory map malformed; ignoring the handover"'
 		e2e_check not-a-kho-boot test ! -e /sys/firmware/kho
-		total_gen1=$(e2e_param e2e.memtotal)
-		total=$(meminfo MemTotal)
-		e2e_check "memory-given-back(${total}kB/${total_gen1}kB)" \
-			test $((total - total_gen1)) -le 1024 -a $((total_gen1 - total)) -le 1024
+		e2e_memtotal_matches memory-given-back
 		e2e_check kho-test-load insmod /modules/kho_test.ko
 		e2e_check activate sh -c 'echo 1 > /sys/kernel/kho/active'
 		e2e_check knob-compatible knob compatible
