@@ -91,6 +91,19 @@ int kho_preserved_contains(const struct kho_preserved *mem, kx_u64 pfn, unsigned
 int kho_preserved_intersects(const struct kho_preserved *mem, kx_u64 pfn, kx_u64 nr_pages);
 
 /**
+ * kho_preserved_run() - read the record one run at a time, per order
+ * @mem: the record
+ * @order: folio order
+ * @index: 0 for the lowest run of that order, and so on
+ * @pfn: set to the run's first page frame number
+ * @nr_pages: set to its length in pages
+ *
+ * Return: 0, or -ERANGE past the last run of @order.
+ */
+int kho_preserved_run(const struct kho_preserved *mem, unsigned int order, kx_size_t index,
+		      kx_u64 *pfn, kx_u64 *nr_pages);
+
+/**
  * kho_preserved_nr_pages() - pages recorded, all orders together
  * @mem: the record
  *

@@ -80,6 +80,17 @@ int kho_preserved_intersects(const kho_preserved* mem, kx_u64 pfn, kx_u64 nr_pag
 	return nr_pages && pfn + nr_pages > pfn && mem->mem.overlaps(pfn, nr_pages);
 }
 
+int kho_preserved_run(const kho_preserved* mem, unsigned int order, kx_size_t index,
+		      kx_u64* pfn, kx_u64* nr_pages)
+{
+	if (order > kho::kMaxOrder || index >= mem->mem.order(order).runs().size())
+		return -KX_ERANGE;
+	const kho::PageRun& run = mem->mem.order(order).runs()[index];
+	*pfn = run.pfn << order;
+	*nr_pages = run.nr_pages << order;
+	return 0;
+}
+
 kx_u64 kho_preserved_nr_pages(const kho_preserved* mem)
 {
 	return mem->mem.nr_pages();

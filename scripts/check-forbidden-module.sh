@@ -6,13 +6,10 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 kho_arch_setup "${1:-x86_64}"
 
-dir="$KHO_BUILD/modules/forbidden"
-mkdir -p "$dir"
-rsync -a --delete "$KHO_REPO/tests/module/forbidden/" "$dir/"
-log="$dir/build.log"
-if make -s -C "$KHO_BUILD" ARCH="$KARCH" CROSS_COMPILE="$CROSS" M="$dir" modules >"$log" 2>&1; then
+if kho_build_module "$KHO_REPO/tests/module/forbidden"; then
 	die "the forbidden module built; cxx-check let it through"
 fi
+log="$MODULE_DIR/build.log"
 for want in 'forbidden section .init_array' 'forbidden symbol _ZGV' 'forbidden symbol _Znwm'; do
 	grep -q "$want" "$log" || { cat "$log" >&2; die "cxx-check did not report: $want"; }
 done

@@ -32,6 +32,20 @@ kho_arch_setup() {
 	KHO_BUILD=${KHO_BUILD_DIR:-$KHO_REPO/build}/$KHO_ARCH
 }
 
+# kho_build_module DIR: build the out-of-tree module in DIR against
+# $KHO_BUILD (make -C build/ARCH M=...), in a copy under $KHO_BUILD/modules
+# so the source tree stays clean.  Sets MODULE_DIR; the log is
+# $MODULE_DIR/build.log.  Returns make's status.
+kho_build_module() {
+	local cc="${CROSS}gcc"
+	command -v ccache >/dev/null && cc="ccache $cc"
+	MODULE_DIR="$KHO_BUILD/modules/$(basename "$1")"
+	mkdir -p "$MODULE_DIR"
+	rsync -a --delete "$1/" "$MODULE_DIR/"
+	make -s -C "$KHO_BUILD" ARCH="$KARCH" CROSS_COMPILE="$CROSS" CC="$cc" \
+		M="$MODULE_DIR" modules >"$MODULE_DIR/build.log" 2>&1
+}
+
 # Kernel version "6.12.N" of a source tree, from its top-level Makefile.
 kho_kernel_version() {
 	awk '/^VERSION =/{v=$3} /^PATCHLEVEL =/{p=$3} /^SUBLEVEL =/{s=$3}

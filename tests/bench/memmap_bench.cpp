@@ -36,14 +36,16 @@ struct Row {
 
 void report(const char* name, const PreservedMemory& mem)
 {
+	const kho::RangeListEncoding as_list;
+	const kho::BitmapEncoding as_bitmap;
 	u64 runs = 0, list = 0, bitmap = 0, chunks = 0;
 	for (unsigned k = 0; k <= kho::kMaxOrder; k++) {
 		auto r = mem.order(k).runs();
 		if (r.empty())
 			continue;
 		runs += r.size();
-		list += r.size() * 16;
-		bitmap += (r.back().end() - r.front().pfn + 7) / 8;
+		list += as_list.size_bytes(r);
+		bitmap += as_bitmap.size_bytes(r);
 		u64 first = (r.front().pfn << k) / KHO_MEMMAP_CHUNK, last = ((r.back().end() << k) - 1) / KHO_MEMMAP_CHUNK;
 		chunks += last - first + 1;
 	}

@@ -111,8 +111,8 @@ TEST(PreservedMemory, SizeStaysWithinTheTargetAtEveryDensity)
 				ASSERT_TRUE(mem.preserve_pages(p, 1).is_ok());
 			}
 		const auto& runs = mem.order(0).runs();
-		u64 list = runs.size() * 16;
-		u64 bitmap = (runs.back().end() - runs.front().pfn + 7) / 8;
+		u64 list = kho::RangeListEncoding().size_bytes(runs);
+		u64 bitmap = kho::BitmapEncoding().size_bytes(runs);
 		u64 chunks = span / KHO_MEMMAP_CHUNK;
 		double budget = 1.03 * static_cast<double>(std::min(list, bitmap)) + 4096.0 * chunks;
 		EXPECT_LE(static_cast<double>(mem.encoded_size()), budget) << percent << "%";
