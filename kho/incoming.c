@@ -100,6 +100,21 @@ static bool kho_in_one_scratch_area(const struct kho_phys_range *r, const struct
 	return false;
 }
 
+/*
+ * Whether the scratch areas together cover @r: memblock merges neighbouring
+ * reservations, so one region may span two adjacent areas.
+ */
+static bool kho_in_scratch_covers(const struct kho_phys_range *r, const struct kho_handover_desc *d)
+{
+	u64 at = r->addr, end = r->addr + r->size;
+
+	/* Areas are sorted and disjoint (checked in kho_in_populate()). */
+	for (unsigned int i = 0; i < d->nr_scratch && at < end; i++)
+		if (d->scratch[i].addr <= at && at < d->scratch[i].addr + d->scratch[i].size)
+			at = d->scratch[i].addr + d->scratch[i].size;
+	return at >= end;
+}
+
 /* Early, from the arch glue: no memory map yet, so shape checks only. */
 int __init kho_in_populate(const struct kho_handover_desc *d)
 {
@@ -223,7 +238,7 @@ static void __init kho_in_check_reservations(void)
 
 	for_each_reserved_mem_range(i, &start, &end) {
 		struct kho_phys_range r = { start, end - start };
-		bool ok = end <= KHO_LOW_WINDOW || kho_in_one_scratch_area(&r, &kho_in.desc) ||
+		bool ok = end <= KHO_LOW_WINDOW || kho_in_scratch_covers(&r, &kho_in.desc) ||
 			  !memblock_is_region_memory(start, end - start);
 
 		n++;
@@ -552,10 +567,8 @@ static BIN_ATTR_ADMIN_RO(dt, 0);
 static void kho_in_finish(void)
 {
 	struct kho_preserved *left;
-	struct kho_memmap_cursor cur;
 	kx_u64 pfn, nr, freed = 0;
 	unsigned long free_before;
-	unsigned int order;
 
 	drain_all_pages(NULL);
 	free_before = global_zone_page_state(NR_FREE_PAGES);
@@ -565,16 +578,11 @@ static void kho_in_finish(void)
 		return;
 	}
 	left = kho_in_left();
-	if (left && kho_in.memmap) {
-		/* Walk the map (it is still intact) and free what is left. */
-		kho_memmap_cursor_start(&cur, kho_in.memmap, kho_in.memmap_size, PAGE_SHIFT);
-		while (kho_memmap_cursor_next(&cur, &pfn, &nr, &order) > 0) {
-			for (kx_u64 p = pfn; p < pfn + nr; p += 1UL << order) {
-				if (!kho_preserved_contains(left, p, order))
-					continue;
-				kho_free_range(PFN_PHYS(p), PFN_PHYS(1UL << order));
-				freed += 1UL << order;
-			}
+	/* What is left in the record is exactly what nobody restored. */
+	for (unsigned int order = 0; left && order <= KHO_MEMMAP_MAX_ORDER; order++) {
+		for (kx_size_t i = 0; !kho_preserved_run(left, order, i, &pfn, &nr); i++) {
+			kho_free_range(PFN_PHYS(pfn), PFN_PHYS(nr));
+			freed += nr;
 		}
 	}
 	kho_in.finished = true;
