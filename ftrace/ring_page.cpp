@@ -17,6 +17,7 @@ constexpr u32 kTypePadding = 29;
 constexpr u32 kTypeTimeExtend = 30;
 constexpr u32 kTypeTimeStamp = 31;
 constexpr u64 kTsMsb = 0xf8000000'00000000ull;  // bits the 59-bit stamps lack
+constexpr u64 kTsMask = ~kTsMsb;
 
 template <typename T>
 T load(const u8* p)
@@ -24,6 +25,12 @@ T load(const u8* p)
 	T v;
 	__builtin_memcpy(&v, p, sizeof(v));
 	return v;
+}
+
+template <typename T>
+void store(u8* p, T v)
+{
+	__builtin_memcpy(p, &v, sizeof(v));
 }
 
 // An absolute stamp carries 59 bits; the top ones come from the last full
@@ -38,9 +45,14 @@ u64 fix_abs(u64 abs, u64 last)
 	return abs;
 }
 
+u32 commit_of(const u8* page)
+{
+	return static_cast<u32>(load<u64>(page + 8)) & ~(kMissedEvents | kMissedStored);
+}
+
 }  // namespace
 
-kx::Result<PageSummary> check_page(kx::Span<const u8> subbuf, const char*& why)
+kx::Result<PageSummary> check_page(kx::Span<const u8> subbuf, const char*& why, PageRules rules)
 {
 	why = "page too small";
 	if (subbuf.size() <= kPageHeaderSize)
@@ -48,17 +60,30 @@ kx::Result<PageSummary> check_page(kx::Span<const u8> subbuf, const char*& why)
 	const u8* data = subbuf.data() + kPageHeaderSize;
 	const usize capacity = subbuf.size() - kPageHeaderSize;
 	const u64 raw_commit = load<u64>(subbuf.data() + 8);
-	const u32 commit = static_cast<u32>(raw_commit) & ~(kMissedEvents | kMissedStored);
+	const u32 commit = commit_of(subbuf.data());
 
 	why = "commit beyond the page";
 	if ((raw_commit >> 32) != 0 || commit > capacity || commit % 4)
 		return Errno::inval;
 	if ((raw_commit & kMissedStored) && capacity - commit < sizeof(u64))
 		return Errno::inval;
+	why = "read offset beyond the commit";
+	if (rules.read > commit)
+		return Errno::inval;
 
-	PageSummary sum = {0, commit, load<u64>(subbuf.data()), (raw_commit & kMissedEvents) != 0};
+	PageSummary sum = {0, commit, 0, load<u64>(subbuf.data()), (raw_commit & kMissedEvents) != 0};
 	u64 ts = sum.last_ts;
+	bool read_seen = rules.read == 0;
+	if (read_seen)
+		sum.read_ts = ts;
 	for (usize at = 0; at < commit;) {
+		if (!read_seen && at >= rules.read) {
+			why = "read offset inside an event";
+			if (at != rules.read)
+				return Errno::inval;
+			read_seen = true;
+			sum.read_ts = ts;
+		}
 		why = "event header beyond the commit";
 		if (commit - at < 4)
 			return Errno::inval;
@@ -89,6 +114,7 @@ kx::Result<PageSummary> check_page(kx::Span<const u8> subbuf, const char*& why)
 			at += 8;
 			continue;
 		}
+		usize payload;
 		if (type_len == 0 || type_len == kTypePadding) {
 			why = "event length word beyond the commit";
 			if (commit - at < 8)
@@ -97,23 +123,80 @@ kx::Result<PageSummary> check_page(kx::Span<const u8> subbuf, const char*& why)
 			why = "event length invalid";
 			if (len < 8 || len % 4)
 				return Errno::inval;
+			payload = len - 8;
 		} else {
 			len = usize{type_len} * 4 + 4;
+			payload = len - 4;
 		}
 		why = "event beyond the commit";
 		if (len > commit - at)
+			return Errno::inval;
+		why = "event shorter than its record header";
+		if (type_len != kTypePadding && payload < rules.min_payload)
 			return Errno::inval;
 		why = "time stamp overflows";
 		if (ts + delta < ts)
 			return Errno::inval;
 		ts += delta;
-		if (type_len != kTypePadding)
+		if (type_len != kTypePadding && read_seen)
 			sum.events++;
 		at += len;
 	}
+	why = "read offset inside an event";
+	if (!read_seen && rules.read != commit)
+		return Errno::inval;
+	if (!read_seen)
+		sum.read_ts = ts;
 	sum.last_ts = ts;
 	why = nullptr;
 	return sum;
+}
+
+void rewrite_page(kx::Span<u8> subbuf, u64 shift, TypeRemap remap, void* ctx)
+{
+	u8* data = subbuf.data() + kPageHeaderSize;
+	const u32 commit = commit_of(subbuf.data());
+	u64 ts = load<u64>(subbuf.data());
+
+	store<u64>(subbuf.data(), ts + shift);
+	for (usize at = 0; at < commit;) {
+		const u32 header = load<u32>(data + at);
+		const u32 type_len = header & 0x1f;
+		const u32 delta = header >> 5;
+
+		if (type_len == kTypePadding && delta == 0)
+			break;
+		if (type_len == kTypeTimeExtend) {
+			ts += u64{load<u32>(data + at + 4)} << 27 | delta;
+			at += 8;
+			continue;
+		}
+		if (type_len == kTypeTimeStamp) {
+			const u64 abs = fix_abs(u64{load<u32>(data + at + 4)} << 27 | delta, ts);
+			const u64 moved = (abs + shift) & kTsMask;
+			ts = abs;
+			store<u32>(data + at, type_len | static_cast<u32>(moved << 5));
+			store<u32>(data + at + 4, static_cast<u32>(moved >> 27));
+			at += 8;
+			continue;
+		}
+		usize len, payload_at;
+		if (type_len == 0 || type_len == kTypePadding) {
+			len = usize{load<u32>(data + at + 4)} + 4;
+			payload_at = at + 8;
+		} else {
+			len = usize{type_len} * 4 + 4;
+			payload_at = at + 4;
+		}
+		ts += delta;
+		if (type_len != kTypePadding) {
+			const u32 payload = static_cast<u32>(at + len - payload_at);
+			const u32 type = load<__UINT16_TYPE__>(data + payload_at);
+			store<__UINT16_TYPE__>(data + payload_at,
+					       static_cast<__UINT16_TYPE__>(remap(ctx, type, payload)));
+		}
+		at += len;
+	}
 }
 
 }  // namespace ftrace

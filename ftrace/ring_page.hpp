@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 // One ring-buffer data page (sub-buffer) from the previous kernel, checked
-// before it may be attached to a buffer of this one: the on-page format is
-// the versioned contract between the two kernels, not the internal structs.
+// before it may be attached to a buffer of this one, then adapted to this
+// kernel in place: the on-page format is the versioned contract between the
+// two kernels, not the internal structs.
 //
 //   u64  time_stamp      page's first time stamp
 //   long commit          bytes of events; bit 31: events were lost before
@@ -19,15 +20,28 @@ namespace ftrace {
 inline constexpr kx::usize kPageHeaderSize = 16;  // u64 + 64-bit long
 
 struct PageSummary {
-	kx::u32 events;       // data events (not time extends or padding)
+	kx::u32 events;       // data events after the read offset
 	kx::u32 data_bytes;   // the commit, flags masked
+	kx::u64 read_ts;      // time stamp at the read offset
 	kx::u64 last_ts;      // time stamp after the last event
 	bool missed_events;   // events were lost before this page
+};
+
+struct PageRules {
+	kx::u32 read = 0;         // bytes already consumed: must be an event boundary
+	kx::u32 min_payload = 0;  // every data event carries at least this much
 };
 
 // Checks bounds, commit size, every event's length and type, and that time
 // never goes backwards (absolute stamps included).  On error @why names
 // the problem, for the one log line.
-kx::Result<PageSummary> check_page(kx::Span<const kx::u8> subbuf, const char*& why);
+kx::Result<PageSummary> check_page(kx::Span<const kx::u8> subbuf, const char*& why,
+				   PageRules rules = {});
+
+// Gives each data event's payload (starting with its u16 event type) to
+// @remap, which returns the type to store instead, and moves every time
+// stamp by @shift (mod 2^64).  Only for a page check_page() accepted.
+using TypeRemap = kx::u32 (*)(void* ctx, kx::u32 old_type, kx::u32 payload_size);
+void rewrite_page(kx::Span<kx::u8> subbuf, kx::u64 shift, TypeRemap remap, void* ctx);
 
 }  // namespace ftrace

@@ -46,6 +46,8 @@ void kho_out_attach(struct kimage *image, phys_addr_t fdt, phys_addr_t memmap);
 bool kho_out_attached(struct kimage *image, struct kho_handover_desc *desc);
 bool kho_out_preserves(unsigned long pfn, unsigned long nr_pages);
 int kho_test_corrupt(const char *what);
+/* ftrace/handover.c: break one handed-over trace page at kexec time. */
+int kho_ftrace_test_corrupt_arm(void);
 
 /* hotplug.c */
 void kho_note_image_load(void);

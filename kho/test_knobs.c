@@ -31,7 +31,10 @@ static ssize_t corrupt_write(struct file *file, const char __user *ubuf, size_t 
 		return err;
 	if (count >= sizeof(buf) || copy_from_user(buf, ubuf, count))
 		return -EINVAL;
-	err = kho_test_corrupt(strim(buf));
+	if (IS_ENABLED(CONFIG_KEXEC_HANDOVER_FTRACE) && !strcmp(strim(buf), "ftrace-page"))
+		err = kho_ftrace_test_corrupt_arm();
+	else
+		err = kho_test_corrupt(strim(buf));
 	if (err)
 		return err;
 	pr_warn("test knob: handover corrupted on purpose (%s)\n", buf);

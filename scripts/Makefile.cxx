@@ -42,9 +42,11 @@ cxx_flags = -Wp,-MMD,$(depfile) \
 # Inline, template and virtual functions land in COMDAT .text._Z* sections,
 # which vmlinux.lds does not place: they would become orphans after _etext,
 # outside what unwinders, ftrace and kprobes treat as text.  Rename them to
-# .text; the COMDAT groups stay, so duplicates are still folded at link time.
+# .text, and drop the groups: GCC lists every function's patchable entry in
+# one section outside the groups, so a group the linker discards would leave
+# it pointing at nothing.  Duplicates stay as weak definitions.
 cmd_kho_cxx_fold_text = \
-	$(OBJCOPY) $$($(READELF) -SW $@ | \
+	$(OBJCOPY) -R .group $$($(READELF) -SW $@ | \
 		sed -n 's/.*\] \(\.text\._Z[^ ]*\) .*/--rename-section \1=.text/p') $@
 
 quiet_cmd_cc_o_cpp = C++ $(quiet_modtag) $@

@@ -6,6 +6,7 @@
 #ifndef _LINUX_KHO_HOOKS_H
 #define _LINUX_KHO_HOOKS_H
 
+#include <linux/kexec_handover.h>
 #include <linux/memblock.h>
 #include <linux/types.h>
 #include <kho/abi/handover.h>
@@ -65,6 +66,32 @@ static inline unsigned long kho_x86_setup_data_size(struct kimage *image) { retu
 static inline unsigned long kho_x86_add_setup_data(struct kimage *image,
 		struct boot_params *params, unsigned long params_load_addr,
 		unsigned long setup_data_offset) { return 0; }
+
+#endif
+
+/* kernel/trace: the ftrace handover (ftrace/handover.c). */
+#ifdef CONFIG_KEXEC_HANDOVER_FTRACE
+
+struct trace_seq;
+bool kho_ftrace_refuse(const char *what);
+bool kho_ftrace_frozen(void);
+/* trace_printk writes the non-binary form whenever a handover is possible. */
+static inline bool kho_ftrace_enabled(void) { return kho_is_enabled(); }
+/* Records from before the kexec have negative time stamps. */
+static inline bool kho_trace_ts_before(u64 a, u64 b) { return (s64)a < (s64)b; }
+bool kho_trace_print_time(struct trace_seq *s, bool in_ns, u64 ts);
+
+#else
+
+struct trace_seq;
+static inline bool kho_ftrace_refuse(const char *what) { return false; }
+static inline bool kho_ftrace_frozen(void) { return false; }
+static inline bool kho_ftrace_enabled(void) { return false; }
+static inline bool kho_trace_ts_before(u64 a, u64 b) { return a < b; }
+static inline bool kho_trace_print_time(struct trace_seq *s, bool in_ns, u64 ts)
+{
+	return false;
+}
 
 #endif
 

@@ -1,0 +1,560 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "ftrace/format.hpp"
+
+namespace ftrace {
+
+using kx::Errno;
+using kx::Span;
+using kx::u32;
+using kx::u64;
+using kx::u8;
+using kx::usize;
+
+namespace {
+
+template <typename T>
+T load(const u8* p)
+{
+	T v;
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+usize varint_size(u64 v)
+{
+	usize n = 1;
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+usize string_length(const char* s)
+{
+	usize n = 0;
+	while (s[n])
+		n++;
+	return n;
+}
+
+bool string_equal(const char* a, const char* b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+bool contains(const char* s, const char* what)
+{
+	const usize n = string_length(what);
+	for (; *s; s++) {
+		usize i = 0;
+		while (i < n && s[i] == what[i])
+			i++;
+		if (i == n)
+			return true;
+	}
+	return false;
+}
+
+bool starts_with(const char* s, const char* prefix)
+{
+	while (*prefix && *s == *prefix) {
+		s++;
+		prefix++;
+	}
+	return !*prefix;
+}
+
+// FNV-1a, 32 bits: small and stable; both kernels compute it the same way.
+class Fnv {
+public:
+	void bytes(const void* p, usize n)
+	{
+		for (usize i = 0; i < n; i++)
+			hash_ = (hash_ ^ static_cast<const u8*>(p)[i]) * 16777619u;
+	}
+	void string(const char* s) { bytes(s, string_length(s) + 1); }
+	void number(u32 v) { bytes(&v, sizeof(v)); }
+	u32 value() const { return hash_; }
+
+private:
+	u32 hash_ = 2166136261u;
+};
+
+// Appends text to a fixed buffer, cutting (never overflowing) at its end.
+class Text {
+public:
+	explicit Text(Span<char> out) : out_(out) {}
+
+	void put(char c)
+	{
+		if (len_ + 1 < out_.size())
+			out_[len_] = c;
+		len_++;
+	}
+	void put(const char* s)
+	{
+		while (*s)
+			put(*s++);
+	}
+	void decimal(u64 v, bool negative = false)
+	{
+		char digits[20];
+		usize n = 0;
+		if (negative)
+			put('-');
+		do {
+			digits[n++] = static_cast<char>('0' + v % 10);
+			v /= 10;
+		} while (v);
+		while (n)
+			put(digits[--n]);
+	}
+	void hex(u64 v)
+	{
+		put("0x");
+		int shift = 60;
+		while (shift > 0 && !(v >> shift))
+			shift -= 4;
+		for (; shift >= 0; shift -= 4)
+			put("0123456789abcdef"[(v >> shift) & 0xf]);
+	}
+	// Printable bytes up to a NUL or @n, anything else as '?' (but a
+	// final newline, as trace_marker and trace_printk store, is dropped).
+	void bounded(const u8* s, usize n)
+	{
+		for (usize i = 0; i < n && s[i]; i++) {
+			if (s[i] == '\n' && (i + 1 == n || !s[i + 1]))
+				break;
+			put(s[i] >= 0x20 && s[i] < 0x7f ? static_cast<char>(s[i]) : '?');
+		}
+	}
+	usize finish()
+	{
+		if (out_.size())
+			out_[len_ < out_.size() ? len_ : out_.size() - 1] = '\0';
+		return len_ < out_.size() ? len_ : out_.size() - 1;
+	}
+
+private:
+	Span<char> out_;
+	usize len_ = 0;
+};
+
+u64 load_uint(const u8* p, u32 size)
+{
+	switch (size) {
+	case 1: return load<u8>(p);
+	case 2: return load<__UINT16_TYPE__>(p);
+	case 4: return load<u32>(p);
+	default: return load<u64>(p);
+	}
+}
+
+long long sign_extend(u64 v, u32 size)
+{
+	const u32 bits = size * 8;
+	if (bits >= 64)
+		return static_cast<long long>(v);
+	const u64 sign = u64{1} << (bits - 1);
+	return static_cast<long long>((v ^ sign) - sign);
+}
+
+// "unsigned long caller[8]" -> 8; 0 when there is no count.
+u32 array_count(const char* type)
+{
+	for (; *type && *type != '['; type++)
+		;
+	u32 n = 0;
+	for (type += *type ? 1 : 0; *type >= '0' && *type <= '9'; type++)
+		n = n * 10 + static_cast<u32>(*type - '0');
+	return n;
+}
+
+}  // namespace
+
+// --- pfns ---
+
+usize pfns_encoded_size(Span<const u64> sorted)
+{
+	usize n = 0;
+	u64 prev = 0;
+	for (u64 pfn : sorted) {
+		n += varint_size(pfn - prev);
+		prev = pfn;
+	}
+	return n;
+}
+
+kx::Result<usize> encode_pfns(Span<const u64> sorted, Span<u8> out)
+{
+	usize at = 0;
+	u64 prev = 0;
+	for (usize i = 0; i < sorted.size(); i++) {
+		if (i && sorted[i] <= prev)
+			return Errno::inval;
+		u64 v = sorted[i] - prev;
+		prev = sorted[i];
+		if (out.size() - at < varint_size(v))
+			return Errno::nospc;
+		while (v >= 0x80) {
+			out[at++] = static_cast<u8>(v | 0x80);
+			v >>= 7;
+		}
+		out[at++] = static_cast<u8>(v);
+	}
+	return at;
+}
+
+kx::Result<void> decode_pfns(Span<const u8> in, Span<u64> out, u64 limit)
+{
+	usize at = 0;
+	u64 prev = 0;
+	for (usize i = 0; i < out.size(); i++) {
+		u64 v = 0;
+		for (u32 shift = 0;; shift += 7) {
+			if (at == in.size() || shift > 63)
+				return Errno::inval;
+			const u8 b = in[at++];
+			if (shift == 63 && (b & 0x7e))
+				return Errno::overflow;
+			v |= u64{b & 0x7fu} << shift;
+			if (!(b & 0x80))
+				break;
+		}
+		if ((i && v == 0) || prev + v < prev || prev + v >= limit)
+			return Errno::range;
+		prev += v;
+		out[i] = prev;
+	}
+	if (at != in.size())
+		return Errno::inval;
+	return {};
+}
+
+// --- CPU records ---
+
+usize cpu_record_size(u32 nr_pages)
+{
+	return sizeof(kho_ftrace_cpu_record) + usize{nr_pages} * (nr_pages < 65536 ? 2 : 4);
+}
+
+kx::Result<CpuRecord> check_cpu_record(Span<const u8> slot, u32 nr_pages, Span<u32> order,
+				       const char*& why)
+{
+	kho_ftrace_cpu_record rec;
+
+	why = "record beyond the positions block";
+	if (slot.size() < sizeof(rec))
+		return Errno::inval;
+	__builtin_memcpy(&rec, slot.data(), sizeof(rec));
+	why = "bad record magic";
+	if (rec.magic != KHO_FTRACE_CPU_MAGIC)
+		return Errno::inval;
+	why = "record disagrees with the node";
+	if (rec.nr_pages != nr_pages || rec.index_size != (nr_pages < 65536 ? 2u : 4u) ||
+	    rec.nr_valid > nr_pages || order.size() < nr_pages || (rec.flags & ~u32{KHO_FTRACE_FIRST_IS_READER}) ||
+	    (!(rec.flags & KHO_FTRACE_FIRST_IS_READER) && rec.reader_read) ||
+	    slot.size() - sizeof(rec) < usize{rec.nr_valid} * rec.index_size)
+		return Errno::inval;
+
+	kx::Vector<u8> seen;
+	TRY(seen.try_reserve(nr_pages));
+	for (u32 i = 0; i < nr_pages; i++)
+		TRY(seen.try_append(0));
+	const u8* idx = slot.data() + sizeof(rec);
+	for (u32 i = 0; i < rec.nr_valid; i++) {
+		const u32 v = static_cast<u32>(load_uint(idx + usize{i} * rec.index_size, rec.index_size));
+		why = "page index out of range or listed twice";
+		if (v >= nr_pages || seen[v])
+			return Errno::inval;
+		seen[v] = 1;
+		order[i] = v;
+	}
+	why = nullptr;
+	return CpuRecord{rec.nr_valid, (rec.flags & KHO_FTRACE_FIRST_IS_READER) != 0, rec.reader_read,
+			 rec.kexec_clock};
+}
+
+// --- Event table builder ---
+
+kx::Result<u32> EventTableBuilder::add_string(const char* s)
+{
+	const usize at = strings_.size();
+	if (at > 0xffffffffu - 4096)
+		return Errno::overflow;
+	TRY(strings_.try_reserve(at + string_length(s) + 1));
+	do
+		TRY(strings_.try_append(static_cast<u8>(*s)));
+	while (*s++);
+	return static_cast<u32>(at);
+}
+
+kx::Result<void> EventTableBuilder::add_event(u32 type, const char* system, const char* name)
+{
+	const u32 sys = TRY(add_string(system));
+	const u32 nm = TRY(add_string(name));
+	return events_.try_append({type, static_cast<u32>(fields_.size()), 0, sys, nm});
+}
+
+kx::Result<void> EventTableBuilder::add_field(const Field& f)
+{
+	if (events_.empty())
+		return Errno::inval;
+	const u32 name = TRY(add_string(f.name));
+	const u32 type = TRY(add_string(f.type));
+	TRY(fields_.try_append({name, type, f.offset, f.size, f.is_signed ? 1u : 0u}));
+	events_[events_.size() - 1].nr_fields++;
+	return {};
+}
+
+kx::Result<void> EventTableBuilder::add_copy(const EventTable& table, usize index, u32 type)
+{
+	const Event e = table.event(index);
+	TRY(add_event(type, e.system, e.name));
+	for (const auto& f : e.fields)
+		TRY(add_field({table.string(f.name), table.string(f.type), f.offset, f.size,
+			       f.is_signed != 0}));
+	return {};
+}
+
+usize EventTableBuilder::encoded_size() const
+{
+	return sizeof(kho_ftrace_events) + events_.size() * sizeof(kho_ftrace_event_desc) +
+	       fields_.size() * sizeof(kho_ftrace_field_desc) + strings_.size();
+}
+
+kx::Result<void> EventTableBuilder::encode(Span<u8> out) const
+{
+	if (out.size() < encoded_size())
+		return Errno::nospc;
+	const kho_ftrace_events head = {KHO_FTRACE_EVENTS_MAGIC, KHO_FTRACE_EVENTS_VERSION,
+					static_cast<u32>(events_.size()),
+					static_cast<u32>(fields_.size()),
+					static_cast<u32>(strings_.size()), 0};
+	u8* p = out.data();
+	__builtin_memcpy(p, &head, sizeof(head));
+	p += sizeof(head);
+	__builtin_memcpy(p, events_.span().data(), events_.size() * sizeof(kho_ftrace_event_desc));
+	p += events_.size() * sizeof(kho_ftrace_event_desc);
+	__builtin_memcpy(p, fields_.span().data(), fields_.size() * sizeof(kho_ftrace_field_desc));
+	p += fields_.size() * sizeof(kho_ftrace_field_desc);
+	__builtin_memcpy(p, strings_.span().data(), strings_.size());
+	return {};
+}
+
+// --- Event table ---
+
+kx::Result<EventTable> EventTable::parse(Span<const u8> in, const char*& why)
+{
+	kho_ftrace_events head;
+
+	why = "event table header";
+	if (in.size() < sizeof(head))
+		return Errno::inval;
+	__builtin_memcpy(&head, in.data(), sizeof(head));
+	if (head.magic != KHO_FTRACE_EVENTS_MAGIC || head.version != KHO_FTRACE_EVENTS_VERSION ||
+	    head.reserved)
+		return Errno::inval;
+	why = "event table size";
+	const u64 need = sizeof(head) + u64{head.nr_events} * sizeof(kho_ftrace_event_desc) +
+			 u64{head.nr_fields} * sizeof(kho_ftrace_field_desc) + head.strings_size;
+	if (need != in.size() || head.strings_size == 0 || in[in.size() - 1] != 0)
+		return Errno::inval;
+
+	EventTable t;
+	TRY(t.blob_.try_reserve(in.size()));
+	for (u8 b : in)
+		TRY(t.blob_.try_append(b));
+	// The blob's offsets are multiples of 4 from an allocation kmalloc
+	// aligns, so the descriptors can be read in place.
+	u8* base = t.blob_.span().data();
+	t.events_ = {reinterpret_cast<const kho_ftrace_event_desc*>(base + sizeof(head)),
+		     head.nr_events};
+	t.fields_ = {reinterpret_cast<kho_ftrace_field_desc*>(
+			     base + sizeof(head) + usize{head.nr_events} * sizeof(kho_ftrace_event_desc)),
+		     head.nr_fields};
+	t.strings_at_ = in.size() - head.strings_size;
+	t.strings_size_ = head.strings_size;
+
+	why = "event description out of range";
+	for (const auto& e : t.events_) {
+		if (e.type > 0xffff || e.system >= t.strings_size_ || e.name >= t.strings_size_ ||
+		    e.first_field > head.nr_fields || e.nr_fields > head.nr_fields - e.first_field)
+			return Errno::inval;
+	}
+	for (const auto& f : t.fields_) {
+		if (f.name >= t.strings_size_ || f.type >= t.strings_size_ || f.offset > 0xffff ||
+		    f.size > 0xffff || f.is_signed > 1)
+			return Errno::inval;
+	}
+	// Each event's fields in record order (the kernel keeps them reversed).
+	for (const auto& e : t.events_) {
+		kho_ftrace_field_desc* f = t.fields_.data() + e.first_field;
+		for (u32 i = 1; i < e.nr_fields; i++)
+			for (u32 j = i; j && f[j - 1].offset > f[j].offset; j--) {
+				const kho_ftrace_field_desc tmp = f[j];
+				f[j] = f[j - 1];
+				f[j - 1] = tmp;
+			}
+	}
+	// Sorted by type for lookups; a type described twice is ambiguous.
+	TRY(t.by_type_.try_reserve(t.events_.size()));
+	for (u32 i = 0; i < t.events_.size(); i++) {
+		usize at = t.by_type_.size();
+		while (at && t.events_[t.by_type_[at - 1]].type > t.events_[i].type)
+			at--;
+		why = "event type described twice";
+		if (at && t.events_[t.by_type_[at - 1]].type == t.events_[i].type)
+			return Errno::inval;
+		TRY(t.by_type_.try_insert(at, i));
+	}
+	why = nullptr;
+	return t;
+}
+
+const char* EventTable::string(u32 offset) const
+{
+	return reinterpret_cast<const char*>(blob_.span().data() + strings_at_ + offset);
+}
+
+Event EventTable::event(usize index) const
+{
+	const auto& e = events_[index];
+	return {e.type, string(e.system), string(e.name),
+		{fields_.data() + e.first_field, e.nr_fields}};
+}
+
+long EventTable::find_type(u32 type) const
+{
+	usize lo = 0, hi = by_type_.size();
+	while (lo < hi) {
+		const usize mid = lo + (hi - lo) / 2;
+		const u32 t = events_[by_type_[mid]].type;
+		if (t == type)
+			return by_type_[mid];
+		if (t < type)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+long EventTable::find_name(const char* system, const char* name) const
+{
+	for (usize i = 0; i < events_.size(); i++)
+		if (string_equal(string(events_[i].system), system) &&
+		    string_equal(string(events_[i].name), name))
+			return static_cast<long>(i);
+	return -1;
+}
+
+u32 EventTable::fingerprint(usize index) const
+{
+	const Event e = event(index);
+	Fnv h;
+	h.string(e.system);
+	h.string(e.name);
+	for (const auto& f : e.fields) {
+		h.string(string(f.type));
+		h.string(string(f.name));
+		h.number(f.offset);
+		h.number(f.size);
+		h.number(f.is_signed);
+	}
+	return h.value();
+}
+
+// --- Printing ---
+
+usize EventTable::format_record(usize index, Span<const u8> record, AddressName name_address,
+				void* ctx, Span<char> out) const
+{
+	const Event e = event(index);
+	const bool ftrace_system = string_equal(e.system, "ftrace");
+	Text text(out);
+
+	text.put(e.name);
+	text.put(':');
+	for (const auto& f : e.fields) {
+		const char* name = string(f.name);
+		const char* type = string(f.type);
+		const u8* at = record.data() + f.offset;
+
+		text.put(' ');
+		text.put(name);
+		text.put('=');
+		if (f.offset > record.size() || f.size > record.size() - f.offset) {
+			text.put("<beyond record>");
+			continue;
+		}
+		if (starts_with(type, "__data_loc") || starts_with(type, "__rel_loc")) {
+			// u32: offset in the low half, length in the high half.
+			if (f.size != 4) {
+				text.put("<bad location>");
+				continue;
+			}
+			const u32 loc = load<u32>(at);
+			usize off = loc & 0xffff;
+			const usize len = loc >> 16;
+			if (starts_with(type, "__rel_loc"))
+				off += f.offset + 4;
+			if (off > record.size() || len > record.size() - off) {
+				text.put("<beyond record>");
+			} else if (contains(type, "char[")) {
+				text.bounded(record.data() + off, len);
+			} else {
+				text.put("<");
+				text.decimal(len);
+				text.put(" bytes>");
+			}
+			continue;
+		}
+		if (contains(type, "char[") && !contains(type, "*")) {
+			// A fixed array, or a flexible one (size 0) up to the end.
+			text.bounded(at, f.size ? f.size : record.size() - f.offset);
+			continue;
+		}
+		if (contains(type, "[")) {
+			const u32 n = array_count(type);
+			const u32 elem = n && f.size % n == 0 ? f.size / n : 1;
+			text.put('{');
+			for (u32 i = 0; elem <= 8 && i * elem < f.size; i++) {
+				if (i)
+					text.put(',');
+				text.hex(load_uint(at + usize{i} * elem, elem));
+			}
+			text.put('}');
+			continue;
+		}
+		if (f.size != 1 && f.size != 2 && f.size != 4 && f.size != 8) {
+			text.put("<");
+			text.decimal(f.size);
+			text.put(" bytes>");
+			continue;
+		}
+		const u64 v = load_uint(at, f.size);
+		if (ftrace_system && (string_equal(name, "ip") || string_equal(name, "parent_ip"))) {
+			char sym[128];
+			if (name_address && name_address(ctx, v, sym, sizeof(sym)))
+				text.put(sym);
+			else
+				text.hex(v);
+		} else if (contains(type, "*")) {
+			text.hex(v);
+		} else if (f.is_signed) {
+			const long long sv = sign_extend(v, f.size);
+			text.decimal(sv < 0 ? 0 - static_cast<u64>(sv) : static_cast<u64>(sv), sv < 0);
+		} else {
+			text.decimal(v);
+		}
+	}
+	return text.finish();
+}
+
+}  // namespace ftrace

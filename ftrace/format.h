@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * C interface to the ftrace handover formats (format.hpp, ring_page.hpp).
+ * Used by the C shim and the KUnit suite; includes nothing from the kernel.
+ * Every int return is 0 or a negative errno.
+ */
+#ifndef KHO_FTRACE_FORMAT_H
+#define KHO_FTRACE_FORMAT_H
+
+#include "kx_env.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct kho_ftrace_events_builder;
+struct kho_ftrace_event_table;
+
+/* --- Outgoing --- */
+
+/**
+ * kho_ftrace_events_builder_create() - start describing this kernel's events
+ *
+ * Return: the builder, or NULL when memory is short.
+ */
+struct kho_ftrace_events_builder *kho_ftrace_events_builder_create(void);
+void kho_ftrace_events_builder_destroy(struct kho_ftrace_events_builder *b);
+int kho_ftrace_events_add(struct kho_ftrace_events_builder *b, unsigned int type,
+			  const char *system, const char *name);
+/* A field of the event added last. */
+int kho_ftrace_events_add_field(struct kho_ftrace_events_builder *b, const char *name,
+				const char *type, unsigned int offset, unsigned int size,
+				int is_signed);
+/* Event @idx of the previous kernel's table, as kept here with @type. */
+int kho_ftrace_events_add_copy(struct kho_ftrace_events_builder *b,
+			       const struct kho_ftrace_event_table *t, long idx, unsigned int type);
+kx_size_t kho_ftrace_events_size(const struct kho_ftrace_events_builder *b);
+int kho_ftrace_events_encode(const struct kho_ftrace_events_builder *b, void *out,
+			     kx_size_t size);
+
+/* Sorted, strictly increasing page frame numbers, as the "pfns" property. */
+kx_size_t kho_ftrace_pfns_size(const kx_u64 *pfns, kx_size_t nr);
+int kho_ftrace_pfns_encode(const kx_u64 *pfns, kx_size_t nr, void *out, kx_size_t size);
+/* Bytes of one CPU's kexec-time record for @nr_pages sub-buffers. */
+kx_size_t kho_ftrace_cpu_record_size(unsigned int nr_pages);
+
+/* --- Incoming: everything here is checked before it is believed --- */
+
+int kho_ftrace_pfns_decode(const void *in, kx_size_t size, kx_u64 *pfns, kx_size_t nr,
+			   kx_u64 limit);
+
+struct kho_ftrace_cpu_view {
+	unsigned int nr_valid;		/* entries of the order array filled */
+	unsigned int reader_read;	/* consumed bytes of the first page */
+	int first_is_reader;
+	kx_u64 kexec_clock;
+};
+/*
+ * Checks the record at @slot and fills @order (@nr_pages entries) with the
+ * indices of the pages holding unread events, oldest first.  On error @why
+ * names the problem.
+ */
+int kho_ftrace_cpu_record_check(const void *slot, kx_size_t size, unsigned int nr_pages,
+				unsigned int *order, struct kho_ftrace_cpu_view *view,
+				const char **why);
+
+struct kho_ftrace_event_table *kho_ftrace_events_parse(const void *blob, kx_size_t size,
+						       const char **why);
+void kho_ftrace_events_free(struct kho_ftrace_event_table *t);
+/* Index of the event recorded with @type, or -1. */
+long kho_ftrace_events_find_type(const struct kho_ftrace_event_table *t, unsigned int type);
+/* Index of the event @system:@name, or -1. */
+long kho_ftrace_events_find_name(const struct kho_ftrace_event_table *t, const char *system,
+				 const char *name);
+unsigned int kho_ftrace_events_fingerprint(const struct kho_ftrace_event_table *t, long idx);
+const char *kho_ftrace_events_name(const struct kho_ftrace_event_table *t, long idx,
+				   const char **system);
+
+typedef int (*kho_ftrace_address_name_t)(void *ctx, kx_u64 addr, char *buf, kx_size_t size);
+/* "name: field=value ..." for a record of event @idx; returns its length. */
+kx_size_t kho_ftrace_format_record(const struct kho_ftrace_event_table *t, long idx,
+				   const void *record, kx_size_t len,
+				   kho_ftrace_address_name_t name, void *ctx,
+				   char *buf, kx_size_t size);
+
+struct kho_ftrace_page_info {
+	unsigned int events;		/* data events after the read offset */
+	unsigned int bytes;		/* the commit */
+	kx_u64 read_ts;			/* time stamp at the read offset */
+};
+int kho_ftrace_page_check(const void *subbuf, kx_size_t size, unsigned int read,
+			  struct kho_ftrace_page_info *info, const char **why);
+typedef unsigned int (*kho_ftrace_remap_t)(void *ctx, unsigned int old_type,
+					   unsigned int payload_size);
+/* For a page kho_ftrace_page_check() accepted: shift stamps, remap types. */
+void kho_ftrace_page_rewrite(void *subbuf, kx_size_t size, kx_u64 shift,
+			     kho_ftrace_remap_t remap, void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KHO_FTRACE_FORMAT_H */

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+// The ftrace handover's own formats (include/kho/abi/ftrace.h): the sorted
+// page-frame list, each CPU's kexec-time record, and the event table with
+// which the next kernel decodes records field by field, never through the
+// previous kernel's pointers.
+#pragma once
+
+#include <kho/abi/ftrace.h>
+#include <kx/result.hpp>
+#include <kx/span.hpp>
+#include <kx/types.hpp>
+#include <kx/vector.hpp>
+
+namespace ftrace {
+
+// --- Sorted page-frame numbers: first value, then differences, LEB128. ---
+
+kx::usize pfns_encoded_size(kx::Span<const kx::u64> sorted);
+// @sorted must be strictly increasing.  Returns the bytes written.
+kx::Result<kx::usize> encode_pfns(kx::Span<const kx::u64> sorted, kx::Span<kx::u8> out);
+// Exactly out.size() numbers, strictly increasing, all below @limit, and
+// nothing left over.
+kx::Result<void> decode_pfns(kx::Span<const kx::u8> in, kx::Span<kx::u64> out, kx::u64 limit);
+
+// --- One CPU's kexec-time record. ---
+
+struct CpuRecord {
+	kx::u32 nr_valid;
+	bool first_is_reader;
+	kx::u32 reader_read;
+	kx::u64 kexec_clock;
+};
+// Checks the record at @slot against the node's @nr_pages and fills @order
+// (room for nr_pages) with the listed page indices: each below nr_pages,
+// none twice.
+kx::Result<CpuRecord> check_cpu_record(kx::Span<const kx::u8> slot, kx::u32 nr_pages,
+				       kx::Span<kx::u32> order, const char*& why);
+kx::usize cpu_record_size(kx::u32 nr_pages);
+
+// --- Event table. ---
+
+// Writes what an address in the previous kernel was, or returns false to
+// have it printed as raw hex.
+using AddressName = bool (*)(void* ctx, kx::u64 addr, char* buf, kx::usize size);
+
+struct Field {
+	const char* name;
+	const char* type;
+	kx::u32 offset;
+	kx::u32 size;
+	bool is_signed;
+};
+
+struct Event {
+	kx::u32 type;
+	const char* system;
+	const char* name;
+	kx::Span<const kho_ftrace_field_desc> fields;
+};
+
+// Collects the running kernel's events and encodes them.
+class EventTableBuilder {
+public:
+	kx::Result<void> add_event(kx::u32 type, const char* system, const char* name);
+	// A field of the event added last.
+	kx::Result<void> add_field(const Field& field);
+	// Event @index of @table again, recorded as @type: describes the
+	// records a kernel kept from its predecessor to its successor.
+	kx::Result<void> add_copy(const class EventTable& table, kx::usize index, kx::u32 type);
+	kx::usize encoded_size() const;
+	kx::Result<void> encode(kx::Span<kx::u8> out) const;
+
+private:
+	friend class EventTable;
+	kx::Result<kx::u32> add_string(const char* s);
+
+	kx::Vector<kho_ftrace_event_desc> events_;
+	kx::Vector<kho_ftrace_field_desc> fields_;
+	kx::Vector<kx::u8> strings_;
+};
+
+// A validated copy of an encoded table.
+class EventTable {
+public:
+	static kx::Result<EventTable> parse(kx::Span<const kx::u8> blob, const char*& why);
+	EventTable(EventTable&&) = default;
+	KX_NONCOPYABLE(EventTable);
+
+	kx::usize size() const { return events_.size(); }
+	Event event(kx::usize index) const;
+	// The event recorded with @type, or -1.
+	long find_type(kx::u32 type) const;
+	// The event with this system and name, or -1.
+	long find_name(const char* system, const char* name) const;
+	// Over the system, name and every field: equal for equal formats.
+	kx::u32 fingerprint(kx::usize index) const;
+	// "name: field=value ..." from the recorded format: integers in
+	// decimal, pointers in hex, strings bounded by the record; the
+	// "ip"/"parent_ip" fields of the ftrace system through @name_address.
+	// Returns the length (the text is cut to fit @out, NUL-terminated).
+	kx::usize format_record(kx::usize index, kx::Span<const kx::u8> record,
+				AddressName name_address, void* ctx, kx::Span<char> out) const;
+
+private:
+	friend class EventTableBuilder;
+	EventTable() = default;
+	const char* string(kx::u32 offset) const;
+
+	kx::Vector<kx::u8> blob_;
+	kx::Span<const kho_ftrace_event_desc> events_;
+	kx::Span<kho_ftrace_field_desc> fields_;
+	kx::Vector<kx::u32> by_type_;  // event indices sorted by type
+	kx::usize strings_at_ = 0;
+	kx::usize strings_size_ = 0;
+};
+
+}  // namespace ftrace

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Between the ring buffer (kernel/trace/ring_buffer.c, which includes
+ * rb_handover.h) and the ftrace handover shim.  Not a public API.
+ */
+#ifndef KHO_FTRACE_INTERNAL_H
+#define KHO_FTRACE_INTERNAL_H
+
+#include <linux/types.h>
+
+struct trace_buffer;
+
+/* A previous-kernel sub-buffer, checked and adapted, to attach. */
+struct rb_kho_page {
+	void *data;
+	unsigned int events;	/* unread data events */
+	unsigned int bytes;	/* its commit */
+};
+
+/* What the ring buffer asks of the handover. */
+bool kho_ftrace_frozen(void);
+
+/* What the handover asks of the ring buffer (rb_handover.h). */
+unsigned int rb_kho_subbuf_order(struct trace_buffer *buffer);
+u64 (*rb_kho_clock(struct trace_buffer *buffer))(void);
+unsigned long rb_kho_nr_subbufs(struct trace_buffer *buffer, int cpu);
+int rb_kho_for_each_subbuf(struct trace_buffer *buffer, int cpu,
+			   int (*fn)(void *ctx, void *data), void *ctx);
+int rb_kho_for_each_unread(struct trace_buffer *buffer, int cpu,
+			   int (*fn)(void *ctx, void *data), void *ctx,
+			   unsigned int *reader_read, bool *first_is_reader);
+int rb_kho_attach(struct trace_buffer *buffer, int cpu, const struct rb_kho_page *reader,
+		  unsigned int reader_read, u64 read_ts, const struct rb_kho_page *pages,
+		  unsigned int nr_pages, void *const *empty, unsigned int nr_empty);
+
+#endif /* KHO_FTRACE_INTERNAL_H */

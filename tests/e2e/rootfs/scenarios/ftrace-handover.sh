@@ -1,0 +1,101 @@
+# e2e-arch: x86_64
+# e2e-append: kho_scratch=128M trace_buf_size=256K
+# e2e-qemu: -smp 2
+# Trace buffers across three generations.  Generation 1 traces scheduler
+# events, the function tracer on a few functions, an instance with its own
+# event, and trace_marker tokens written right up to the kexec.  Generation 2
+# finds every token exactly once and in order, decoded events, negative time
+# stamps for the previous kernel, the instance and its records; it checks the
+# freeze in gen 1 and consumption with trace_pipe, then adds its own tokens.
+# Generation 3 sees both kernels' tokens, older ones first, and the
+# instance still has the size it had in generation 1.
+
+T=/sys/kernel/tracing
+
+expect_log() {
+	if dmesg | grep -q "$2"; then e2e_pass "$1"; else e2e_fail "$1" "no '$2' in the log"; fi
+}
+
+# The tokens with prefix $1 in file $2 are exactly $1-1 .. $1-$3, in order.
+tokens_exact() {
+	grep -o "$1-[0-9]*" "$2" >/tmp/got
+	seq "$3" | sed "s/^/$1-/" >/tmp/want
+	cmp -s /tmp/got /tmp/want && return
+	echo "tokens $1: got $(wc -l </tmp/got), first $(head -1 /tmp/got), last $(tail -1 /tmp/got)"
+	return 1
+}
+
+first_line() { grep -n "$1" "$2" | head -1 | cut -d: -f1; }
+last_line() { grep -n "$1" "$2" | tail -1 | cut -d: -f1; }
+
+write_tokens() {
+	i=1
+	while [ $i -le "$2" ]; do
+		echo "$1-$i" >$T/trace_marker
+		i=$((i + 1))
+	done
+}
+
+refused() { ! sh -c "$1" 2>/dev/null; }
+
+scenario_gen() {
+	case "$1" in
+	1)
+
+		echo 1 >$T/events/sched/sched_switch/enable
+		echo 1 >$T/events/sched/sched_process_exec/enable
+		mkdir $T/instances/inst
+		echo 1 >$T/instances/inst/events/sched/sched_process_fork/enable
+		echo "do_nanosleep hrtimer_nanosleep" >$T/set_ftrace_filter
+		echo function >$T/current_tracer
+		sleep 0.1
+		echo inst-token-1 >$T/instances/inst/trace_marker
+		write_tokens tok 50
+		e2e_check activate sh -c 'echo 1 > /sys/kernel/kho/active'
+		e2e_check resize-refused refused "echo 64 > $T/buffer_size_kb"
+		e2e_check order-refused refused "echo 8 > $T/buffer_subbuf_size_kb"
+		e2e_check snapshot-refused refused "echo 1 > $T/snapshot"
+		e2e_check rmdir-refused refused "rmdir $T/instances/inst"
+		expect_log freeze-logged "KHO ftrace: removing an instance refused"
+		echo inst-token-2 >$T/instances/inst/trace_marker
+		sleep 0.1
+		e2e_check kexec-load e2e_kexec_load "e2e.instkb=$(cat $T/instances/inst/buffer_size_kb)"
+		write_tokens tok2 200
+		e2e_kexec_exec
+		;;
+	2)
+		expect_log attached "KHO ftrace: instance global cpu [0-9]: [0-9]* pages with previous-kernel records attached"
+		cat $T/trace >/tmp/trace
+		e2e_check tokens-before-activation tokens_exact tok /tmp/trace 50
+		e2e_check tokens-up-to-kexec tokens_exact tok2 /tmp/trace 200
+		e2e_check old-time-negative grep -q -- " -[0-9]*\.[0-9]*: print: ip=tracing_mark_write+0x[0-9a-f/x]* buf=tok2-200$" /tmp/trace
+		e2e_check sched-switch-decoded grep -q "sched_switch: prev_comm=[^ ]* prev_pid=[0-9]* prev_prio=[0-9]* prev_state=[0-9]* next_comm=" /tmp/trace
+		e2e_check exec-decoded grep -q "sched_process_exec: filename=/[^ ]* pid=[0-9]* old_pid=[0-9]*$" /tmp/trace
+		e2e_check function-symbolized grep -q "function: ip=do_nanosleep+0x" /tmp/trace
+		e2e_check instance-back test -d $T/instances/inst
+		e2e_check instance-tokens tokens_exact inst-token $T/instances/inst/trace 2
+		e2e_check instance-event grep -q "sched_process_fork: parent_comm=" $T/instances/inst/trace
+		entries=$(cat $T/per_cpu/cpu*/stats | awk '/^entries:/{s+=$2} END{print s}')
+		e2e_check stats-count-old-entries test "$entries" -ge 250
+		write_tokens gen2 20
+		cat $T/trace >/tmp/trace
+		e2e_check new-after-old test "$(last_line 'tok2-' /tmp/trace)" -lt "$(first_line 'gen2-' /tmp/trace)"
+		e2e_check new-time-positive grep -q " [0-9]*\.[0-9]*: tracing_mark_write: gen2-20$" /tmp/trace
+		# Consuming the instance empties it, old records included.
+		timeout 2 cat $T/instances/inst/trace_pipe >/tmp/pipe
+		e2e_check pipe-consumes tokens_exact inst-token /tmp/pipe 2
+		e2e_check pipe-consumed sh -c "! grep -q inst-token $T/instances/inst/trace"
+		e2e_check activate-gen2 sh -c 'echo 1 > /sys/kernel/kho/active'
+		e2e_kexec_next
+		;;
+	3)
+		cat $T/trace >/tmp/trace
+		e2e_check gen1-tokens-gen3 tokens_exact tok2 /tmp/trace 200
+		e2e_check gen2-tokens-gen3 tokens_exact gen2 /tmp/trace 20
+		e2e_check size-kept-gen3 test "$(cat $T/instances/inst/buffer_size_kb)" -eq "$(e2e_param e2e.instkb)"
+		e2e_check gen1-decoded-gen3 grep -q "sched_switch: prev_comm=" /tmp/trace
+		e2e_check gen1-before-gen2 test "$(last_line 'tok2-' /tmp/trace)" -lt "$(first_line 'gen2-' /tmp/trace)"
+		e2e_done
+		;;
+	esac
+}
