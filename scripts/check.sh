@@ -62,6 +62,8 @@ for arch in $arches; do
 		if [ "$arch" = x86_64 ]; then
 			if KHO_OFF=1 "$KHO_REPO/scripts/build-kernel.sh" "$arch" >/dev/null; then
 				pass "$arch/build/kernel-with-kho-off"
+				stage "$arch: trace write path vs stock 6.12"
+				"$KHO_REPO/scripts/check-hot-path.sh" "$arch" | record
 			else
 				fail "$arch/build/kernel-with-kho-off"
 			fi
@@ -77,7 +79,7 @@ for arch in $arches; do
 		stage "$arch: KUnit at boot"
 		log="$KHO_BUILD/e2e/kunit.log"
 		"$KHO_REPO/scripts/e2e.sh" "$arch" kunit 300 >/dev/null
-		"$KHO_REPO/scripts/ktap.py" "$arch" "$log" kho_page_ranges kho_mem_map kho_handover | record
+		"$KHO_REPO/scripts/ktap.py" "$arch" "$log" kho_page_ranges kho_mem_map kho_handover kho_ftrace_format | record
 	fi
 	if has_layer e2e; then
 		for s in "$KHO_REPO"/tests/e2e/rootfs/scenarios/*.sh; do
