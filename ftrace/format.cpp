@@ -337,13 +337,15 @@ kx::Result<void> EventTableBuilder::encode(Span<u8> out) const
 					static_cast<u32>(fields_.size()),
 					static_cast<u32>(strings_.size()), 0};
 	u8* p = out.data();
-	__builtin_memcpy(p, &head, sizeof(head));
-	p += sizeof(head);
-	__builtin_memcpy(p, events_.span().data(), events_.size() * sizeof(kho_ftrace_event_desc));
-	p += events_.size() * sizeof(kho_ftrace_event_desc);
-	__builtin_memcpy(p, fields_.span().data(), fields_.size() * sizeof(kho_ftrace_field_desc));
-	p += fields_.size() * sizeof(kho_ftrace_field_desc);
-	__builtin_memcpy(p, strings_.span().data(), strings_.size());
+	auto put = [&p](const void* from, usize n) {
+		if (n)  // an empty Vector has no storage to copy from
+			__builtin_memcpy(p, from, n);
+		p += n;
+	};
+	put(&head, sizeof(head));
+	put(events_.span().data(), events_.size() * sizeof(kho_ftrace_event_desc));
+	put(fields_.span().data(), fields_.size() * sizeof(kho_ftrace_field_desc));
+	put(strings_.span().data(), strings_.size());
 	return {};
 }
 

@@ -14,7 +14,7 @@ flags=(-std=gnu++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-rec
        -DKX_HOSTED -fno-exceptions -fno-rtti
        -I"$KHO_REPO/cxx" -I"$KHO_REPO/include" -I"$KHO_REPO")
 core=("$KHO_REPO/kho/mem_map.cpp" "$KHO_REPO/kho/page_ranges.cpp" "$KHO_REPO/kho/handover_tree.cpp"
-      "$KHO_REPO/ftrace/ring_page.cpp"
+      "$KHO_REPO/ftrace/ring_page.cpp" "$KHO_REPO/ftrace/format.cpp"
       "$KHO_REPO/tests/fuzz/host_env.cpp" -lfdt)
 
 rc=0

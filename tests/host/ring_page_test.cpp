@@ -128,4 +128,39 @@ TEST(RingPage, PaddingEndsThePage)
 	EXPECT_EQ(sum.value().events, 1u);
 }
 
+TEST(RingPage, ReadOffsetMustBeAnEventBoundary)
+{
+	const char* why;
+	auto p = PageBuilder().data(5, 8).data(3, 8).done();
+	auto sum = ftrace::check_page({p.data(), p.size()}, why, {12, 8});
+	ASSERT_TRUE(sum.is_ok()) << why;
+	EXPECT_EQ(sum.value().events, 1u);
+	EXPECT_EQ(sum.value().read_ts, 1005u);
+	EXPECT_TRUE(ftrace::check_page({p.data(), p.size()}, why, {8, 0}).is_error());
+	EXPECT_TRUE(ftrace::check_page({p.data(), p.size()}, why, {28, 0}).is_error());
+	// Records shorter than the trace_entry header cannot be remapped.
+	EXPECT_TRUE(ftrace::check_page({p.data(), p.size()}, why, {0, 12}).is_error());
+}
+
+TEST(RingPage, RewriteRemapsTypesAndMovesEveryStamp)
+{
+	const char* why;
+	auto p = PageBuilder().data(5, 8).stamp(1u << 20).big(2, 40).done();
+	uint16_t type = 7;
+	std::memcpy(p.data() + 20, &type, 2);      // first event's payload
+	std::memcpy(p.data() + 16 + 12 + 8 + 8, &type, 2);  // big event's payload
+	ASSERT_TRUE(check(p, why).is_ok()) << why;
+	const uint64_t shift = 0 - uint64_t{5000000};
+	ftrace::rewrite_page({p.data(), p.size()}, shift,
+			     [](void*, kx::u32 old, kx::u32) -> kx::u32 { return old + 100; }, nullptr);
+	auto sum = check(p, why);
+	ASSERT_TRUE(sum.is_ok()) << why;
+	// Time moved by the shift, absolute stamp included: still monotonic.
+	EXPECT_EQ(sum.value().last_ts, (uint64_t{1} << 20) + 2 + shift);
+	std::memcpy(&type, p.data() + 20, 2);
+	EXPECT_EQ(type, 107);
+	std::memcpy(&type, p.data() + 16 + 12 + 8 + 8, 2);
+	EXPECT_EQ(type, 107);
+}
+
 }  // namespace

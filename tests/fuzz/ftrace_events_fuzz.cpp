@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+// libFuzzer target: the previous kernel's ftrace metadata.  The first byte
+// picks the part: the event table (then every event is printed from a
+// record made of the rest of the input), a page list, or a CPU record.
+// Whatever is accepted must be usable without reading out of bounds.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <vector>
+
+#include "ftrace/format.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+{
+	if (size < 2)
+		return 0;
+	const uint8_t part = data[0] % 3;
+	const kx::Span<const uint8_t> in{data + 1, size - 1};
+	const char* why = nullptr;
+
+	if (part == 0) {
+		auto t = ftrace::EventTable::parse(in, why);
+		if (t.is_error())
+			return why ? 0 : (abort(), 0);
+		char out[512];
+		for (size_t i = 0; i < t.value().size(); i++) {
+			t.value().fingerprint(i);
+			t.value().format_record(i, in, nullptr, nullptr, {out, sizeof(out)});
+			if (t.value().find_type(t.value().event(i).type) < 0)
+				abort();
+		}
+	} else if (part == 1) {
+		std::vector<kx::u64> pfns(in.size() / 2 + 1);
+		if (ftrace::decode_pfns(in, {pfns.data(), pfns.size()}, ~0ull).is_ok())
+			for (size_t i = 1; i < pfns.size(); i++)
+				if (pfns[i] <= pfns[i - 1])
+					abort();
+	} else {
+		const kx::u32 nr = in.size() > 32 ? static_cast<kx::u32>((in.size() - 32) / 2) : 1;
+		std::vector<kx::u32> order(nr);
+		auto rec = ftrace::check_cpu_record(in, nr, {order.data(), order.size()}, why);
+		if (rec.is_ok())
+			for (kx::u32 i = 0; i < rec.value().nr_valid; i++)
+				if (order[i] >= nr)
+					abort();
+	}
+	return 0;
+}

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "ftrace/format.hpp"
+
+namespace {
+
+using kx::u32;
+using kx::u64;
+using kx::u8;
+
+TEST(FtracePfns, RoundTripAndRefuseDamage)
+{
+	const std::vector<u64> pfns = {1, 2, 3, 0x80, 0x10000, 0xfffffffffull};
+	std::vector<u8> buf(ftrace::pfns_encoded_size({pfns.data(), pfns.size()}));
+	auto n = ftrace::encode_pfns({pfns.data(), pfns.size()}, {buf.data(), buf.size()});
+	ASSERT_TRUE(n.is_ok());
+	EXPECT_EQ(n.value(), buf.size());
+	std::vector<u64> back(pfns.size());
+	ASSERT_TRUE(ftrace::decode_pfns({buf.data(), buf.size()}, {back.data(), back.size()}, ~0ull)
+			    .is_ok());
+	EXPECT_EQ(back, pfns);
+	EXPECT_TRUE(ftrace::decode_pfns({buf.data(), buf.size()}, {back.data(), back.size()},
+					0xfffffffffull).is_error());
+	EXPECT_TRUE(ftrace::decode_pfns({buf.data(), buf.size() - 1}, {back.data(), back.size()},
+					~0ull).is_error());
+	// A zero step would list a page twice.
+	const u8 twice[] = {5, 0};
+	u64 two[2];
+	EXPECT_TRUE(ftrace::decode_pfns({twice, 2}, {two, 2}, ~0ull).is_error());
+	// Eleven continuation bytes overflow 64 bits.
+	const u8 endless[11] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
+	EXPECT_TRUE(ftrace::decode_pfns({endless, 11}, {two, 1}, ~0ull).is_error());
+}
+
+TEST(FtracePfns, DenseListsCostAByteAPage)
+{
+	std::vector<u64> pfns;
+	for (u64 i = 0; i < 4096; i++)
+		pfns.push_back(0x100000 + i * 3);
+	EXPECT_LE(ftrace::pfns_encoded_size({pfns.data(), pfns.size()}), 4096u + 3);
+}
+
+std::vector<u8> record_slot(u32 nr_pages, std::vector<u32> idx, u32 flags = 0, u32 read = 0)
+{
+	std::vector<u8> slot(ftrace::cpu_record_size(nr_pages));
+	kho_ftrace_cpu_record rec = {KHO_FTRACE_CPU_MAGIC, nr_pages, static_cast<u32>(idx.size()),
+				     nr_pages < 65536 ? 2u : 4u, read, flags, 123};
+	std::memcpy(slot.data(), &rec, sizeof(rec));
+	for (size_t i = 0; i < idx.size(); i++) {
+		if (rec.index_size == 2) {
+			uint16_t v = static_cast<uint16_t>(idx[i]);
+			std::memcpy(slot.data() + sizeof(rec) + 2 * i, &v, 2);
+		} else {
+			std::memcpy(slot.data() + sizeof(rec) + 4 * i, &idx[i], 4);
+		}
+	}
+	return slot;
+}
+
+TEST(FtraceCpuRecord, ListsEachPageOnce)
+{
+	const char* why;
+	std::vector<u32> order(8);
+	auto ok = record_slot(8, {7, 0, 1}, KHO_FTRACE_FIRST_IS_READER, 32);
+	auto rec = ftrace::check_cpu_record({ok.data(), ok.size()}, 8, {order.data(), 8}, why);
+	ASSERT_TRUE(rec.is_ok()) << why;
+	EXPECT_EQ(rec.value().nr_valid, 3u);
+	EXPECT_EQ(rec.value().kexec_clock, 123u);
+	EXPECT_EQ(order[0], 7u);
+
+	auto twice = record_slot(8, {1, 1});
+	EXPECT_TRUE(ftrace::check_cpu_record({twice.data(), twice.size()}, 8, {order.data(), 8}, why)
+			    .is_error());
+	auto beyond = record_slot(8, {8});
+	EXPECT_TRUE(ftrace::check_cpu_record({beyond.data(), beyond.size()}, 8, {order.data(), 8},
+					     why).is_error());
+	// A read offset without the reader page first is damage.
+	auto stray = record_slot(8, {1}, 0, 16);
+	EXPECT_TRUE(ftrace::check_cpu_record({stray.data(), stray.size()}, 8, {order.data(), 8}, why)
+			    .is_error());
+	// Large rings use 32-bit indices.
+	std::vector<u32> big(70000);
+	auto wide = record_slot(70000, {69999, 3});
+	ASSERT_TRUE(ftrace::check_cpu_record({wide.data(), wide.size()}, 70000, {big.data(), 70000},
+					     why).is_ok()) << why;
+	EXPECT_EQ(big[0], 69999u);
+}
+
+std::vector<u8> encode(const ftrace::EventTableBuilder& b)
+{
+	std::vector<u8> blob(b.encoded_size());
+	EXPECT_TRUE(b.encode({blob.data(), blob.size()}).is_ok());
+	return blob;
+}
+
+ftrace::EventTable parse(const std::vector<u8>& blob)
+{
+	const char* why = nullptr;
+	auto t = ftrace::EventTable::parse({blob.data(), blob.size()}, why);
+	EXPECT_TRUE(t.is_ok()) << why;
+	return t.release_value();
+}
+
+TEST(FtraceEvents, FingerprintIgnoresIdAndFieldOrder)
+{
+	ftrace::EventTableBuilder a, b;
+	ASSERT_TRUE(a.add_event(300, "sched", "demo").is_ok());
+	ASSERT_TRUE(a.add_field({"pid", "pid_t", 8, 4, true}).is_ok());
+	ASSERT_TRUE(a.add_field({"comm", "char[16]", 12, 16, false}).is_ok());
+	ASSERT_TRUE(b.add_event(77, "sched", "demo").is_ok());
+	ASSERT_TRUE(b.add_field({"comm", "char[16]", 12, 16, false}).is_ok());
+	ASSERT_TRUE(b.add_field({"pid", "pid_t", 8, 4, true}).is_ok());
+	auto ta = parse(encode(a));
+	auto tb = parse(encode(b));
+	EXPECT_EQ(ta.fingerprint(ta.find_type(300)), tb.fingerprint(tb.find_type(77)));
+
+	ftrace::EventTableBuilder c;
+	ASSERT_TRUE(c.add_event(300, "sched", "demo").is_ok());
+	ASSERT_TRUE(c.add_field({"pid", "pid_t", 8, 8, true}).is_ok());
+	ASSERT_TRUE(c.add_field({"comm", "char[16]", 16, 16, false}).is_ok());
+	auto tc = parse(encode(c));
+	EXPECT_NE(ta.fingerprint(0), tc.fingerprint(0));
+}
+
+TEST(FtraceEvents, CopyCarriesAnEventToTheNextKernel)
+{
+	ftrace::EventTableBuilder a;
+	ASSERT_TRUE(a.add_event(300, "sched", "demo").is_ok());
+	ASSERT_TRUE(a.add_field({"pid", "pid_t", 8, 4, true}).is_ok());
+	auto ta = parse(encode(a));
+	ftrace::EventTableBuilder next;
+	ASSERT_TRUE(next.add_copy(ta, 0, 512).is_ok());
+	auto tn = parse(encode(next));
+	ASSERT_EQ(tn.find_type(512), 0);
+	EXPECT_EQ(tn.fingerprint(0), ta.fingerprint(0));
+}
+
+TEST(FtraceEvents, DamagedTablesAreRefused)
+{
+	ftrace::EventTableBuilder a;
+	ASSERT_TRUE(a.add_event(300, "sched", "demo").is_ok());
+	ASSERT_TRUE(a.add_field({"pid", "pid_t", 8, 4, true}).is_ok());
+	ASSERT_TRUE(a.add_event(300, "sched", "again").is_ok());
+	auto dup = encode(a);
+	const char* why;
+	EXPECT_TRUE(ftrace::EventTable::parse({dup.data(), dup.size()}, why).is_error());
+	EXPECT_STREQ(why, "event type described twice");
+
+	ftrace::EventTableBuilder b;
+	ASSERT_TRUE(b.add_event(1, "s", "e").is_ok());
+	auto blob = encode(b);
+	auto cut = blob;
+	cut.pop_back();
+	EXPECT_TRUE(ftrace::EventTable::parse({cut.data(), cut.size()}, why).is_error());
+	auto bad = blob;
+	kho_ftrace_event_desc d;
+	std::memcpy(&d, bad.data() + sizeof(kho_ftrace_events), sizeof(d));
+	d.name = 1000;  // beyond the strings
+	std::memcpy(bad.data() + sizeof(kho_ftrace_events), &d, sizeof(d));
+	EXPECT_TRUE(ftrace::EventTable::parse({bad.data(), bad.size()}, why).is_error());
+}
+
+std::string format(const ftrace::EventTable& t, long idx, const std::vector<u8>& rec,
+		   ftrace::AddressName name = nullptr)
+{
+	char out[256];
+	t.format_record(static_cast<size_t>(idx), {rec.data(), rec.size()}, name, nullptr,
+			{out, sizeof(out)});
+	return out;
+}
+
+TEST(FtraceEvents, RecordsPrintFromTheirFormat)
+{
+	ftrace::EventTableBuilder b;
+	ASSERT_TRUE(b.add_event(5, "ftrace", "print").is_ok());
+	ASSERT_TRUE(b.add_field({"buf", "char[]", 16, 0, true}).is_ok());
+	ASSERT_TRUE(b.add_field({"ip", "unsigned long", 8, 8, false}).is_ok());
+	ASSERT_TRUE(b.add_event(300, "sched", "demo").is_ok());
+	ASSERT_TRUE(b.add_field({"caller", "unsigned long[2]", 16, 16, false}).is_ok());
+	ASSERT_TRUE(b.add_field({"comm", "char[8]", 8, 8, false}).is_ok());
+	auto t = parse(encode(b));
+
+	std::vector<u8> print(24);
+	u64 ip = 0xffffffff81000010ull;
+	std::memcpy(print.data() + 8, &ip, 8);
+	std::memcpy(print.data() + 16, "tok-1\n\0", 7);
+	EXPECT_EQ(format(t, t.find_type(5), print), "print: ip=0xffffffff81000010 buf=tok-1");
+	auto named = [](void*, u64 addr, char* buf, size_t size) -> bool {
+		std::snprintf(buf, size, "sym+0x%llx", static_cast<unsigned long long>(addr & 0xff));
+		return true;
+	};
+	EXPECT_EQ(format(t, t.find_type(5), print, named), "print: ip=sym+0x10 buf=tok-1");
+
+	std::vector<u8> demo(32);
+	std::memcpy(demo.data() + 8, "ab\x01" "cdefgh", 8);  // not NUL-terminated
+	u64 callers[2] = {1, 0x20};
+	std::memcpy(demo.data() + 16, callers, 16);
+	EXPECT_EQ(format(t, t.find_type(300), demo), "demo: comm=ab?cdefg caller={0x1,0x20}");
+	// Fields beyond a short record are named, not read.
+	demo.resize(20);
+	EXPECT_EQ(format(t, t.find_type(300), demo),
+		  "demo: comm=ab?cdefg caller=<beyond record>");
+}
+
+}  // namespace
