@@ -358,23 +358,28 @@ static int kho_serialize(void)
 		err = written;
 		goto abort_errno;
 	}
+	err = fdt_end_node(ser.fdt);
+	err = err ?: fdt_finish(ser.fdt);
+	if (err)
+		goto abort;
 	if (size) {
 		void *map = kho_out.memmap;
 
 		kho_out.memmap_size = written;
 		if (written <= KHO_INLINE_MEMMAP_MAX) {
-			err = fdt_property(ser.fdt, "preserved-memory-map", map, written);
+			/*
+			 * A root property must precede the subnodes, which the
+			 * sequential writer has emitted by now: insert it.
+			 */
+			err = fdt_open_into(ser.fdt, ser.fdt, kho_out.dt_max);
+			err = err ?: fdt_setprop(ser.fdt, 0, "preserved-memory-map", map, written);
+			err = err ?: fdt_pack(ser.fdt);
 			kvfree(map);
 			kho_out.memmap = NULL;
 			if (err)
 				goto abort;
 		}
 	}
-
-	err = fdt_end_node(ser.fdt);
-	err = err ?: fdt_finish(ser.fdt);
-	if (err)
-		goto abort;
 	err = kho_check_scratch_fits(fdt_totalsize(ser.fdt) + kho_out.memmap_size);
 	if (err)
 		goto abort_errno;
