@@ -1,0 +1,42 @@
+# e2e-arch: x86_64
+# e2e-append: kho_scratch=128M trace_buf_size=64K
+# e2e-qemu: -smp 4
+# Fewer CPUs after the kexec: generation 1 runs on 4 CPUs and writes tokens
+# on each; generation 2 boots with nr_cpus=2.  The records of CPUs 2 and 3
+# are in read-only views, instances prev-cpu2 and prev-cpu3 (their CPU 0
+# buffer); nothing is lost.
+
+T=/sys/kernel/tracing
+
+expect_log() {
+	if dmesg | grep -q "$2"; then e2e_pass "$1"; else e2e_fail "$1" "no '$2' in the log"; fi
+}
+
+tokens_exact() {
+	grep -o "$1-[0-9]*" "$2" >/tmp/got
+	seq "$3" | sed "s/^/$1-/" >/tmp/want
+	cmp -s /tmp/got /tmp/want
+}
+
+scenario_gen() {
+	case "$1" in
+	1)
+		e2e_check four-cpus test "$(nproc)" -eq 4
+		for c in 0 1 2 3; do
+			taskset -c $c sh -c "i=1; while [ \$i -le 30 ]; do echo cpu$c-\$i > $T/trace_marker; i=\$((i + 1)); done"
+		done
+		e2e_check activate sh -c 'echo 1 > /sys/kernel/kho/active'
+		e2e_kexec_next nr_cpus=2
+		;;
+	2)
+		e2e_check two-cpus test "$(nproc)" -eq 2
+		expect_log cpu3-view-logged "KHO ftrace: instance global: records of cpu 3, absent here, are in instance prev-cpu3, cpu 0"
+		e2e_check cpu0-tokens tokens_exact cpu0 $T/trace 30
+		e2e_check cpu1-tokens tokens_exact cpu1 $T/trace 30
+		e2e_check cpu2-tokens-in-view tokens_exact cpu2 $T/instances/prev-cpu2/trace 30
+		e2e_check cpu3-tokens-in-view tokens_exact cpu3 $T/instances/prev-cpu3/trace 30
+		e2e_check cpu3-not-in-global sh -c "! grep -q cpu3- $T/trace"
+		e2e_done
+		;;
+	esac
+}

@@ -1,0 +1,48 @@
+# e2e-arch: x86_64
+# e2e-append: kho_scratch=128M trace_buf_size=64K
+# Events of a module across kexecs, when the next kernel has the module at
+# another time or not at all.  Generation 1 records kho_event_demo from
+# the kho_event module.  Generation 2 does not load it: those records show
+# as the fixed "format not in this kernel" line with their size, never as
+# another event.  Generation 3 loads it after boot (it may get any event
+# id): its new records decode, the old ones still print as fixed lines,
+# and the scheduler events of both previous kernels still decode.
+
+T=/sys/kernel/tracing
+FIXED="kho_event:kho_event_demo: previous-kernel event, format not in this kernel, [0-9]* bytes raw"
+
+count() { grep -c "$1" $T/trace; }
+
+scenario_gen() {
+	case "$1" in
+	1)
+		e2e_check load-module insmod /modules/kho_event.ko word=gen1
+		echo 1 >$T/events/kho_event/kho_event_demo/enable
+		echo 1 >$T/events/sched/sched_switch/enable
+		echo 5 >/sys/module/kho_event/parameters/emit
+		e2e_check recorded test "$(count 'kho_event_demo: seq=[0-9] word=gen1')" -eq 5
+		e2e_check activate sh -c 'echo 1 > /sys/kernel/kho/active'
+		e2e_kexec_next
+		;;
+	2)
+		e2e_check module-not-loaded test ! -d /sys/module/kho_event
+		e2e_check fixed-lines test "$(count "$FIXED")" -eq 5
+		e2e_check never-misdecoded test "$(count 'word=gen1')" -eq 0
+		e2e_check sched-decoded grep -q "sched_switch: prev_comm=" $T/trace
+		echo 1 >$T/events/sched/sched_switch/enable
+		sleep 0.1
+		e2e_check activate-gen2 sh -c 'echo 1 > /sys/kernel/kho/active'
+		e2e_kexec_next
+		;;
+	3)
+		e2e_check load-module-gen3 insmod /modules/kho_event.ko word=gen3
+		echo 1 >$T/events/kho_event/kho_event_demo/enable
+		echo 2 >/sys/module/kho_event/parameters/emit
+		e2e_check new-records-decoded test "$(count 'kho_event_demo: seq=[12] word=gen3$')" -eq 2
+		e2e_check old-still-fixed test "$(count "$FIXED")" -eq 5
+		e2e_check sched-decoded-gen3 test "$(count 'sched_switch: prev_comm=')" -ge 2
+		e2e_check no-unknown sh -c "! grep -q 'previous-kernel event type' $T/trace"
+		e2e_done
+		;;
+	esac
+}
