@@ -287,7 +287,8 @@ kx::Result<u32> EventTableBuilder::add_string(const char* s)
 	const usize at = strings_.size();
 	if (at > 0xffffffffu - 4096)
 		return Errno::overflow;
-	TRY(strings_.try_reserve(at + string_length(s) + 1));
+	// try_append grows geometrically; reserving the exact size per string
+	// made building the table quadratic.
 	do
 		TRY(strings_.try_append(static_cast<u8>(*s)));
 	while (*s++);

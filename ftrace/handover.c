@@ -29,6 +29,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/reboot.h>
+#include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/trace_clock.h>
@@ -129,6 +130,7 @@ static struct {
 	unsigned int nr_trs;
 	struct folio *positions;
 	size_t positions_size;
+	size_t events_size;	/* of the event table, for the activation log */
 } kho_ftrace_out;
 
 bool kho_ftrace_frozen(void)
@@ -308,6 +310,7 @@ static int kho_ftrace_put_events(void *fdt)
 		blob = kvmalloc(size, GFP_KERNEL);
 		err = blob ? kho_ftrace_events_encode(b, blob, size) : -ENOMEM;
 		err = err ?: KHO_FDT(fdt_property(fdt, "events", blob, size));
+		kho_ftrace_out.events_size = size;
 	}
 	kvfree(blob);
 	kho_ftrace_events_builder_destroy(b);
@@ -433,8 +436,8 @@ static int kho_ftrace_put_instance(void *fdt, unsigned int index, struct trace_a
 static int kho_ftrace_dump(void *fdt)
 {
 	struct kho_ftrace_positions *head;
-	size_t size = sizeof(*head);
-	u64 positions[2];
+	size_t size = sizeof(*head), node_start;
+	u64 positions[2], start = local_clock(), subbufs = 0;
 	unsigned int i;
 	int err;
 
@@ -470,6 +473,7 @@ static int kho_ftrace_dump(void *fdt)
 	positions[0] = folio_pfn(kho_ftrace_out.positions) << PAGE_SHIFT;
 	positions[1] = size;
 
+	node_start = fdt_size_dt_struct(fdt) + fdt_size_dt_strings(fdt);
 	err = KHO_FDT(fdt_begin_node(fdt, "ftrace"));
 	err = err ?: KHO_FDT(fdt_property_string(fdt, "compatible", KHO_FTRACE_COMPATIBLE));
 	err = err ?: kho_ftrace_put_events(fdt);
@@ -477,7 +481,16 @@ static int kho_ftrace_dump(void *fdt)
 	err = err ?: KHO_FDT(fdt_property(fdt, "positions", positions, sizeof(positions)));
 	for (i = 0; !err && i < kho_ftrace_out.nr_trs; i++)
 		err = kho_ftrace_put_instance(fdt, i, kho_ftrace_out.trs[i]);
-	return err ?: KHO_FDT(fdt_end_node(fdt));
+	err = err ?: KHO_FDT(fdt_end_node(fdt));
+	if (err)
+		return err;
+	for (i = 0; i < kho_ftrace_out.nr_cpus; i++)
+		subbufs += kho_ftrace_out.cpus[i].nr_pages;
+	pr_info("handing over %llu sub-buffers of %u instances: node %u bytes (event table %zu), positions %zu bytes, in %llu us\n",
+		subbufs, kho_ftrace_out.nr_trs,
+		fdt_size_dt_struct(fdt) + fdt_size_dt_strings(fdt) - (unsigned int)node_start,
+		kho_ftrace_out.events_size, size, (local_clock() - start) / NSEC_PER_USEC);
+	return 0;
 }
 
 static int kho_ftrace_notify(struct notifier_block *nb, unsigned long event, void *data)

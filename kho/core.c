@@ -388,6 +388,9 @@ static int kho_serialize(void)
 abort:
 	err = kho_fdt_err(err);
 abort_errno:
+	/* Back from ACTIVE if it got there: ABORT handlers unpreserve. */
+	scoped_guard(mutex, &kho_mem_lock)
+		kho_out.state = KHO_SERIALIZING;
 	blocking_notifier_call_chain(&kho_notifiers, KEXEC_KHO_ABORT, &ser);
 	return err;
 }
@@ -441,10 +444,11 @@ static int kho_deactivate(void)
 		return -EBUSY;
 	}
 	sysfs_remove_bin_file(kho_kobj, &bin_attr_dt);
-	blocking_notifier_call_chain(&kho_notifiers, KEXEC_KHO_ABORT, &ser);
+	/* Idle first: ABORT handlers unpreserve what their DUMP preserved. */
 	mutex_lock(&kho_mem_lock);
 	kho_out.state = KHO_IDLE;
 	mutex_unlock(&kho_mem_lock);
+	blocking_notifier_call_chain(&kho_notifiers, KEXEC_KHO_ABORT, &ser);
 	kho_out.image = NULL;
 	kho_free_output();
 	pr_info("deactivated\n");

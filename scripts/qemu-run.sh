@@ -2,7 +2,8 @@
 # qemu-run.sh ARCH SCENARIO LOG [TIMEOUT] [QEMU_ARGS...]: boot build/ARCH's
 # kernel and test initramfs in QEMU (TCG) running SCENARIO, through all its
 # kexec generations, with the serial console captured to LOG.  Extra kernel
-# command-line words come from $KHO_APPEND.  Exit status 124 on timeout.
+# command-line words come from $KHO_APPEND; $KHO_KERNEL picks another
+# kernel image (the benchmarks' KHO-off build).  Exit status 124 on timeout.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 kho_arch_setup "$1"
@@ -16,7 +17,7 @@ mkdir -p "$(dirname "$log")"
 set +e
 timeout --foreground -k 5 "$timeout" "$QEMU" "${QEMU_MACHINE[@]}" -m "$mem" -smp "$smp" \
 	-nographic -no-reboot -monitor none -serial stdio \
-	-kernel "$KHO_BUILD/$IMAGE" -initrd "$KHO_BUILD/initramfs.cpio" \
+	-kernel "${KHO_KERNEL:-$KHO_BUILD/$IMAGE}" -initrd "$KHO_BUILD/initramfs.cpio" \
 	-append "$cmdline" "$@" </dev/null >"$log" 2>&1
 rc=$?
 set -e
