@@ -59,6 +59,9 @@ static const struct {
 
 extern const char __start_notes[], __stop_notes[];
 
+/* libfdt's errors are not errnos; running out of tree is the likely one. */
+#define KHO_FDT(call) ((call) ? -ENOSPC : 0)
+
 static int kho_kernel_build_id(unsigned char *id)
 {
 	memset(id, 0, KHO_FTRACE_BUILD_ID_SIZE);
@@ -109,6 +112,35 @@ static int kho_ftrace_module_notify(struct notifier_block *nb, unsigned long sta
 static struct notifier_block kho_ftrace_module_nb = {
 	.notifier_call = kho_ftrace_module_notify,
 };
+
+static int kho_ftrace_register_modules(void)
+{
+	return register_module_notifier(&kho_ftrace_module_nb);
+}
+
+static int kho_ftrace_put_modules(void *fdt)
+{
+	struct kho_ftrace_module *mods;
+	struct kho_ftrace_mod *m;
+	unsigned int n = 0;
+	int err;
+
+	guard(mutex)(&kho_ftrace_mods_lock);
+	mods = kvcalloc(kho_ftrace_nr_mods, sizeof(*mods), GFP_KERNEL);
+	if (!mods && kho_ftrace_nr_mods)
+		return -ENOMEM;
+	list_for_each_entry(m, &kho_ftrace_mods, list)
+		mods[n++] = m->desc;
+	err = KHO_FDT(fdt_property(fdt, "modules", mods, n * sizeof(*mods)));
+	kvfree(mods);
+	return err;
+}
+#else
+static int kho_ftrace_register_modules(void) { return 0; }
+static int kho_ftrace_put_modules(void *fdt)
+{
+	return KHO_FDT(fdt_property(fdt, "modules", NULL, 0));
+}
 #endif
 
 /* ---------------------------------------------------------------------- */
@@ -275,17 +307,15 @@ static const char *kho_ftrace_clock_name(struct trace_buffer *buffer)
 
 static int kho_ftrace_put_shadows(struct kho_ftrace_events_builder *b);
 
-/* libfdt's errors are not errnos; running out of tree is the likely one. */
-#define KHO_FDT(call) ((call) ? -ENOSPC : 0)
 
-static int kho_ftrace_put_events(void *fdt)
+/* This kernel's events (and the ones it kept) as an event table blob. */
+static void *kho_ftrace_events_blob(size_t *size)
 {
 	struct kho_ftrace_events_builder *b = kho_ftrace_events_builder_create();
 	struct trace_event_call *call;
 	struct ftrace_event_field *field;
 	struct list_head *fields;
 	void *blob = NULL;
-	size_t size;
 	int err = b ? 0 : -ENOMEM;
 
 	mutex_lock(&event_mutex);
@@ -306,52 +336,41 @@ static int kho_ftrace_put_events(void *fdt)
 	mutex_unlock(&event_mutex);
 	err = err ?: kho_ftrace_put_shadows(b);
 	if (!err) {
-		size = kho_ftrace_events_size(b);
-		blob = kvmalloc(size, GFP_KERNEL);
-		err = blob ? kho_ftrace_events_encode(b, blob, size) : -ENOMEM;
-		err = err ?: KHO_FDT(fdt_property(fdt, "events", blob, size));
-		kho_ftrace_out.events_size = size;
+		*size = kho_ftrace_events_size(b);
+		blob = kvmalloc(*size, GFP_KERNEL);
+		if (blob && kho_ftrace_events_encode(b, blob, *size)) {
+			kvfree(blob);
+			blob = NULL;
+		}
 	}
-	kvfree(blob);
 	kho_ftrace_events_builder_destroy(b);
-	return err;
+	return blob;
 }
 
-#ifndef CONFIG_MODULES
-/* Never registered; lets the code above compile without modules. */
-static struct notifier_block kho_ftrace_module_nb;
-static LIST_HEAD(kho_ftrace_mods);
-static DEFINE_MUTEX(kho_ftrace_mods_lock);
-static unsigned int kho_ftrace_nr_mods;
-struct kho_ftrace_mod {
-	struct list_head list;
-	struct kho_ftrace_module desc;
-};
-#endif
+static int kho_ftrace_put_events(void *fdt)
+{
+	size_t size;
+	void *blob = kho_ftrace_events_blob(&size);
+	int err;
+
+	if (!blob)
+		return -ENOMEM;
+	err = KHO_FDT(fdt_property(fdt, "events", blob, size));
+	kho_ftrace_out.events_size = size;
+	kvfree(blob);
+	return err;
+}
 
 static int kho_ftrace_put_kernel(void *fdt)
 {
 	unsigned char id[KHO_FTRACE_BUILD_ID_SIZE];
-	struct kho_ftrace_module *mods;
-	struct kho_ftrace_mod *m;
 	u64 text = (unsigned long)_text;
-	unsigned int n = 0;
 	int err;
 
 	kho_kernel_build_id(id);
 	err = KHO_FDT(fdt_property(fdt, "build-id", id, sizeof(id)));
 	err = err ?: KHO_FDT(fdt_property(fdt, "text", &text, sizeof(text)));
-	if (err)
-		return err;
-	guard(mutex)(&kho_ftrace_mods_lock);
-	mods = kvcalloc(kho_ftrace_nr_mods, sizeof(*mods), GFP_KERNEL);
-	if (!mods && kho_ftrace_nr_mods)
-		return -ENOMEM;
-	list_for_each_entry(m, &kho_ftrace_mods, list)
-		mods[n++] = m->desc;
-	err = KHO_FDT(fdt_property(fdt, "modules", mods, n * sizeof(*mods)));
-	kvfree(mods);
-	return err;
+	return err ?: kho_ftrace_put_modules(fdt);
 }
 
 /* Counts instances and CPUs, takes references; trace_types_lock held. */
@@ -1012,22 +1031,15 @@ static void kho_ftrace_restore_kernel(const void *fdt, int node)
 /* This kernel's events, in the table format, to compare fingerprints. */
 static struct kho_ftrace_event_table *kho_ftrace_current_events(void)
 {
-	struct kho_ftrace_event_table *t = NULL;
+	struct kho_ftrace_event_table *t;
 	const char *why;
-	void *fdt;
-	const void *blob;
-	int len;
+	size_t size;
+	void *blob = kho_ftrace_events_blob(&size);
 
-	fdt = kvmalloc(SZ_1M, GFP_KERNEL);
-	if (!fdt)
+	if (!blob)
 		return NULL;
-	if (!fdt_create(fdt, SZ_1M) && !fdt_finish_reservemap(fdt) && !fdt_begin_node(fdt, "") &&
-	    !kho_ftrace_put_events(fdt) && !fdt_end_node(fdt) && !fdt_finish(fdt)) {
-		blob = fdt_getprop(fdt, 0, "events", &len);
-		if (blob)
-			t = kho_ftrace_events_parse(blob, len, &why);
-	}
-	kvfree(fdt);
+	t = kho_ftrace_events_parse(blob, size, &why);
+	kvfree(blob);
 	return t;
 }
 
@@ -1101,7 +1113,7 @@ static int __init kho_ftrace_init(void)
 	BUILD_BUG_ON(sizeof(struct trace_entry) != 8 ||
 		     offsetof(struct trace_entry, type) != 0 ||
 		     sizeof_field(struct trace_entry, type) != 2);
-	err = IS_ENABLED(CONFIG_MODULES) ? register_module_notifier(&kho_ftrace_module_nb) : 0;
+	err = kho_ftrace_register_modules();
 	err = err ?: register_reboot_notifier(&kho_ftrace_reboot_nb);
 	err = err ?: register_kho_notifier(&kho_ftrace_nb);
 	if (err)

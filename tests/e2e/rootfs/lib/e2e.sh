@@ -96,3 +96,18 @@ e2e_kexec_next() {
 	fi
 	e2e_kexec_exec
 }
+
+# e2e_expect_log NAME PATTERN: pass if the kernel log has PATTERN.
+e2e_expect_log() {
+	if dmesg | grep -q "$2"; then e2e_pass "$1"; else e2e_fail "$1" "no '$2' in the log"; fi
+}
+
+# e2e_tokens_exact PREFIX FILE N: the tokens PREFIX-<n> in FILE are exactly
+# PREFIX-1 .. PREFIX-N, each once, in order (trace_marker tests).
+e2e_tokens_exact() {
+	grep -o "$1-[0-9]*" "$2" >/tmp/got
+	seq "$3" | sed "s/^/$1-/" >/tmp/want
+	cmp -s /tmp/got /tmp/want && return
+	echo "tokens $1: got $(wc -l </tmp/got), first $(head -1 /tmp/got), last $(tail -1 /tmp/got)"
+	return 1
+}

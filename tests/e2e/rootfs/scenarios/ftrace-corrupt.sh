@@ -5,10 +5,6 @@
 
 T=/sys/kernel/tracing
 
-expect_log() {
-	if dmesg | grep -q "$2"; then e2e_pass "$1"; else e2e_fail "$1" "no '$2' in the log"; fi
-}
-
 # Tokens tok-1..tok-$2 in $1: each at most once, in order, some missing.
 some_dropped_rest_in_order() {
 	grep -o "tok-[0-9]*" "$1" | cut -d- -f2 >/tmp/got
@@ -28,7 +24,7 @@ scenario_gen() {
 		e2e_kexec_next
 		;;
 	2)
-		expect_log page-dropped "KHO ftrace: instance global cpu 0: page 0x[0-9a-f]* dropped: commit beyond the page"
+		e2e_expect_log page-dropped "KHO ftrace: instance global cpu 0: page 0x[0-9a-f]* dropped: commit beyond the page"
 		e2e_check rest-kept some_dropped_rest_in_order $T/trace 300
 		e2e_check no-garbage sh -c "! grep -q 'previous-kernel event type' $T/trace"
 		e2e_done

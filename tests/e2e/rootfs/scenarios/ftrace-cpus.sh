@@ -8,16 +8,6 @@
 
 T=/sys/kernel/tracing
 
-expect_log() {
-	if dmesg | grep -q "$2"; then e2e_pass "$1"; else e2e_fail "$1" "no '$2' in the log"; fi
-}
-
-tokens_exact() {
-	grep -o "$1-[0-9]*" "$2" >/tmp/got
-	seq "$3" | sed "s/^/$1-/" >/tmp/want
-	cmp -s /tmp/got /tmp/want
-}
-
 scenario_gen() {
 	case "$1" in
 	1)
@@ -30,11 +20,11 @@ scenario_gen() {
 		;;
 	2)
 		e2e_check two-cpus test "$(nproc)" -eq 2
-		expect_log cpu3-view-logged "KHO ftrace: instance global: records of cpu 3, absent here, are in instance prev-cpu3, cpu 0"
-		e2e_check cpu0-tokens tokens_exact cpu0 $T/trace 30
-		e2e_check cpu1-tokens tokens_exact cpu1 $T/trace 30
-		e2e_check cpu2-tokens-in-view tokens_exact cpu2 $T/instances/prev-cpu2/trace 30
-		e2e_check cpu3-tokens-in-view tokens_exact cpu3 $T/instances/prev-cpu3/trace 30
+		e2e_expect_log cpu3-view-logged "KHO ftrace: instance global: records of cpu 3, absent here, are in instance prev-cpu3, cpu 0"
+		e2e_check cpu0-tokens e2e_tokens_exact cpu0 $T/trace 30
+		e2e_check cpu1-tokens e2e_tokens_exact cpu1 $T/trace 30
+		e2e_check cpu2-tokens-in-view e2e_tokens_exact cpu2 $T/instances/prev-cpu2/trace 30
+		e2e_check cpu3-tokens-in-view e2e_tokens_exact cpu3 $T/instances/prev-cpu3/trace 30
 		e2e_check cpu3-not-in-global sh -c "! grep -q cpu3- $T/trace"
 		e2e_done
 		;;

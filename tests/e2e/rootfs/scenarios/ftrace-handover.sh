@@ -12,19 +12,6 @@
 
 T=/sys/kernel/tracing
 
-expect_log() {
-	if dmesg | grep -q "$2"; then e2e_pass "$1"; else e2e_fail "$1" "no '$2' in the log"; fi
-}
-
-# The tokens with prefix $1 in file $2 are exactly $1-1 .. $1-$3, in order.
-tokens_exact() {
-	grep -o "$1-[0-9]*" "$2" >/tmp/got
-	seq "$3" | sed "s/^/$1-/" >/tmp/want
-	cmp -s /tmp/got /tmp/want && return
-	echo "tokens $1: got $(wc -l </tmp/got), first $(head -1 /tmp/got), last $(tail -1 /tmp/got)"
-	return 1
-}
-
 first_line() { grep -n "$1" "$2" | head -1 | cut -d: -f1; }
 last_line() { grep -n "$1" "$2" | tail -1 | cut -d: -f1; }
 
@@ -56,7 +43,7 @@ scenario_gen() {
 		e2e_check order-refused refused "echo 8 > $T/buffer_subbuf_size_kb"
 		e2e_check snapshot-refused refused "echo 1 > $T/snapshot"
 		e2e_check rmdir-refused refused "rmdir $T/instances/inst"
-		expect_log freeze-logged "KHO ftrace: removing an instance refused"
+		e2e_expect_log freeze-logged "KHO ftrace: removing an instance refused"
 		echo inst-token-2 >$T/instances/inst/trace_marker
 		sleep 0.1
 		e2e_check kexec-load e2e_kexec_load "e2e.instkb=$(cat $T/instances/inst/buffer_size_kb)"
@@ -64,16 +51,16 @@ scenario_gen() {
 		e2e_kexec_exec
 		;;
 	2)
-		expect_log attached "KHO ftrace: instance global cpu [0-9]: [0-9]* pages with previous-kernel records attached"
+		e2e_expect_log attached "KHO ftrace: instance global cpu [0-9]: [0-9]* pages with previous-kernel records attached"
 		cat $T/trace >/tmp/trace
-		e2e_check tokens-before-activation tokens_exact tok /tmp/trace 50
-		e2e_check tokens-up-to-kexec tokens_exact tok2 /tmp/trace 200
+		e2e_check tokens-before-activation e2e_tokens_exact tok /tmp/trace 50
+		e2e_check tokens-up-to-kexec e2e_tokens_exact tok2 /tmp/trace 200
 		e2e_check old-time-negative grep -q -- " -[0-9]*\.[0-9]*: print: ip=tracing_mark_write+0x[0-9a-f/x]* buf=tok2-200$" /tmp/trace
 		e2e_check sched-switch-decoded grep -q "sched_switch: prev_comm=[^ ]* prev_pid=[0-9]* prev_prio=[0-9]* prev_state=[0-9]* next_comm=" /tmp/trace
 		e2e_check exec-decoded grep -q "sched_process_exec: filename=/[^ ]* pid=[0-9]* old_pid=[0-9]*$" /tmp/trace
 		e2e_check function-symbolized grep -q "function: ip=do_nanosleep+0x" /tmp/trace
 		e2e_check instance-back test -d $T/instances/inst
-		e2e_check instance-tokens tokens_exact inst-token $T/instances/inst/trace 2
+		e2e_check instance-tokens e2e_tokens_exact inst-token $T/instances/inst/trace 2
 		e2e_check instance-event grep -q "sched_process_fork: parent_comm=" $T/instances/inst/trace
 		entries=$(cat $T/per_cpu/cpu*/stats | awk '/^entries:/{s+=$2} END{print s}')
 		e2e_check stats-count-old-entries test "$entries" -ge 250
@@ -83,15 +70,15 @@ scenario_gen() {
 		e2e_check new-time-positive grep -q " [0-9]*\.[0-9]*: tracing_mark_write: gen2-20$" /tmp/trace
 		# Consuming the instance empties it, old records included.
 		timeout 2 cat $T/instances/inst/trace_pipe >/tmp/pipe
-		e2e_check pipe-consumes tokens_exact inst-token /tmp/pipe 2
+		e2e_check pipe-consumes e2e_tokens_exact inst-token /tmp/pipe 2
 		e2e_check pipe-consumed sh -c "! grep -q inst-token $T/instances/inst/trace"
 		e2e_check activate-gen2 sh -c 'echo 1 > /sys/kernel/kho/active'
 		e2e_kexec_next
 		;;
 	3)
 		cat $T/trace >/tmp/trace
-		e2e_check gen1-tokens-gen3 tokens_exact tok2 /tmp/trace 200
-		e2e_check gen2-tokens-gen3 tokens_exact gen2 /tmp/trace 20
+		e2e_check gen1-tokens-gen3 e2e_tokens_exact tok2 /tmp/trace 200
+		e2e_check gen2-tokens-gen3 e2e_tokens_exact gen2 /tmp/trace 20
 		e2e_check size-kept-gen3 test "$(cat $T/instances/inst/buffer_size_kb)" -eq "$(e2e_param e2e.instkb)"
 		e2e_check gen1-decoded-gen3 grep -q "sched_switch: prev_comm=" /tmp/trace
 		e2e_check gen1-before-gen2 test "$(last_line 'tok2-' /tmp/trace)" -lt "$(first_line 'gen2-' /tmp/trace)"

@@ -8,10 +8,6 @@
 
 kho_active() { cat /sys/kernel/kho/active; }
 
-expect_log() {
-	if dmesg | grep -q "$2"; then e2e_pass "$1"; else e2e_fail "$1" "no '$2' in the log"; fi
-}
-
 # CmaTotal is exactly the scratch: scratch pageblocks are MIGRATE_CMA.
 cma_is_scratch() {
 	[ $(($(e2e_meminfo CmaTotal) * 1024)) -eq $(($(paste -sd+ /sys/kernel/kho/scratch_len))) ]
@@ -39,14 +35,14 @@ scenario_gen() {
 		activate_and_kexec 1 "e2e.memtotal=$(e2e_meminfo MemTotal)"
 		;;
 	2)
-		expect_log handover-found "kho: handover: found"
+		e2e_expect_log handover-found "kho: handover: found"
 		e2e_check cma-total-is-scratch-gen2 cma_is_scratch
-		expect_log reservations-in-scratch "debug: [0-9]* early reservations checked, 0 outside scratch"
+		e2e_expect_log reservations-in-scratch "debug: [0-9]* early reservations checked, 0 outside scratch"
 		e2e_check firmware-dt-visible test -s /sys/firmware/kho/dt
 		e2e_check kho-test-load-gen2 insmod /modules/kho_test.ko
-		expect_log restore-gen2 "kho_test: PASS restore: generation 2"
-		expect_log notifier-gen2 "kho_test: PASS notifier: node from generation 1"
-		expect_log folio-put-frees-gen2 "kho_test: PASS folio_put: [0-9]* pages of restored large folios back in MemFree"
+		e2e_expect_log restore-gen2 "kho_test: PASS restore: generation 2"
+		e2e_expect_log notifier-gen2 "kho_test: PASS notifier: node from generation 1"
+		e2e_expect_log folio-put-frees-gen2 "kho_test: PASS folio_put: [0-9]* pages of restored large folios back in MemFree"
 		activate_and_kexec 2
 		;;
 	3)
@@ -54,7 +50,7 @@ scenario_gen() {
 		free_before=$(e2e_meminfo MemFree)
 		e2e_check finish sh -c 'echo 1 > /sys/firmware/kho/finish'
 		e2e_check firmware-dt-gone test ! -e /sys/firmware/kho/dt
-		expect_log finish-logged "kho: finished: [0-9]* unclaimed pages freed"
+		e2e_expect_log finish-logged "kho: finished: [0-9]* unclaimed pages freed"
 		freed_kb=$(( $(dmesg | sed -n 's/.*kho: finished: \([0-9]*\) unclaimed.*/\1/p') * 4 ))
 		rise_kb=$(( $(e2e_meminfo MemFree) - free_before ))
 		# Budget: 1 MiB of other allocations while this runs.
@@ -68,7 +64,7 @@ scenario_gen() {
 			test "${kernel_kb:-0}" -ge $((freed_kb - 1024)) -a "${kernel_kb:-0}" -le $((freed_kb + 1024))
 		e2e_memtotal_matches memtotal-matches-gen1
 		e2e_check kho-test-load-gen3 insmod /modules/kho_test.ko
-		expect_log restore-after-finish-is-null "kho_test: no kho-test subtree"
+		e2e_expect_log restore-after-finish-is-null "kho_test: no kho-test subtree"
 		if dmesg | grep -q "kho_test: FAIL"; then
 			e2e_fail no-test-failures "$(dmesg | grep 'kho_test: FAIL' | head -1)"
 		else
