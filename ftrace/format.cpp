@@ -299,7 +299,7 @@ kx::Result<void> EventTableBuilder::add_event(u32 type, const char* system, cons
 {
 	const u32 sys = TRY(add_string(system));
 	const u32 nm = TRY(add_string(name));
-	return events_.try_append({type, static_cast<u32>(fields_.size()), 0, sys, nm});
+	return events_.try_append({type, static_cast<u32>(fields_.size()), 0, sys, nm, 0});
 }
 
 kx::Result<void> EventTableBuilder::add_field(const Field& f)
@@ -317,6 +317,7 @@ kx::Result<void> EventTableBuilder::add_copy(const EventTable& table, usize inde
 {
 	const Event e = table.event(index);
 	TRY(add_event(type, e.system, e.name));
+	events_[events_.size() - 1].flags = KHO_FTRACE_EVENT_CARRIED;
 	for (const auto& f : e.fields)
 		TRY(add_field({table.string(f.name), table.string(f.type), f.offset, f.size,
 			       f.is_signed != 0}));
@@ -387,6 +388,7 @@ kx::Result<EventTable> EventTable::parse(Span<const u8> in, const char*& why)
 	why = "event description out of range";
 	for (const auto& e : t.events_) {
 		if (e.type > 0xffff || e.system >= t.strings_size_ || e.name >= t.strings_size_ ||
+		    (e.flags & ~u32{KHO_FTRACE_EVENT_CARRIED}) ||
 		    e.first_field > head.nr_fields || e.nr_fields > head.nr_fields - e.first_field)
 			return Errno::inval;
 	}
@@ -429,7 +431,8 @@ Event EventTable::event(usize index) const
 {
 	const auto& e = events_[index];
 	return {e.type, string(e.system), string(e.name),
-		{fields_.data() + e.first_field, e.nr_fields}};
+		{fields_.data() + e.first_field, e.nr_fields},
+		(e.flags & KHO_FTRACE_EVENT_CARRIED) != 0};
 }
 
 long EventTable::find_type(u32 type) const
@@ -544,7 +547,7 @@ usize EventTable::format_record(usize index, Span<const u8> record, AddressName 
 		const u64 v = load_uint(at, f.size);
 		if (ftrace_system && (string_equal(name, "ip") || string_equal(name, "parent_ip"))) {
 			char sym[128];
-			if (name_address && name_address(ctx, v, sym, sizeof(sym)))
+			if (!e.carried && name_address && name_address(ctx, v, sym, sizeof(sym)))
 				text.put(sym);
 			else
 				text.hex(v);

@@ -56,6 +56,7 @@ struct Event {
 	const char* system;
 	const char* name;
 	kx::Span<const kho_ftrace_field_desc> fields;
+	bool carried;  // kept from an earlier kernel: addresses never named
 };
 
 // Collects the running kernel's events and encodes them.
@@ -64,8 +65,9 @@ public:
 	kx::Result<void> add_event(kx::u32 type, const char* system, const char* name);
 	// A field of the event added last.
 	kx::Result<void> add_field(const Field& field);
-	// Event @index of @table again, recorded as @type: describes the
-	// records a kernel kept from its predecessor to its successor.
+	// Event @index of @table again, recorded as @type and marked carried:
+	// describes the records a kernel kept from its predecessor to its
+	// successor.
 	kx::Result<void> add_copy(const class EventTable& table, kx::usize index, kx::u32 type);
 	kx::usize encoded_size() const;
 	kx::Result<void> encode(kx::Span<kx::u8> out) const;
@@ -96,7 +98,8 @@ public:
 	kx::u32 fingerprint(kx::usize index) const;
 	// "name: field=value ..." from the recorded format: integers in
 	// decimal, pointers in hex, strings bounded by the record; the
-	// "ip"/"parent_ip" fields of the ftrace system through @name_address.
+	// "ip"/"parent_ip" fields of the ftrace system through @name_address,
+	// unless the event is carried (then they are hex too).
 	// Returns the length (the text is cut to fit @out, NUL-terminated).
 	kx::usize format_record(kx::usize index, kx::Span<const kx::u8> record,
 				AddressName name_address, void* ctx, kx::Span<char> out) const;

@@ -138,6 +138,30 @@ TEST(FtraceEvents, CopyCarriesAnEventToTheNextKernel)
 	auto tn = parse(encode(next));
 	ASSERT_EQ(tn.find_type(512), 0);
 	EXPECT_EQ(tn.fingerprint(0), ta.fingerprint(0));
+	EXPECT_FALSE(ta.event(0).carried);
+	EXPECT_TRUE(tn.event(0).carried);
+}
+
+TEST(FtraceEvents, CarriedAddressesAreNeverNamed)
+{
+	ftrace::EventTableBuilder a;
+	ASSERT_TRUE(a.add_event(1, "ftrace", "function").is_ok());
+	ASSERT_TRUE(a.add_field({"ip", "unsigned long", 8, 8, false}).is_ok());
+	auto ta = parse(encode(a));
+	ftrace::EventTableBuilder next;
+	ASSERT_TRUE(next.add_copy(ta, 0, 600).is_ok());
+	auto tn = parse(encode(next));
+	std::vector<u8> rec(16);
+	rec[8] = 0x42;
+	auto named = [](void*, u64, char* buf, size_t size) -> bool {
+		std::snprintf(buf, size, "schedule+0x0");
+		return true;
+	};
+	char out[64];
+	ta.format_record(0, {rec.data(), rec.size()}, named, nullptr, {out, sizeof(out)});
+	EXPECT_STREQ(out, "function: ip=schedule+0x0");
+	tn.format_record(0, {rec.data(), rec.size()}, named, nullptr, {out, sizeof(out)});
+	EXPECT_STREQ(out, "function: ip=0x42");
 }
 
 TEST(FtraceEvents, DamagedTablesAreRefused)

@@ -87,7 +87,13 @@ struct kho_ftrace_event_desc {
 	unsigned int nr_fields;
 	unsigned int system;		/* string offset */
 	unsigned int name;		/* string offset */
+	unsigned int flags;		/* KHO_FTRACE_EVENT_* */
 };
+/*
+ * Records of this type were kept from an earlier kernel: their addresses
+ * are not the writing kernel's, so they are never turned into symbols.
+ */
+#define KHO_FTRACE_EVENT_CARRIED	1
 
 struct kho_ftrace_field_desc {
 	unsigned int name;		/* string offset */
@@ -110,7 +116,7 @@ struct kho_ftrace_module {
 #endif
 KHO_FTRACE_ASSERT(sizeof(struct kho_ftrace_cpu_record) == 32, "ABI");
 KHO_FTRACE_ASSERT(sizeof(struct kho_ftrace_events) == 24, "ABI");
-KHO_FTRACE_ASSERT(sizeof(struct kho_ftrace_event_desc) == 20, "ABI");
+KHO_FTRACE_ASSERT(sizeof(struct kho_ftrace_event_desc) == 24, "ABI");
 KHO_FTRACE_ASSERT(sizeof(struct kho_ftrace_field_desc) == 20, "ABI");
 KHO_FTRACE_ASSERT(sizeof(struct kho_ftrace_module) == 72, "ABI");
 #undef KHO_FTRACE_ASSERT

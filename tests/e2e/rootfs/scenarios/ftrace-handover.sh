@@ -81,6 +81,7 @@ scenario_gen() {
 		e2e_check gen2-tokens-gen3 e2e_tokens_exact gen2 /tmp/trace 20
 		e2e_check size-kept-gen3 test "$(cat $T/instances/inst/buffer_size_kb)" -eq "$(e2e_param e2e.instkb)"
 		e2e_check gen1-decoded-gen3 grep -q "sched_switch: prev_comm=" /tmp/trace
+		e2e_check gen1-addresses-raw-gen3 grep -q "function: ip=0x[0-9a-f]* parent_ip=0x" /tmp/trace
 		e2e_check gen1-before-gen2 test "$(last_line 'tok2-' /tmp/trace)" -lt "$(first_line 'gen2-' /tmp/trace)"
 		e2e_done
 		;;
