@@ -527,10 +527,17 @@ usize EventTable::format_record(usize index, Span<const u8> record, AddressName 
 			continue;
 		}
 		if (contains(type, "[")) {
+			// Elements of 1, 2, 4 or 8 bytes in hex; anything else by size.
 			const u32 n = array_count(type);
-			const u32 elem = n && f.size % n == 0 ? f.size / n : 1;
+			const u32 elem = n && f.size % n == 0 ? f.size / n : 0;
+			if (elem != 1 && elem != 2 && elem != 4 && elem != 8) {
+				text.put("<");
+				text.decimal(f.size);
+				text.put(" bytes>");
+				continue;
+			}
 			text.put('{');
-			for (u32 i = 0; elem <= 8 && i * elem < f.size; i++) {
+			for (u32 i = 0; i < n; i++) {
 				if (i)
 					text.put(',');
 				text.hex(load_uint(at + usize{i} * elem, elem));

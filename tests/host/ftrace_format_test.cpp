@@ -225,6 +225,15 @@ TEST(FtraceEvents, RecordsPrintFromTheirFormat)
 	u64 callers[2] = {1, 0x20};
 	std::memcpy(demo.data() + 16, callers, 16);
 	EXPECT_EQ(format(t, t.find_type(300), demo), "demo: comm=ab?cdefg caller={0x1,0x20}");
+	// Arrays whose element size is not 1, 2, 4 or 8 print by size only
+	// (found by the fuzzer: a 3-byte element once read 8).
+	ftrace::EventTableBuilder odd;
+	ASSERT_TRUE(odd.add_event(9, "x", "odd").is_ok());
+	ASSERT_TRUE(odd.add_field({"v", "u8[3]", 13, 3, false}).is_ok());
+	ASSERT_TRUE(odd.add_field({"w", "u8[2]", 10, 3, false}).is_ok());
+	auto to = parse(encode(odd));
+	std::vector<u8> tight(16);
+	EXPECT_EQ(format(to, 0, tight), "odd: w=<3 bytes> v={0x0,0x0,0x0}");
 	// Fields beyond a short record are named, not read.
 	demo.resize(20);
 	EXPECT_EQ(format(t, t.find_type(300), demo),
