@@ -3,7 +3,8 @@
  * kho_event: a module with its own trace event, for the tests of decoding
  * records across a kexec when the new kernel has the module loaded at a
  * different time, or not at all.  Writing N to the "emit" parameter
- * records kho_event_demo with seq 1..N and the "word" parameter.
+ * records kho_event_demo with seq 1..N and the "word" parameter, and a
+ * trace_printk() line after each (its address lies in this module).
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -22,8 +23,10 @@ static int emit_set(const char *val, const struct kernel_param *kp)
 
 	if (err)
 		return err;
-	for (i = 1; i <= n; i++)
+	for (i = 1; i <= n; i++) {
 		trace_kho_event_demo(i, word);
+		trace_printk("kho_event printk %s %u\n", word, i);
+	}
 	return 0;
 }
 

@@ -32,6 +32,7 @@ scenario_gen() {
 		echo 1 >$T/events/sched/sched_switch/enable
 		echo 1 >$T/events/sched/sched_process_exec/enable
 		mkdir $T/instances/inst
+		echo global >$T/instances/inst/trace_clock
 		echo 1 >$T/instances/inst/events/sched/sched_process_fork/enable
 		echo "do_nanosleep hrtimer_nanosleep" >$T/set_ftrace_filter
 		echo function >$T/current_tracer
@@ -60,6 +61,8 @@ scenario_gen() {
 		e2e_check exec-decoded grep -q "sched_process_exec: filename=/[^ ]* pid=[0-9]* old_pid=[0-9]*$" /tmp/trace
 		e2e_check function-symbolized grep -q "function: ip=do_nanosleep+0x" /tmp/trace
 		e2e_check instance-back test -d $T/instances/inst
+		e2e_check instance-clock-back grep -q '\[global\]' $T/instances/inst/trace_clock
+		e2e_check per-cpu-trace sh -c "cat $T/per_cpu/cpu*/trace | grep -q 'buf=tok2-200$'"
 		e2e_check instance-tokens e2e_tokens_exact inst-token $T/instances/inst/trace 2
 		e2e_check instance-event grep -q "sched_process_fork: parent_comm=" $T/instances/inst/trace
 		entries=$(cat $T/per_cpu/cpu*/stats | awk '/^entries:/{s+=$2} END{print s}')

@@ -6,7 +6,9 @@
 # as the fixed "format not in this kernel" line with their size, never as
 # another event.  Generation 3 loads it after boot (it may get any event
 # id): its new records decode, the old ones still print as fixed lines,
-# and the scheduler events of both previous kernels still decode.
+# and the scheduler events of both previous kernels still decode.  The
+# module's trace_printk lines are written in the non-binary form (a
+# handover is possible) and their address is named by the module table.
 
 T=/sys/kernel/tracing
 FIXED="kho_event:kho_event_demo: previous-kernel event, format not in this kernel, [0-9]* bytes raw"
@@ -28,6 +30,8 @@ scenario_gen() {
 		e2e_check module-not-loaded test ! -d /sys/module/kho_event
 		e2e_check fixed-lines test "$(count "$FIXED")" -eq 5
 		e2e_check never-misdecoded test "$(count 'word=gen1')" -eq 0
+		e2e_check printk-text-with-module-address \
+			test "$(count 'print: ip=\[kho_event\]+0x[0-9a-f]* buf=kho_event printk gen1 [1-5]$')" -eq 5
 		e2e_check sched-decoded grep -q "sched_switch: prev_comm=" $T/trace
 		echo 1 >$T/events/sched/sched_switch/enable
 		sleep 0.1
