@@ -6,7 +6,8 @@
 # event, and trace_marker tokens written right up to the kexec.  Generation 2
 # finds every token exactly once and in order, decoded events, negative time
 # stamps for the previous kernel, the instance and its records; it checks the
-# freeze in gen 1 and consumption with trace_pipe, then adds its own tokens.
+# freeze in gen 1 (refusals, trace_pipe_raw reading copies) and consumption
+# with trace_pipe, then adds its own tokens.
 # Generation 3 sees both kernels' tokens, older ones first, and the
 # instance still has the size it had in generation 1.
 
@@ -25,6 +26,11 @@ write_tokens() {
 
 refused() { ! sh -c "$1" 2>/dev/null; }
 
+# write_tokens_cpu0 PREFIX INSTANCE_DIR N: N markers, all from CPU 0.
+write_tokens_cpu0() {
+	taskset -c 0 sh -c "i=1; while [ \$i -le $3 ]; do echo $1-\$i > $2/trace_marker; i=\$((i + 1)); done"
+}
+
 scenario_gen() {
 	case "$1" in
 	1)
@@ -34,6 +40,10 @@ scenario_gen() {
 		mkdir $T/instances/inst
 		echo global >$T/instances/inst/trace_clock
 		echo 1 >$T/instances/inst/events/sched/sched_process_fork/enable
+		# A 3-page instance whose pages trace_pipe_raw reads (see below).
+		mkdir $T/instances/raw
+		echo 8 >$T/instances/raw/buffer_size_kb
+		write_tokens_cpu0 raw-before $T/instances/raw 300
 		echo "do_nanosleep hrtimer_nanosleep" >$T/set_ftrace_filter
 		echo function >$T/current_tracer
 		sleep 0.1
@@ -44,6 +54,11 @@ scenario_gen() {
 		e2e_check order-refused refused "echo 8 > $T/buffer_subbuf_size_kb"
 		e2e_check snapshot-refused refused "echo 1 > $T/snapshot"
 		e2e_check rmdir-refused refused "rmdir $T/instances/inst"
+		# trace_pipe_raw gets copies while handed over: were pages swapped
+		# out to the reader, the writer would wrap onto unpreserved ones.
+		timeout 2 cat $T/instances/raw/per_cpu/cpu0/trace_pipe_raw >/tmp/raw
+		e2e_check raw-read-while-active test "$(wc -c </tmp/raw)" -ge 8192
+		write_tokens_cpu0 raw-after $T/instances/raw 300
 		e2e_expect_log freeze-logged "KHO ftrace: removing an instance refused"
 		echo inst-token-2 >$T/instances/inst/trace_marker
 		sleep 0.1
@@ -65,6 +80,7 @@ scenario_gen() {
 		e2e_check per-cpu-trace sh -c "cat $T/per_cpu/cpu*/trace | grep -q 'buf=tok2-200$'"
 		e2e_check instance-tokens e2e_tokens_exact inst-token $T/instances/inst/trace 2
 		e2e_check instance-event grep -q "sched_process_fork: parent_comm=" $T/instances/inst/trace
+		e2e_check raw-after-read grep -q "buf=raw-after-300$" $T/instances/raw/trace
 		entries=$(cat $T/per_cpu/cpu*/stats | awk '/^entries:/{s+=$2} END{print s}')
 		e2e_check stats-count-old-entries test "$entries" -ge 250
 		write_tokens gen2 20
