@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Between the ring buffer (kernel/trace/ring_buffer.c, which includes
- * rb_handover.h) and the ftrace handover shim.  Not a public API.
+ * What the ftrace handover shim asks of the ring buffer
+ * (kernel/trace/ring_buffer.c, which includes rb_handover.h); the other
+ * direction goes through <linux/kho_hooks.h>.  Not a public API.
  */
 #ifndef KHO_FTRACE_INTERNAL_H
 #define KHO_FTRACE_INTERNAL_H
@@ -17,10 +18,6 @@ struct rb_kho_page {
 	unsigned int bytes;	/* its commit */
 };
 
-/* What the ring buffer asks of the handover. */
-bool kho_ftrace_frozen(void);
-
-/* What the handover asks of the ring buffer (rb_handover.h). */
 unsigned int rb_kho_subbuf_order(struct trace_buffer *buffer);
 u64 (*rb_kho_clock(struct trace_buffer *buffer))(void);
 unsigned long rb_kho_nr_subbufs(struct trace_buffer *buffer, int cpu);

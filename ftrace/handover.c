@@ -161,7 +161,6 @@ static struct {
 	struct trace_array **trs;	/* each holds a reference */
 	unsigned int nr_trs;
 	struct folio *positions;
-	size_t positions_size;
 	size_t events_size;	/* of the event table, for the activation log */
 } kho_ftrace_out;
 
@@ -469,9 +468,7 @@ static int kho_ftrace_dump(void *fdt)
 
 		o->slot = size;
 		size += ALIGN(kho_ftrace_cpu_record_size(o->nr_pages), 8);
-		err = kho_ftrace_out_cpu(o);
-		if (err)
-			o->nr_pages = 0;	/* nothing of it to unpreserve */
+		err = kho_ftrace_out_cpu(o);	/* on error it preserved nothing */
 	}
 	if (!err) {
 		kho_ftrace_out.positions = folio_alloc(GFP_KERNEL | __GFP_ZERO, get_order(size));
@@ -486,7 +483,6 @@ static int kho_ftrace_dump(void *fdt)
 	}
 	if (err)
 		return err;
-	kho_ftrace_out.positions_size = size;
 	head = folio_address(kho_ftrace_out.positions);
 	head->magic = KHO_FTRACE_POSITIONS_MAGIC;
 	positions[0] = folio_pfn(kho_ftrace_out.positions) << PAGE_SHIFT;

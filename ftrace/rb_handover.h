@@ -132,18 +132,13 @@ static bool rb_kho_unused(struct ring_buffer_per_cpu *cpu_buffer)
  * previous kernel had across any number of generations.
  */
 static int rb_kho_splice(struct ring_buffer_per_cpu *cpu_buffer, struct list_head *data,
-			 struct list_head *free, struct list_head *discard,
+			 struct list_head *free, unsigned long added, struct list_head *discard,
 			 struct buffer_page **rpage, const struct rb_kho_page *reader,
 			 unsigned int reader_read, u64 read_ts, unsigned long entries,
 			 unsigned long bytes, void **spare)
 {
 	struct buffer_page *bpage, *head;
-	unsigned long added = 0, removed = 0;
-
-	list_for_each_entry(bpage, data, list)
-		added++;
-	list_for_each_entry(bpage, free, list)
-		added++;
+	unsigned long removed = 0;
 
 	guard(mutex)(&cpu_buffer->buffer->mutex);
 	if (cpu_buffer->mapped || cpu_buffer->user_mapped)
@@ -265,8 +260,8 @@ int rb_kho_attach(struct trace_buffer *buffer, int cpu, const struct rb_kho_page
 			err = -ENOMEM;
 		}
 	}
-	err = err ?: rb_kho_splice(cpu_buffer, &data, &free, &discard, &rpage, reader, reader_read,
-				   read_ts, entries, bytes, &spare);
+	err = err ?: rb_kho_splice(cpu_buffer, &data, &free, nr_pages + nr_empty, &discard, &rpage,
+				   reader, reader_read, read_ts, entries, bytes, &spare);
 	/* Whatever is still listed here was not attached: the structs only. */
 	list_splice(&free, &data);
 	list_for_each_entry_safe(bpage, tmp, &data, list)

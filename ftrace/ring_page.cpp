@@ -50,6 +50,66 @@ u32 commit_of(const u8* page)
 	return static_cast<u32>(load<u64>(page + 8)) & ~(kMissedEvents | kMissedStored);
 }
 
+// One event header, decoded: the layout rules of include/linux/ring_buffer.h
+// in one place for the check and the rewrite.
+struct RawEvent {
+	u32 type_len;
+	u32 delta;
+	usize len;         // whole event, header included
+	usize payload_at;  // data events and padding
+	u64 stamp;         // time extends and absolute stamps: the 59-bit value
+};
+
+bool is_stamp(u32 type_len)
+{
+	return type_len == kTypeTimeExtend || type_len == kTypeTimeStamp;
+}
+
+bool is_data(u32 type_len)
+{
+	return type_len != kTypePadding && !is_stamp(type_len);
+}
+
+// The event at @at, or an error naming what lies beyond @commit.
+kx::Result<RawEvent> decode(const u8* data, usize at, usize commit, const char*& why)
+{
+	why = "event header beyond the commit";
+	if (commit - at < 4)
+		return Errno::inval;
+	const u32 header = load<u32>(data + at);
+	RawEvent e = {header & 0x1f, header >> 5, 0, 0, 0};
+
+	if (is_stamp(e.type_len)) {
+		why = "time stamp event beyond the commit";
+		if (commit - at < 8)
+			return Errno::inval;
+		e.stamp = u64{load<u32>(data + at + 4)} << 27 | e.delta;
+		e.len = 8;
+	} else if (e.type_len == 0 || e.type_len == kTypePadding) {
+		why = "event length word beyond the commit";
+		if (commit - at < 8)
+			return Errno::inval;
+		e.len = usize{load<u32>(data + at + 4)} + 4;
+		e.payload_at = at + 8;
+		why = "event length invalid";
+		if (e.len < 8 || e.len % 4)
+			return Errno::inval;
+	} else {
+		e.len = usize{e.type_len} * 4 + 4;
+		e.payload_at = at + 4;
+	}
+	why = "event beyond the commit";
+	if (e.len > commit - at)
+		return Errno::inval;
+	return e;
+}
+
+bool is_null_padding(const u8* data, usize at)
+{
+	const u32 header = load<u32>(data + at);
+	return (header & 0x1f) == kTypePadding && !(header >> 5);
+}
+
 }  // namespace
 
 kx::Result<PageSummary> check_page(kx::Span<const u8> subbuf, const char*& why, PageRules rules)
@@ -87,60 +147,32 @@ kx::Result<PageSummary> check_page(kx::Span<const u8> subbuf, const char*& why, 
 		why = "event header beyond the commit";
 		if (commit - at < 4)
 			return Errno::inval;
-		const u32 header = load<u32>(data + at);
-		const u32 type_len = header & 0x1f;
-		const u32 delta = header >> 5;
-		usize len;
-
-		if (type_len == kTypePadding && delta == 0)
+		if (is_null_padding(data, at))
 			break;  // the rest of the page is padding
-		if (type_len == kTypeTimeExtend || type_len == kTypeTimeStamp) {
-			why = "time stamp event beyond the commit";
-			if (commit - at < 8)
+		const RawEvent e = TRY(decode(data, at, commit, why));
+		if (e.type_len == kTypeTimeExtend) {
+			why = "time stamp overflows";
+			if (ts + e.stamp < ts)
 				return Errno::inval;
-			const u64 value = u64{load<u32>(data + at + 4)} << 27 | delta;
-			if (type_len == kTypeTimeExtend) {
-				why = "time stamp overflows";
-				if (ts + value < ts)
-					return Errno::inval;
-				ts += value;
-			} else {
-				why = "absolute time stamp goes backwards";
-				const u64 abs = fix_abs(value, ts);
-				if (abs < ts)
-					return Errno::inval;
-				ts = abs;
-			}
-			at += 8;
-			continue;
-		}
-		usize payload;
-		if (type_len == 0 || type_len == kTypePadding) {
-			why = "event length word beyond the commit";
-			if (commit - at < 8)
+			ts += e.stamp;
+		} else if (e.type_len == kTypeTimeStamp) {
+			why = "absolute time stamp goes backwards";
+			const u64 abs = fix_abs(e.stamp, ts);
+			if (abs < ts)
 				return Errno::inval;
-			len = usize{load<u32>(data + at + 4)} + 4;
-			why = "event length invalid";
-			if (len < 8 || len % 4)
-				return Errno::inval;
-			payload = len - 8;
+			ts = abs;
 		} else {
-			len = usize{type_len} * 4 + 4;
-			payload = len - 4;
+			why = "event shorter than its record header";
+			if (is_data(e.type_len) && at + e.len - e.payload_at < rules.min_payload)
+				return Errno::inval;
+			why = "time stamp overflows";
+			if (ts + e.delta < ts)
+				return Errno::inval;
+			ts += e.delta;
+			if (is_data(e.type_len) && read_seen)
+				sum.events++;
 		}
-		why = "event beyond the commit";
-		if (len > commit - at)
-			return Errno::inval;
-		why = "event shorter than its record header";
-		if (type_len != kTypePadding && payload < rules.min_payload)
-			return Errno::inval;
-		why = "time stamp overflows";
-		if (ts + delta < ts)
-			return Errno::inval;
-		ts += delta;
-		if (type_len != kTypePadding && read_seen)
-			sum.events++;
-		at += len;
+		at += e.len;
 	}
 	why = "read offset inside an event";
 	if (!read_seen && rules.read != commit)
@@ -157,45 +189,30 @@ void rewrite_page(kx::Span<u8> subbuf, u64 shift, TypeRemap remap, void* ctx)
 	u8* data = subbuf.data() + kPageHeaderSize;
 	const u32 commit = commit_of(subbuf.data());
 	u64 ts = load<u64>(subbuf.data());
+	const char* why;
 
 	store<u64>(subbuf.data(), ts + shift);
-	for (usize at = 0; at < commit;) {
-		const u32 header = load<u32>(data + at);
-		const u32 type_len = header & 0x1f;
-		const u32 delta = header >> 5;
-
-		if (type_len == kTypePadding && delta == 0)
-			break;
-		if (type_len == kTypeTimeExtend) {
-			ts += u64{load<u32>(data + at + 4)} << 27 | delta;
-			at += 8;
-			continue;
-		}
-		if (type_len == kTypeTimeStamp) {
-			const u64 abs = fix_abs(u64{load<u32>(data + at + 4)} << 27 | delta, ts);
+	for (usize at = 0; at < commit && !is_null_padding(data, at);) {
+		// check_page() accepted the page: every event decodes.
+		const RawEvent e = decode(data, at, commit, why).release_value();
+		if (e.type_len == kTypeTimeExtend) {
+			ts += e.stamp;
+		} else if (e.type_len == kTypeTimeStamp) {
+			const u64 abs = fix_abs(e.stamp, ts);
 			const u64 moved = (abs + shift) & kTsMask;
 			ts = abs;
-			store<u32>(data + at, type_len | static_cast<u32>(moved << 5));
+			store<u32>(data + at, e.type_len | static_cast<u32>(moved << 5));
 			store<u32>(data + at + 4, static_cast<u32>(moved >> 27));
-			at += 8;
-			continue;
-		}
-		usize len, payload_at;
-		if (type_len == 0 || type_len == kTypePadding) {
-			len = usize{load<u32>(data + at + 4)} + 4;
-			payload_at = at + 8;
 		} else {
-			len = usize{type_len} * 4 + 4;
-			payload_at = at + 4;
+			ts += e.delta;
 		}
-		ts += delta;
-		if (type_len != kTypePadding) {
-			const u32 payload = static_cast<u32>(at + len - payload_at);
-			const u32 type = load<__UINT16_TYPE__>(data + payload_at);
-			store<__UINT16_TYPE__>(data + payload_at,
+		if (is_data(e.type_len)) {
+			const u32 payload = static_cast<u32>(at + e.len - e.payload_at);
+			const u32 type = load<__UINT16_TYPE__>(data + e.payload_at);
+			store<__UINT16_TYPE__>(data + e.payload_at,
 					       static_cast<__UINT16_TYPE__>(remap(ctx, type, payload)));
 		}
-		at += len;
+		at += e.len;
 	}
 }
 

@@ -70,9 +70,9 @@ static inline unsigned long kho_x86_add_setup_data(struct kimage *image,
 #endif
 
 /* kernel/trace: the ftrace handover (ftrace/handover.c). */
+struct trace_seq;
 #ifdef CONFIG_KEXEC_HANDOVER_FTRACE
 
-struct trace_seq;
 bool kho_ftrace_refuse(const char *what);
 bool kho_ftrace_frozen(void);
 /* trace_printk writes the non-binary form whenever a handover is possible. */
@@ -83,7 +83,6 @@ bool kho_trace_print_time(struct trace_seq *s, bool in_ns, u64 ts);
 
 #else
 
-struct trace_seq;
 static inline bool kho_ftrace_refuse(const char *what) { return false; }
 static inline bool kho_ftrace_frozen(void) { return false; }
 static inline bool kho_ftrace_enabled(void) { return false; }

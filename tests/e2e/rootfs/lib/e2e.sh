@@ -102,6 +102,14 @@ e2e_expect_log() {
 	if dmesg | grep -q "$2"; then e2e_pass "$1"; else e2e_fail "$1" "no '$2' in the log"; fi
 }
 
+# e2e_write_tokens PREFIX MARKER N [CPU]: write PREFIX-1 .. PREFIX-N to the
+# trace_marker file MARKER, one line each, from CPU if given.
+e2e_write_tokens() {
+	pin=
+	[ -n "${4:-}" ] && pin="taskset -c $4"
+	$pin sh -c "i=1; while [ \$i -le $3 ]; do echo $1-\$i > $2; i=\$((i + 1)); done"
+}
+
 # e2e_tokens_exact PREFIX FILE N: the tokens PREFIX-<n> in FILE are exactly
 # PREFIX-1 .. PREFIX-N, each once, in order (trace_marker tests).
 e2e_tokens_exact() {

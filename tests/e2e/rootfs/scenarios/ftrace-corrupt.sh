@@ -18,7 +18,7 @@ scenario_gen() {
 	case "$1" in
 	1)
 		echo 64 >$T/buffer_size_kb
-		taskset -c 0 sh -c "i=1; while [ \$i -le 300 ]; do echo tok-\$i > $T/trace_marker; i=\$((i + 1)); done"
+		e2e_write_tokens tok $T/trace_marker 300 0
 		e2e_check arm-knob sh -c 'echo ftrace-page > /sys/kernel/debug/kho/corrupt'
 		e2e_check activate sh -c 'echo 1 > /sys/kernel/kho/active'
 		e2e_kexec_next

@@ -13,7 +13,7 @@ scenario_gen() {
 	1)
 		e2e_check four-cpus test "$(nproc)" -eq 4
 		for c in 0 1 2 3; do
-			taskset -c $c sh -c "i=1; while [ \$i -le 30 ]; do echo cpu$c-\$i > $T/trace_marker; i=\$((i + 1)); done"
+			e2e_write_tokens cpu$c $T/trace_marker 30 $c
 		done
 		e2e_check activate sh -c 'echo 1 > /sys/kernel/kho/active'
 		e2e_kexec_next nr_cpus=2

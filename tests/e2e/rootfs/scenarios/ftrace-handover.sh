@@ -16,25 +16,11 @@ T=/sys/kernel/tracing
 first_line() { grep -n "$1" "$2" | head -1 | cut -d: -f1; }
 last_line() { grep -n "$1" "$2" | tail -1 | cut -d: -f1; }
 
-write_tokens() {
-	i=1
-	while [ $i -le "$2" ]; do
-		echo "$1-$i" >$T/trace_marker
-		i=$((i + 1))
-	done
-}
-
 refused() { ! sh -c "$1" 2>/dev/null; }
-
-# write_tokens_cpu0 PREFIX INSTANCE_DIR N: N markers, all from CPU 0.
-write_tokens_cpu0() {
-	taskset -c 0 sh -c "i=1; while [ \$i -le $3 ]; do echo $1-\$i > $2/trace_marker; i=\$((i + 1)); done"
-}
 
 scenario_gen() {
 	case "$1" in
 	1)
-
 		echo 1 >$T/events/sched/sched_switch/enable
 		echo 1 >$T/events/sched/sched_process_exec/enable
 		mkdir $T/instances/inst
@@ -43,12 +29,12 @@ scenario_gen() {
 		# A 3-page instance whose pages trace_pipe_raw reads (see below).
 		mkdir $T/instances/raw
 		echo 8 >$T/instances/raw/buffer_size_kb
-		write_tokens_cpu0 raw-before $T/instances/raw 300
+		e2e_write_tokens raw-before $T/instances/raw/trace_marker 300 0
 		echo "do_nanosleep hrtimer_nanosleep" >$T/set_ftrace_filter
 		echo function >$T/current_tracer
 		sleep 0.1
 		echo inst-token-1 >$T/instances/inst/trace_marker
-		write_tokens tok 50
+		e2e_write_tokens tok $T/trace_marker 50
 		e2e_check activate sh -c 'echo 1 > /sys/kernel/kho/active'
 		e2e_check resize-refused refused "echo 64 > $T/buffer_size_kb"
 		e2e_check order-refused refused "echo 8 > $T/buffer_subbuf_size_kb"
@@ -58,12 +44,12 @@ scenario_gen() {
 		# out to the reader, the writer would wrap onto unpreserved ones.
 		timeout 2 cat $T/instances/raw/per_cpu/cpu0/trace_pipe_raw >/tmp/raw
 		e2e_check raw-read-while-active test "$(wc -c </tmp/raw)" -ge 8192
-		write_tokens_cpu0 raw-after $T/instances/raw 300
+		e2e_write_tokens raw-after $T/instances/raw/trace_marker 300 0
 		e2e_expect_log freeze-logged "KHO ftrace: removing an instance refused"
 		echo inst-token-2 >$T/instances/inst/trace_marker
 		sleep 0.1
 		e2e_check kexec-load e2e_kexec_load "e2e.instkb=$(cat $T/instances/inst/buffer_size_kb)"
-		write_tokens tok2 200
+		e2e_write_tokens tok2 $T/trace_marker 200
 		e2e_kexec_exec
 		;;
 	2)
@@ -83,7 +69,7 @@ scenario_gen() {
 		e2e_check raw-after-read grep -q "buf=raw-after-300$" $T/instances/raw/trace
 		entries=$(cat $T/per_cpu/cpu*/stats | awk '/^entries:/{s+=$2} END{print s}')
 		e2e_check stats-count-old-entries test "$entries" -ge 250
-		write_tokens gen2 20
+		e2e_write_tokens gen2 $T/trace_marker 20
 		cat $T/trace >/tmp/trace
 		e2e_check new-after-old test "$(last_line 'tok2-' /tmp/trace)" -lt "$(first_line 'gen2-' /tmp/trace)"
 		e2e_check new-time-positive grep -q " [0-9]*\.[0-9]*: tracing_mark_write: gen2-20$" /tmp/trace
