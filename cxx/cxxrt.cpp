@@ -23,6 +23,7 @@ static void* aligned_alloc(size_t size, std::align_val_t align) noexcept
 const std::nothrow_t std::nothrow{};
 
 void* operator new(size_t size, const std::nothrow_t&) noexcept { return kx_alloc(size); }
+void* operator new(size_t size, const kx::nofail_t&) noexcept { return kx_alloc_nofail(size); }
 void* operator new[](size_t size, const std::nothrow_t&) noexcept { return kx_alloc(size); }
 void* operator new(size_t size, std::align_val_t align, const std::nothrow_t&) noexcept
 {

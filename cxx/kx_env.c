@@ -10,6 +10,7 @@
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/panic.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 
 #include "kx_env.h"
@@ -30,12 +31,21 @@ static void __maybe_unused kx_env_build_checks(void)
 	BUILD_BUG_ON(sizeof(kx_size_t) != sizeof(size_t));
 }
 
+/* Large vectors (a million runs) exceed what kmalloc() gives: kvmalloc. */
 void *kx_alloc(kx_size_t size)
 {
-	void *ptr = kmalloc(size, GFP_KERNEL);
+	void *ptr = kvmalloc(size, GFP_KERNEL);
 
 	if (ptr)
 		atomic_long_inc(&kx_live);
+	return ptr;
+}
+
+void *kx_alloc_nofail(kx_size_t size)
+{
+	void *ptr = kmalloc(size, GFP_KERNEL | __GFP_NOFAIL);
+
+	atomic_long_inc(&kx_live);
 	return ptr;
 }
 
@@ -43,7 +53,7 @@ void kx_free(void *ptr)
 {
 	if (ptr)
 		atomic_long_dec(&kx_live);
-	kfree(ptr);
+	kvfree(ptr);
 }
 
 long kx_live_allocations(void)

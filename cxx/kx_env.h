@@ -34,9 +34,15 @@ typedef unsigned long long kx_u64;
 #define KX_ERANGE	34
 #define KX_EOVERFLOW	75
 
-/* Sleeping allocation of @size bytes (GFP_KERNEL).  NULL on failure. */
+/* Sleeping allocation of @size bytes (GFP_KERNEL, any size).  NULL on failure. */
 void *kx_alloc(kx_size_t size);
-/* Frees what kx_alloc() returned; NULL is a no-op. */
+/*
+ * An allocation that cannot fail (__GFP_NOFAIL: the allocator retries), for
+ * undoing: unpreserving must not fail for want of memory.  At most a page
+ * or two.
+ */
+void *kx_alloc_nofail(kx_size_t size);
+/* Frees what kx_alloc() or kx_alloc_nofail() returned; NULL is a no-op. */
 void kx_free(void *ptr);
 /* Number of kx_alloc() blocks not yet freed: lets tests prove no leak. */
 long kx_live_allocations(void);

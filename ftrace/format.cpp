@@ -38,6 +38,9 @@ usize string_length(const char* s)
 	return n;
 }
 
+// With the terminating NUL.
+usize string_size(const char* s) { return string_length(s) + 1; }
+
 bool string_equal(const char* a, const char* b)
 {
 	while (*a && *a == *b) {
@@ -77,7 +80,7 @@ public:
 		for (usize i = 0; i < n; i++)
 			hash_ = (hash_ ^ static_cast<const u8*>(p)[i]) * 16777619u;
 	}
-	void string(const char* s) { bytes(s, string_length(s) + 1); }
+	void string(const char* s) { bytes(s, string_size(s)); }
 	void number(u32 v) { bytes(&v, sizeof(v)); }
 	u32 value() const { return hash_; }
 
@@ -282,45 +285,74 @@ kx::Result<CpuRecord> check_cpu_record(Span<const u8> slot, u32 nr_pages, Span<u
 
 // --- Event table builder ---
 
-kx::Result<u32> EventTableBuilder::add_string(const char* s)
+// Every add makes room for all it appends first, so a failed add leaves the
+// builder as it was: no half-added event, field or string.
+kx::Result<void> EventTableBuilder::make_room(usize events, usize fields, usize string_bytes)
 {
-	const usize at = strings_.size();
-	if (at > 0xffffffffu - 4096)
+	// Every string offset, and the strings' total size, is a u32.
+	if (string_bytes > 0xffffffffu - strings_.size())
 		return Errno::overflow;
-	// try_append grows geometrically; reserving the exact size per string
-	// made building the table quadratic.
+	// All or nothing; geometric growth (reserving the exact size per
+	// string made building the table quadratic).
+	auto event_room = TRY(events_.try_prepare_room(events));
+	auto field_room = TRY(fields_.try_prepare_room(fields));
+	auto string_room = TRY(strings_.try_prepare_room(string_bytes));
+	events_.install(kx::move(event_room));
+	fields_.install(kx::move(field_room));
+	strings_.install(kx::move(string_room));
+	return {};
+}
+
+u32 EventTableBuilder::append_string(const char* s)
+{
+	const u32 at = static_cast<u32>(strings_.size());
 	do
-		TRY(strings_.try_append(static_cast<u8>(*s)));
+		strings_.unchecked_append(static_cast<u8>(*s));
 	while (*s++);
-	return static_cast<u32>(at);
+	return at;
+}
+
+void EventTableBuilder::append_event(u32 type, const char* system, const char* name, u32 flags)
+{
+	const u32 sys = append_string(system);
+	const u32 nm = append_string(name);
+	events_.unchecked_append({type, static_cast<u32>(fields_.size()), 0, sys, nm, flags});
+}
+
+void EventTableBuilder::append_field(const Field& f)
+{
+	const u32 name = append_string(f.name);
+	const u32 type = append_string(f.type);
+	fields_.unchecked_append({name, type, f.offset, f.size, f.is_signed ? 1u : 0u});
+	events_[events_.size() - 1].nr_fields++;
 }
 
 kx::Result<void> EventTableBuilder::add_event(u32 type, const char* system, const char* name)
 {
-	const u32 sys = TRY(add_string(system));
-	const u32 nm = TRY(add_string(name));
-	return events_.try_append({type, static_cast<u32>(fields_.size()), 0, sys, nm, 0});
+	TRY(make_room(1, 0, string_size(system) + string_size(name)));
+	append_event(type, system, name, 0);
+	return {};
 }
 
 kx::Result<void> EventTableBuilder::add_field(const Field& f)
 {
 	if (events_.empty())
 		return Errno::inval;
-	const u32 name = TRY(add_string(f.name));
-	const u32 type = TRY(add_string(f.type));
-	TRY(fields_.try_append({name, type, f.offset, f.size, f.is_signed ? 1u : 0u}));
-	events_[events_.size() - 1].nr_fields++;
+	TRY(make_room(0, 1, string_size(f.name) + string_size(f.type)));
+	append_field(f);
 	return {};
 }
 
 kx::Result<void> EventTableBuilder::add_copy(const EventTable& table, usize index, u32 type)
 {
 	const Event e = table.event(index);
-	TRY(add_event(type, e.system, e.name));
-	events_[events_.size() - 1].flags = KHO_FTRACE_EVENT_CARRIED;
+	usize bytes = string_size(e.system) + string_size(e.name);
 	for (const auto& f : e.fields)
-		TRY(add_field({table.string(f.name), table.string(f.type), f.offset, f.size,
-			       f.is_signed != 0}));
+		bytes += string_size(table.string(f.name)) + string_size(table.string(f.type));
+	TRY(make_room(1, e.fields.size(), bytes));
+	append_event(type, e.system, e.name, KHO_FTRACE_EVENT_CARRIED);
+	for (const auto& f : e.fields)
+		append_field({table.string(f.name), table.string(f.type), f.offset, f.size, f.is_signed != 0});
 	return {};
 }
 
@@ -371,6 +403,7 @@ kx::Result<EventTable> EventTable::parse(Span<const u8> in, const char*& why)
 		return Errno::inval;
 
 	EventTable t;
+	why = "out of memory";
 	TRY(t.blob_.try_reserve(in.size()));
 	for (u8 b : in)
 		TRY(t.blob_.try_append(b));
@@ -408,6 +441,7 @@ kx::Result<EventTable> EventTable::parse(Span<const u8> in, const char*& why)
 			}
 	}
 	// Sorted by type for lookups; a type described twice is ambiguous.
+	why = "out of memory";
 	TRY(t.by_type_.try_reserve(t.events_.size()));
 	for (u32 i = 0; i < t.events_.size(); i++) {
 		usize at = t.by_type_.size();

@@ -74,7 +74,10 @@ public:
 
 private:
 	friend class EventTable;
-	kx::Result<kx::u32> add_string(const char* s);
+	kx::Result<void> make_room(kx::usize events, kx::usize fields, kx::usize string_bytes);
+	kx::u32 append_string(const char* s);
+	void append_event(kx::u32 type, const char* system, const char* name, kx::u32 flags);
+	void append_field(const Field& field);
 
 	kx::Vector<kho_ftrace_event_desc> events_;
 	kx::Vector<kho_ftrace_field_desc> fields_;

@@ -20,7 +20,7 @@ constexpr u64 bitmap_payload(u64 nr_bits) { return (nr_bits + 63) / 64 * 8; }
 // blocks, whichever is smaller.  A run crossing a chunk boundary is split.
 class BlockCutter {
 public:
-	explicit BlockCutter(Span<const PageRun> runs) : runs_(runs) { load(); }
+	explicit BlockCutter(RunCursor runs) : runs_(runs) { load(); }
 
 	struct Block {
 		kho_memmap_block header;
@@ -29,7 +29,7 @@ public:
 		u64 nr_pieces;
 	};
 
-	bool done() const { return i_ == runs_.size(); }
+	bool done() const { return done_; }
 
 	// Describes the next block without consuming it.
 	Block peek(unsigned order) const
@@ -110,21 +110,21 @@ private:
 	{
 		start_ += len;
 		left_ -= len;
-		if (left_ == 0) {
-			i_++;
+		if (left_ == 0)
 			load();
-		}
 	}
 	void load()
 	{
-		if (!done()) {
-			start_ = runs_[i_].pfn;
-			left_ = runs_[i_].nr_pages;
+		PageRun run;
+		done_ = !runs_.next(run);
+		if (!done_) {
+			start_ = run.pfn;
+			left_ = run.nr_pages;
 		}
 	}
 
-	Span<const PageRun> runs_;
-	usize i_ = 0;
+	RunCursor runs_;
+	bool done_ = false;
 	u64 start_ = 0, left_ = 0;
 };
 
@@ -133,10 +133,20 @@ private:
 bool PreservedMemory::overlaps(u64 pfn, u64 nr_pages) const
 {
 	const u64 last = pfn + nr_pages - 1;
-	for (unsigned k = 0; k <= kMaxOrder; k++)
+	for (u32 orders = nonempty_; orders; orders &= orders - 1) {
+		const unsigned k = static_cast<unsigned>(__builtin_ctz(orders));
 		if (orders_[k].intersects(pfn >> k, last >> k))
 			return true;
+	}
 	return false;
+}
+
+void PreservedMemory::note_order(unsigned k)
+{
+	if (orders_[k].empty())
+		nonempty_ &= ~(u32{1} << k);
+	else
+		nonempty_ |= u32{1} << k;
 }
 
 Result<void> PreservedMemory::preserve(u64 pfn, unsigned order)
@@ -145,14 +155,18 @@ Result<void> PreservedMemory::preserve(u64 pfn, unsigned order)
 		return Errno::inval;
 	if (overlaps(pfn, u64{1} << order))
 		return Errno::exist;
-	return orders_[order].add(pfn >> order, 1);
+	TRY(orders_[order].add(pfn >> order, 1));
+	note_order(order);
+	return {};
 }
 
 Result<void> PreservedMemory::unpreserve(u64 pfn, unsigned order)
 {
 	if (order > kMaxOrder || (pfn & ((u64{1} << order) - 1)))
 		return Errno::inval;
-	return orders_[order].remove(pfn >> order, 1);
+	TRY(orders_[order].remove(pfn >> order, 1));
+	note_order(order);
+	return {};
 }
 
 Result<void> PreservedMemory::preserve_pages(u64 pfn, u64 nr_pages)
@@ -161,12 +175,16 @@ Result<void> PreservedMemory::preserve_pages(u64 pfn, u64 nr_pages)
 		return Errno::inval;
 	if (overlaps(pfn, nr_pages))
 		return Errno::exist;
-	return orders_[0].add(pfn, nr_pages);
+	TRY(orders_[0].add(pfn, nr_pages));
+	note_order(0);
+	return {};
 }
 
 Result<void> PreservedMemory::unpreserve_pages(u64 pfn, u64 nr_pages)
 {
-	return orders_[0].remove(pfn, nr_pages);
+	TRY(orders_[0].remove(pfn, nr_pages));
+	note_order(0);
+	return {};
 }
 
 bool PreservedMemory::is_preserved(u64 pfn, unsigned order) const
@@ -188,6 +206,7 @@ void PreservedMemory::clear()
 {
 	for (PageRanges& set : orders_)
 		set.clear();
+	nonempty_ = 0;
 }
 
 u64 PreservedMemory::encoded_size() const
@@ -368,7 +387,7 @@ Result<bool> MemMapReader::next(PreservedRun& run)
 				item_++;
 			} else if (b.count * sizeof(kho_memmap_run) < runs_payload(b.count)) {
 				// The padding must be zero.
-				u32 pad;
+				u32 pad = 0;
 				read(offset_ + b.count * sizeof(kho_memmap_run), pad);
 				if (pad != 0)
 					return Errno::inval;

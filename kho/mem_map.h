@@ -90,18 +90,35 @@ int kho_preserved_contains(const struct kho_preserved *mem, kx_u64 pfn, unsigned
  */
 int kho_preserved_intersects(const struct kho_preserved *mem, kx_u64 pfn, kx_u64 nr_pages);
 
+/*
+ * Reads the record one folio order at a time: ascending, maximal runs.
+ * Lives on the caller's stack; valid while the record is not changed.
+ */
+struct kho_preserved_cursor {
+	kx_u64 opaque[7];
+};
+
 /**
- * kho_preserved_run() - read the record one run at a time, per order
+ * kho_preserved_cursor_start() - begin reading the runs of one order
+ * @cur: cursor to set up
  * @mem: the record
  * @order: folio order
- * @index: 0 for the lowest run of that order, and so on
+ *
+ * Return: 0, or -EINVAL if @order is above KHO_MEMMAP_MAX_ORDER (then
+ * @cur is not set up).
+ */
+int kho_preserved_cursor_start(struct kho_preserved_cursor *cur, const struct kho_preserved *mem,
+			       unsigned int order);
+
+/**
+ * kho_preserved_cursor_next() - read the next run of the cursor's order
+ * @cur: the cursor
  * @pfn: set to the run's first page frame number
  * @nr_pages: set to its length in pages
  *
- * Return: 0, or -ERANGE past the last run of @order.
+ * Return: 1 for a run, 0 past the last one.
  */
-int kho_preserved_run(const struct kho_preserved *mem, unsigned int order, kx_size_t index,
-		      kx_u64 *pfn, kx_u64 *nr_pages);
+int kho_preserved_cursor_next(struct kho_preserved_cursor *cur, kx_u64 *pfn, kx_u64 *nr_pages);
 
 /**
  * kho_preserved_nr_pages() - pages recorded, all orders together

@@ -27,10 +27,12 @@ public:
 	// -EINVAL if misaligned or order too large, -EEXIST if any page is
 	// already preserved, -ENOMEM.
 	Result<void> preserve(u64 pfn, unsigned order);
-	// Undoes preserve(); -ENOENT if that folio was not preserved.
+	// Undoes preserve(); -ENOENT if that folio was not preserved.  Never
+	// -ENOMEM: an owner can always take back what it handed over.
 	Result<void> unpreserve(u64 pfn, unsigned order);
 	// Preserves @nr_pages order-0 pages at @pfn.
 	Result<void> preserve_pages(u64 pfn, u64 nr_pages);
+	// Undoes preserve_pages() (or part of it); never -ENOMEM either.
 	Result<void> unpreserve_pages(u64 pfn, u64 nr_pages);
 	bool is_preserved(u64 pfn, unsigned order) const;
 	// Whether any page of [pfn, pfn + nr_pages) is preserved.
@@ -38,7 +40,7 @@ public:
 
 	const PageRanges& order(unsigned k) const { return orders_[k]; }
 	u64 nr_pages() const;
-	bool empty() const { return nr_pages() == 0; }
+	bool empty() const { return nonempty_ == 0; }
 	void clear();
 
 	// Bytes encode() will write.
@@ -48,7 +50,12 @@ public:
 	Result<u64> encode(Span<u8> out, unsigned page_shift) const;
 
 private:
+	void note_order(unsigned k);
+
 	PageRanges orders_[kMaxOrder + 1];
+	// Bit k set while order k holds anything: lookups skip empty orders.
+	u32 nonempty_ = 0;
+	static_assert(kMaxOrder < 32);
 };
 
 // One run of preserved pages read back from a map.

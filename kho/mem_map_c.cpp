@@ -10,6 +10,18 @@ struct kho_preserved {
 	PreservedMemory mem;
 };
 
+namespace {
+
+struct PreservedCursor {
+	kho::RunCursor runs;
+	unsigned order;
+};
+
+}  // namespace
+
+static_assert(sizeof(PreservedCursor) <= sizeof(kho_preserved_cursor));
+static_assert(alignof(PreservedCursor) <= alignof(kho_preserved_cursor));
+
 static_assert(sizeof(MemMapReader) <= sizeof(kho_memmap_cursor));
 static_assert(alignof(MemMapReader) <= alignof(kho_memmap_cursor));
 
@@ -80,15 +92,24 @@ int kho_preserved_intersects(const kho_preserved* mem, kx_u64 pfn, kx_u64 nr_pag
 	return nr_pages && pfn + nr_pages > pfn && mem->mem.overlaps(pfn, nr_pages);
 }
 
-int kho_preserved_run(const kho_preserved* mem, unsigned int order, kx_size_t index,
-		      kx_u64* pfn, kx_u64* nr_pages)
+int kho_preserved_cursor_start(kho_preserved_cursor* cur, const kho_preserved* mem,
+			       unsigned int order)
 {
-	if (order > kho::kMaxOrder || index >= mem->mem.order(order).runs().size())
-		return -KX_ERANGE;
-	const kho::PageRun& run = mem->mem.order(order).runs()[index];
-	*pfn = run.pfn << order;
-	*nr_pages = run.nr_pages << order;
+	if (order > kho::kMaxOrder)
+		return -KX_EINVAL;
+	new (cur->opaque) PreservedCursor{mem->mem.order(order).runs(), order};
 	return 0;
+}
+
+int kho_preserved_cursor_next(kho_preserved_cursor* cur, kx_u64* pfn, kx_u64* nr_pages)
+{
+	auto& cursor = *reinterpret_cast<PreservedCursor*>(cur->opaque);
+	kho::PageRun run;
+	if (!cursor.runs.next(run))
+		return 0;
+	*pfn = run.pfn << cursor.order;
+	*nr_pages = run.nr_pages << cursor.order;
+	return 1;
 }
 
 kx_u64 kho_preserved_nr_pages(const kho_preserved* mem)

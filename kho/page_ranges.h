@@ -46,13 +46,14 @@ void kho_page_ranges_destroy(struct kho_page_ranges *ranges);
 int kho_page_ranges_add(struct kho_page_ranges *ranges, kx_u64 pfn, kx_u64 nr_pages);
 
 /**
- * kho_page_ranges_remove() - remove pages that lie inside one run
+ * kho_page_ranges_remove() - remove pages, all of which must be in the set
  * @ranges: the set
  * @pfn: first page frame number
  * @nr_pages: number of pages
  *
- * Return: 0; -EINVAL for an empty or wrapping run; -ENOENT if the pages do
- * not all lie in one run; -ENOMEM if splitting a run needed memory.
+ * Return: 0; -EINVAL for an empty or wrapping run; -ENOENT if any of the
+ * pages is not in the set; -ENOMEM if a full chunk had to be split.  On
+ * error the set is unchanged.
  */
 int kho_page_ranges_remove(struct kho_page_ranges *ranges, kx_u64 pfn, kx_u64 nr_pages);
 
@@ -69,21 +70,38 @@ int kho_page_ranges_contains(const struct kho_page_ranges *ranges, kx_u64 pfn);
  * kho_page_ranges_nr_runs() - number of disjoint runs in the set
  * @ranges: the set
  *
+ * Walks the set: O(runs).
+ *
  * Return: the number of runs; adjacent pages always share one run.
  */
 kx_size_t kho_page_ranges_nr_runs(const struct kho_page_ranges *ranges);
 
+/*
+ * Reads a set's runs in ascending order, each maximal.  Lives on the
+ * caller's stack; valid while the set is not changed.
+ */
+struct kho_page_ranges_cursor {
+	kx_u64 opaque[6];
+};
+
 /**
- * kho_page_ranges_run() - read one run, in ascending order
+ * kho_page_ranges_cursor_start() - begin reading a set's runs
+ * @cur: cursor to set up
  * @ranges: the set
- * @index: 0 to kho_page_ranges_nr_runs() - 1
+ */
+void kho_page_ranges_cursor_start(struct kho_page_ranges_cursor *cur,
+				  const struct kho_page_ranges *ranges);
+
+/**
+ * kho_page_ranges_cursor_next() - read the next run, in ascending order
+ * @cur: the cursor
  * @pfn: set to the run's first page frame number
  * @nr_pages: set to the run's length in pages
  *
- * Return: 0, or -ERANGE if @index is past the last run.
+ * Return: 1 for a run, 0 past the last one.
  */
-int kho_page_ranges_run(const struct kho_page_ranges *ranges, kx_size_t index,
-			kx_u64 *pfn, kx_u64 *nr_pages);
+int kho_page_ranges_cursor_next(struct kho_page_ranges_cursor *cur, kx_u64 *pfn,
+				kx_u64 *nr_pages);
 
 /**
  * kho_page_ranges_encoded_size() - bytes the set takes in an encoding

@@ -5,10 +5,14 @@
 #include "kho/page_ranges.hpp"
 
 using kho::PageRanges;
+using kho::RunCursor;
 
 struct kho_page_ranges {
 	PageRanges set;
 };
+
+static_assert(sizeof(RunCursor) <= sizeof(kho_page_ranges_cursor));
+static_assert(alignof(RunCursor) <= alignof(kho_page_ranges_cursor));
 
 namespace {
 
@@ -50,18 +54,22 @@ int kho_page_ranges_contains(const kho_page_ranges* ranges, kx_u64 pfn)
 
 kx_size_t kho_page_ranges_nr_runs(const kho_page_ranges* ranges)
 {
-	return ranges->set.runs().size();
+	return kho::count_runs(ranges->set.runs());
 }
 
-int kho_page_ranges_run(const kho_page_ranges* ranges, kx_size_t index, kx_u64* pfn,
-			kx_u64* nr_pages)
+void kho_page_ranges_cursor_start(kho_page_ranges_cursor* cur, const kho_page_ranges* ranges)
 {
-	auto runs = ranges->set.runs();
-	if (index >= runs.size())
-		return -KX_ERANGE;
-	*pfn = runs[index].pfn;
-	*nr_pages = runs[index].nr_pages;
-	return 0;
+	new (cur->opaque) RunCursor(ranges->set.runs());
+}
+
+int kho_page_ranges_cursor_next(kho_page_ranges_cursor* cur, kx_u64* pfn, kx_u64* nr_pages)
+{
+	kho::PageRun run;
+	if (!reinterpret_cast<RunCursor*>(cur->opaque)->next(run))
+		return 0;
+	*pfn = run.pfn;
+	*nr_pages = run.nr_pages;
+	return 1;
 }
 
 kx_u64 kho_page_ranges_encoded_size(const kho_page_ranges* ranges, kho_encoding encoding)

@@ -5,6 +5,7 @@
  * refused without being trusted.
  */
 #include <kunit/test.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 
 #include <kho/abi/memmap.h>
@@ -92,9 +93,84 @@ static void damaged_maps_are_refused(struct kunit *test)
 	kho_preserved_destroy(mem);
 }
 
+/* The record reads back per order, in pages, through an on-stack cursor. */
+static void record_reads_back_per_order(struct kunit *test)
+{
+	struct kho_preserved *mem = kho_preserved_create();
+	struct kho_preserved_cursor cur;
+	u64 pfn, nr;
+
+	KUNIT_ASSERT_NOT_NULL(test, mem);
+	KUNIT_EXPECT_EQ(test, kho_preserved_add_pages(mem, 0x10000, 40000), 0);
+	KUNIT_EXPECT_EQ(test, kho_preserved_add(mem, 0x40000, 9), 0);
+	KUNIT_EXPECT_EQ(test, kho_preserved_add(mem, 0x40200, 9), 0);
+	KUNIT_EXPECT_EQ(test, kho_preserved_remove_pages(mem, 0x10000 + 100, 1), 0);
+
+	KUNIT_ASSERT_EQ(test, kho_preserved_cursor_start(&cur, mem, 0), 0);
+	KUNIT_ASSERT_EQ(test, kho_preserved_cursor_next(&cur, &pfn, &nr), 1);
+	KUNIT_EXPECT_EQ(test, pfn, 0x10000);
+	KUNIT_EXPECT_EQ(test, nr, 100);
+	KUNIT_ASSERT_EQ(test, kho_preserved_cursor_next(&cur, &pfn, &nr), 1);
+	KUNIT_EXPECT_EQ(test, pfn, 0x10000 + 101);
+	KUNIT_EXPECT_EQ(test, nr, 40000 - 101);
+	KUNIT_EXPECT_EQ(test, kho_preserved_cursor_next(&cur, &pfn, &nr), 0);
+
+	KUNIT_ASSERT_EQ(test, kho_preserved_cursor_start(&cur, mem, 9), 0);
+	KUNIT_ASSERT_EQ(test, kho_preserved_cursor_next(&cur, &pfn, &nr), 1);
+	KUNIT_EXPECT_EQ(test, pfn, 0x40000);
+	KUNIT_EXPECT_EQ(test, nr, 1024);
+	KUNIT_EXPECT_EQ(test, kho_preserved_cursor_next(&cur, &pfn, &nr), 0);
+
+	KUNIT_ASSERT_EQ(test, kho_preserved_cursor_start(&cur, mem, 3), 0);
+	KUNIT_EXPECT_EQ(test, kho_preserved_cursor_next(&cur, &pfn, &nr), 0);
+	KUNIT_EXPECT_EQ(test, kho_preserved_cursor_start(&cur, mem, KHO_MEMMAP_MAX_ORDER + 1),
+			-EINVAL);
+	kho_preserved_destroy(mem);
+}
+
+/*
+ * A million runs (every other page): the record, its map and the reader's
+ * walk all work in the kernel, whatever sizes the C++ core asks for (its
+ * allocations are kvmalloc()ed: a kmalloc() of more than 4 MiB fails).
+ */
+static void a_million_runs(struct kunit *test)
+{
+	const u64 runs = 1 << 20, base = 1 << 20;
+	struct kho_preserved *mem = kho_preserved_create();
+	struct kho_memmap_cursor cur;
+	u64 pfn, nr, seen = 0, i;
+	unsigned int order;
+	void *big, *map;
+	long long size;
+
+	big = kx_alloc(8 << 20);
+	KUNIT_EXPECT_NOT_NULL(test, big);
+	kx_free(big);
+	KUNIT_ASSERT_NOT_NULL(test, mem);
+	for (i = 0; i < runs; i++)
+		if (kho_preserved_add_pages(mem, base + 2 * i, 1))
+			break;
+	KUNIT_ASSERT_EQ(test, i, runs);
+	size = kho_preserved_encoded_size(mem);
+	map = kvmalloc(size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, map);
+	KUNIT_ASSERT_EQ(test, kho_preserved_encode(mem, map, size, PAGE_SHIFT), size);
+	KUNIT_ASSERT_EQ(test, kho_memmap_cursor_start(&cur, map, size, PAGE_SHIFT), 0);
+	while (kho_memmap_cursor_next(&cur, &pfn, &nr, &order) > 0) {
+		KUNIT_ASSERT_EQ(test, pfn, base + 2 * seen);
+		KUNIT_ASSERT_EQ(test, nr, 1);
+		seen++;
+	}
+	KUNIT_EXPECT_EQ(test, seen, runs);
+	kvfree(map);
+	kho_preserved_destroy(mem);
+}
+
 static struct kunit_case kho_mem_map_cases[] = {
 	KUNIT_CASE(folios_and_pages_read_back_in_order),
 	KUNIT_CASE(damaged_maps_are_refused),
+	KUNIT_CASE(record_reads_back_per_order),
+	KUNIT_CASE(a_million_runs),
 	{}
 };
 

@@ -24,16 +24,18 @@ static struct kho_page_ranges *new_set(struct kunit *test)
 static void expect_runs(struct kunit *test, struct kho_page_ranges *set,
 			const struct run *want, size_t n)
 {
+	struct kho_page_ranges_cursor cur;
 	u64 pfn, nr;
 	size_t i;
 
-	KUNIT_ASSERT_EQ(test, kho_page_ranges_nr_runs(set), n);
+	KUNIT_EXPECT_EQ(test, kho_page_ranges_nr_runs(set), n);
+	kho_page_ranges_cursor_start(&cur, set);
 	for (i = 0; i < n; i++) {
-		KUNIT_ASSERT_EQ(test, kho_page_ranges_run(set, i, &pfn, &nr), 0);
+		KUNIT_ASSERT_EQ(test, kho_page_ranges_cursor_next(&cur, &pfn, &nr), 1);
 		KUNIT_EXPECT_EQ_MSG(test, pfn, want[i].pfn, "run %zu", i);
 		KUNIT_EXPECT_EQ_MSG(test, nr, want[i].nr, "run %zu", i);
 	}
-	KUNIT_EXPECT_EQ(test, kho_page_ranges_run(set, n, &pfn, &nr), -ERANGE);
+	KUNIT_EXPECT_EQ(test, kho_page_ranges_cursor_next(&cur, &pfn, &nr), 0);
 }
 
 static void adjacent_pages_become_one_run(struct kunit *test)
@@ -93,7 +95,7 @@ static void encodings_report_their_sizes(struct kunit *test)
 	kho_page_ranges_destroy(set);
 }
 
-/* Thousands of scattered runs grow the vector; destroy frees every block. */
+/* Thousands of scattered runs fill a bitmap; destroy frees every block. */
 static void nothrow_new_and_delete_balance(struct kunit *test)
 {
 	long before = kx_live_allocations();
@@ -111,12 +113,42 @@ static void nothrow_new_and_delete_balance(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kx_live_allocations(), before);
 }
 
+/*
+ * 32768 pages make a chunk: one that fills up gives its 4 KiB bitmap back,
+ * and a run of a billion pages costs a few tree nodes, never one per chunk.
+ */
+static void full_chunks_need_no_bitmap(struct kunit *test)
+{
+	const struct run split[] = { { 0, 40000 }, { 40001, 1000000000 - 40001 } };
+	long before = kx_live_allocations();
+	struct kho_page_ranges *set = new_set(test);
+	long with_node;
+	u64 pfn;
+
+	for (pfn = 32768 + 1; pfn < 2 * 32768; pfn++)
+		KUNIT_ASSERT_EQ(test, kho_page_ranges_add(set, pfn, 1), 0);
+	with_node = kx_live_allocations();
+	KUNIT_EXPECT_EQ(test, kho_page_ranges_add(set, 32768, 1), 0);
+	KUNIT_EXPECT_EQ(test, kx_live_allocations(), with_node - 1);
+	KUNIT_EXPECT_EQ(test, kho_page_ranges_remove(set, 32768, 32768), 0);
+	KUNIT_EXPECT_EQ(test, kx_live_allocations(), before + 1);
+
+	KUNIT_EXPECT_EQ(test, kho_page_ranges_add(set, 0, 1000000000), 0);
+	KUNIT_EXPECT_LE(test, kx_live_allocations() - before, 8);
+	KUNIT_EXPECT_EQ(test, kho_page_ranges_remove(set, 40000, 1), 0);
+	expect_runs(test, set, split, ARRAY_SIZE(split));
+	KUNIT_EXPECT_LE(test, kx_live_allocations() - before, 12);
+	kho_page_ranges_destroy(set);
+	KUNIT_EXPECT_EQ(test, kx_live_allocations(), before);
+}
+
 static struct kunit_case kho_page_ranges_cases[] = {
 	KUNIT_CASE(adjacent_pages_become_one_run),
 	KUNIT_CASE(overlap_is_refused_and_changes_nothing),
 	KUNIT_CASE(removing_the_middle_splits_a_run),
 	KUNIT_CASE(encodings_report_their_sizes),
 	KUNIT_CASE(nothrow_new_and_delete_balance),
+	KUNIT_CASE(full_chunks_need_no_bitmap),
 	{}
 };
 

@@ -3,12 +3,16 @@
 #
 # 1. Metadata, on the host with the kernel's own encoder: order-0 pages
 #    spread over 1 GiB at 1/10/50/90/100% and a mixed-order case, as this
-#    project encodes them, as a range list and as a bitmap.
+#    project encodes them, as a range list and as a bitmap.  Then the cost
+#    of preserving 1k, 100k and 1M pages one call at a time in random order,
+#    next to std::set as an O(log n) reference.
 # 2. In QEMU (x86_64, TCG, -m 4G, kho_scratch=512M): for each workload,
 #    RUNS (default 5) guests that preserve it, activate and kexec; the
 #    median activation time, map size, reservation time and next-kernel
 #    boot time (to /init), against the same without a handover.
 # 3. Reserving one range of 1k pages versus 1M pages (4 GiB, -m 8G).
+# 4. kho_preserve_folio() and kho_restore_folio() per call for 1k, 100k and
+#    1M order-0 folios in random order (-m 6G): the cost must not grow.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 runs=${1:-5}
@@ -16,13 +20,22 @@ kho_arch_setup x86_64
 out="$KHO_REPO/build/bench"
 mkdir -p "$out"
 
+# host_bench NAME: tests/bench/NAME.cpp, built with the kernel's own core.
+host_bench() {
+	g++ -std=gnu++20 -O2 -DKX_HOSTED -fno-exceptions -fno-rtti -I"$KHO_REPO/cxx" \
+		-I"$KHO_REPO/include" -I"$KHO_REPO" "$KHO_REPO/tests/bench/$1.cpp" \
+		"$KHO_REPO/kho/mem_map.cpp" "$KHO_REPO/kho/page_ranges.cpp" \
+		"$KHO_REPO/tests/fuzz/host_env.cpp" -o "$out/$1"
+	"$out/$1"
+}
+
 echo "## Preserved-memory metadata (host, same encoder as the kernel)"
 echo
-g++ -std=gnu++20 -O2 -DKX_HOSTED -fno-exceptions -fno-rtti -I"$KHO_REPO/cxx" \
-	-I"$KHO_REPO/include" -I"$KHO_REPO" "$KHO_REPO/tests/bench/memmap_bench.cpp" \
-	"$KHO_REPO/kho/mem_map.cpp" "$KHO_REPO/kho/page_ranges.cpp" \
-	"$KHO_REPO/tests/fuzz/host_env.cpp" -o "$out/memmap_bench"
-"$out/memmap_bench"
+host_bench memmap_bench
+echo
+echo "## Preserving pages in random order (host, same code as the kernel)"
+echo
+host_bench preserve_bench
 
 "$KHO_REPO/scripts/build-kernel.sh" x86_64 >/dev/null
 "$KHO_REPO/scripts/build-modules.sh" x86_64
@@ -65,3 +78,24 @@ echo "| workload       |    pages | map bytes | activate us |   ranges | regions
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 bench "1k pages" 8G "single=1024"
 bench "1M pages" 8G "single=1048576"
+echo
+echo "## Preserve and restore per call, random order, in the kernel (QEMU TCG, -m 6G, median of $runs)"
+echo
+echo "A call's cost must not grow with the set: the 1M row within 2x of the 1k row."
+echo
+echo "|    pages | preserve ns/call | x 1k | restore ns/call | x 1k | missing |"
+echo "|---:|---:|---:|---:|---:|---:|"
+for n in 1024 102400 1048576; do
+	log="$out/calls-$n.log"
+	: >"$log.txt"
+	for i in $(seq "$runs"); do
+		KHO_APPEND="kho_scratch=512M e2e.pages=$n" \
+			"$KHO_REPO/scripts/qemu-run.sh" x86_64 kho-bench-calls "$log" 600 -m 6G || true
+		tr -d '\r' <"$log" >>"$log.txt"
+	done
+	p=$(field preserve_ns "$log.txt") r=$(field restore_ns "$log.txt")
+	[ "$n" = 1024 ] && p1k=$p r1k=$r
+	printf '| %8s | %16s | %4s | %15s | %4s | %7s |\n' "$n" "$p" \
+		"$(awk -v a="$p" -v b="$p1k" 'BEGIN{printf "%.2f", a / b}')" "$r" \
+		"$(awk -v a="$r" -v b="$r1k" 'BEGIN{printf "%.2f", a / b}')" "$(field missing "$log.txt")"
+done

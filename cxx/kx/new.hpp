@@ -5,6 +5,15 @@
 // the build rejects any object that references it (scripts/cxx-check.sh).
 #pragma once
 
+namespace kx {
+// new (kx::nofail) T: an allocation that cannot fail (kx_alloc_nofail()).
+struct nofail_t {
+	explicit nofail_t() = default;
+};
+inline constexpr nofail_t nofail{};
+}  // namespace kx
+void* operator new(__SIZE_TYPE__ size, const kx::nofail_t&) noexcept;
+
 #ifdef KX_HOSTED
 #include <new>
 #else

@@ -7,6 +7,7 @@
 namespace kx {
 
 using u8 = __UINT8_TYPE__;
+using u16 = __UINT16_TYPE__;
 using u32 = __UINT32_TYPE__;
 using u64 = kx_u64;
 using usize = kx_size_t;

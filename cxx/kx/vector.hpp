@@ -34,22 +34,60 @@ public:
 	Span<T> span() { return {data_, size_}; }
 	Span<const T> span() const { return {data_, size_}; }
 
+	// Storage to grow into, allocated apart from the vector, so that
+	// several vectors can grow together or not at all: allocate every
+	// Room first, then install() them, which cannot fail.
+	class Room {
+	public:
+		Room() = default;
+		Room(Room&& other)
+			: data_(exchange(other.data_, nullptr)), capacity_(other.capacity_) {}
+		KX_NONCOPYABLE(Room);
+		Room& operator=(Room&&) = delete;
+		~Room() { ::operator delete(data_); }
+
+	private:
+		friend class Vector;
+		T* data_ = nullptr;  // null: the vector has room already
+		usize capacity_ = 0;
+	};
+
 	Result<void> try_reserve(usize capacity)
 	{
 		if (capacity <= capacity_)
 			return {};
-		if (capacity > max_size())
+		install(TRY(allocate_room(capacity)));
+		return {};
+	}
+
+	// Room for @extra more elements, growing geometrically so that a
+	// series of appends stays linear.
+	Result<Room> try_prepare_room(usize extra) const
+	{
+		if (extra <= capacity_ - size_)
+			return Room();
+		if (extra > max_size() - size_)
 			return Errno::nomem;
-		T* data = static_cast<T*>(::operator new(capacity * sizeof(T), std::nothrow));
-		if (!data)
-			return Errno::nomem;
+		return allocate_room(min(max(size_ + extra, capacity_ ? capacity_ * 2 : usize{4}), max_size()));
+	}
+
+	// Moves the elements into @room's storage, if it has any.
+	void install(Room room)
+	{
+		if (!room.data_)
+			return;
 		for (usize i = 0; i < size_; i++) {
-			new (&data[i]) T(move(data_[i]));
+			new (&room.data_[i]) T(move(data_[i]));
 			data_[i].~T();
 		}
 		::operator delete(data_);
-		data_ = data;
-		capacity_ = capacity;
+		data_ = exchange(room.data_, nullptr);
+		capacity_ = room.capacity_;
+	}
+
+	Result<void> try_make_room(usize extra)
+	{
+		install(TRY(try_prepare_room(extra)));
 		return {};
 	}
 
@@ -58,7 +96,7 @@ public:
 	{
 		if (at > size_)
 			return Errno::range;
-		TRY(grow_for_one());
+		TRY(try_make_room(1));
 		if (at == size_) {
 			new (&data_[size_]) T(move(value));
 		} else {
@@ -72,6 +110,15 @@ public:
 	}
 
 	Result<void> try_append(T value) { return try_insert(size_, move(value)); }
+
+	// Appends into room made before (try_make_room): cannot fail, so a
+	// series of appends can be all or nothing.
+	void unchecked_append(T value)
+	{
+		if (size_ == capacity_)
+			kx_panic("kx::Vector: unchecked_append without room");
+		new (&data_[size_++]) T(move(value));
+	}
 
 	void erase(usize at)
 	{
@@ -97,11 +144,16 @@ public:
 private:
 	static constexpr usize max_size() { return ~usize{0} / sizeof(T) / 2; }
 
-	Result<void> grow_for_one()
+	static Result<Room> allocate_room(usize capacity)
 	{
-		if (size_ < capacity_)
-			return {};
-		return try_reserve(capacity_ ? capacity_ * 2 : 4);
+		if (capacity > max_size())
+			return Errno::nomem;
+		Room room;
+		room.data_ = static_cast<T*>(::operator new(capacity * sizeof(T), std::nothrow));
+		if (!room.data_)
+			return Errno::nomem;
+		room.capacity_ = capacity;
+		return room;
 	}
 
 	T* data_ = nullptr;

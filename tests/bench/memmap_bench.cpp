@@ -40,13 +40,17 @@ void report(const char* name, const PreservedMemory& mem)
 	const kho::BitmapEncoding as_bitmap;
 	u64 runs = 0, list = 0, bitmap = 0, chunks = 0;
 	for (unsigned k = 0; k <= kho::kMaxOrder; k++) {
-		auto r = mem.order(k).runs();
-		if (r.empty())
+		if (mem.order(k).empty())
 			continue;
-		runs += r.size();
-		list += as_list.size_bytes(r);
-		bitmap += as_bitmap.size_bytes(r);
-		u64 first = (r.front().pfn << k) / KHO_MEMMAP_CHUNK, last = ((r.back().end() << k) - 1) / KHO_MEMMAP_CHUNK;
+		list += as_list.size_bytes(mem.order(k).runs());
+		bitmap += as_bitmap.size_bytes(mem.order(k).runs());
+		kho::RunCursor cursor = mem.order(k).runs();
+		kho::PageRun run, lowest, highest;
+		cursor.next(lowest);
+		highest = lowest;
+		for (runs++; cursor.next(run); runs++)
+			highest = run;
+		u64 first = (lowest.pfn << k) / KHO_MEMMAP_CHUNK, last = ((highest.end() << k) - 1) / KHO_MEMMAP_CHUNK;
 		chunks += last - first + 1;
 	}
 	auto t0 = std::chrono::steady_clock::now();

@@ -8,6 +8,9 @@ namespace kx_host {
 // very next one); -1 turns injection off.
 void fail_allocation_after(long n);
 
+// Whether the failure armed by the last fail_allocation_after() happened.
+bool injected_failure_happened();
+
 // RAII: inject a failure for the lifetime of the object.
 class FailAllocationAfter {
 public:
