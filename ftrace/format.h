@@ -14,6 +14,7 @@ extern "C" {
 #endif
 
 struct kho_ftrace_events_builder;
+struct kho_ftrace_module;
 struct kho_ftrace_event_table;
 
 /* --- Outgoing --- */
@@ -95,6 +96,65 @@ typedef unsigned int (*kho_ftrace_remap_t)(void *ctx, unsigned int old_type,
 /* For a page kho_ftrace_page_check() accepted: shift stamps, remap types. */
 void kho_ftrace_page_rewrite(void *subbuf, kx_size_t size, kx_u64 shift,
 			     kho_ftrace_remap_t remap, void *ctx);
+
+/* --- The nodes and the positions block (node.cpp) --- */
+
+struct kho_ftrace_cpu_node {
+	unsigned int cpu;
+	unsigned int nr_pages;		/* at least 1, at most pfns_size */
+	unsigned int slot;		/* inside the positions block, past its head */
+	const void *pfns;		/* the "pfns" property, not yet decoded */
+	unsigned int pfns_size;
+};
+
+/**
+ * kho_ftrace_cpu_node_check() - read an "ftrace,cpu-v1" node
+ * @fdt: the tree, checked as a whole already
+ * @node: the node's offset
+ * @positions_size: size of the positions block the slot points into
+ * @out: filled on success
+ * @why: on error, a few words naming the problem
+ *
+ * Return: 0, or -EINVAL.
+ */
+int kho_ftrace_cpu_node_check(const void *fdt, int node, kx_u64 positions_size,
+			      struct kho_ftrace_cpu_node *out, const char **why);
+
+struct kho_ftrace_instance_node {
+	const char *name;		/* "" for the global instance; no '/' */
+	const char *clock;
+	unsigned int subbuf_order;	/* at most 8 */
+};
+
+/**
+ * kho_ftrace_instance_node_check() - read an "ftrace,instance-v1" node
+ * @fdt: the tree, checked as a whole already
+ * @node: the node's offset
+ * @out: filled on success; its strings point into @fdt
+ * @why: on error, a few words naming the problem
+ *
+ * Return: 0, or -EINVAL.
+ */
+int kho_ftrace_instance_node_check(const void *fdt, int node,
+				   struct kho_ftrace_instance_node *out, const char **why);
+
+struct kho_ftrace_positions_view {
+	kx_u64 text;				/* the previous kernel's _text */
+	const struct kho_ftrace_module *modules;	/* in the block */
+	unsigned int nr_modules;
+};
+
+/**
+ * kho_ftrace_positions_check() - read the head of the positions block
+ * @block: the block
+ * @size: its size, as the "positions" property gives it
+ * @out: filled on success
+ * @why: on error, a few words naming the problem
+ *
+ * Return: 0, or -EINVAL.
+ */
+int kho_ftrace_positions_check(const void *block, kx_size_t size,
+			       struct kho_ftrace_positions_view *out, const char **why);
 
 #ifdef __cplusplus
 }

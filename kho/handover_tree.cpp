@@ -36,7 +36,7 @@ kx::Result<TreeView> check_tree(kx::Span<const u8> tree, bool memmap_segment, co
 	if (tree.size() < kFdtHeaderSize || be32_at(tree, 4) > tree.size() || fdt_check_header(fdt))
 		return Errno::inval;
 
-	why = "format not understood";
+	why = "root compatible is not \"" KHO_ROOT_COMPATIBLE "\"";
 	const void* compat = fdt_getprop(fdt, 0, "compatible", &len);
 	if (!is_string(compat, len) || fdt_node_check_compatible(fdt, 0, KHO_ROOT_COMPATIBLE))
 		return Errno::inval;

@@ -20,6 +20,7 @@ struct kho_memory_facts {
 	kx_u64 page_size;
 	kx_u64 struct_page_size;
 	kx_u64 align;
+	kx_u64 shadow_shift;	/* KASAN: its shadow is RAM >> this at boot; 0 without */
 };
 
 /**

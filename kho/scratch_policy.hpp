@@ -27,6 +27,7 @@ struct MemoryFacts {
 	u64 page_size;
 	u64 struct_page_size;   // sizeof(struct page)
 	u64 align;              // scratch granularity (pageblock)
+	u64 shadow_shift;       // KASAN's shadow takes RAM >> shift at boot; 0: none
 };
 
 struct ScratchPlan {
@@ -49,11 +50,13 @@ constexpr u64 memmap_bytes(const MemoryFacts& m)
 Result<ScratchPlan> plan_scratch(ScratchRequest request, const MemoryFacts& m);
 
 // What the next kernel needs from scratch before it can reserve the
-// preserved memory: its memmap, the handover itself and 32 MiB of early
-// tables.  Activation fails with -ENOSPC when scratch is smaller.
+// preserved memory: its memmap, KASAN's shadow if it has one, the handover
+// itself and 32 MiB of early tables.  Activation fails with -ENOSPC when
+// scratch is smaller.
 constexpr u64 next_kernel_need(const MemoryFacts& m, u64 handover_bytes)
 {
-	return memmap_bytes(m) + handover_bytes + (u64{32} << 20);
+	const u64 shadow = m.shadow_shift ? m.ram_bytes >> m.shadow_shift : 0;
+	return memmap_bytes(m) + shadow + handover_bytes + (u64{32} << 20);
 }
 
 }  // namespace kho

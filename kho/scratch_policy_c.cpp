@@ -8,7 +8,8 @@ using kho::ScratchRequest;
 
 static MemoryFacts facts_of(const kho_memory_facts* f)
 {
-	return {f->ram_bytes, f->boot_alloc_bytes, f->page_size, f->struct_page_size, f->align};
+	return {f->ram_bytes, f->boot_alloc_bytes, f->page_size, f->struct_page_size, f->align,
+		f->shadow_shift};
 }
 
 extern "C" {

@@ -65,7 +65,7 @@ static void tree_check_accepts_ours_only(struct kunit *test)
 
 	fdt = build_tree(test, "kho-v1", 8);
 	KUNIT_EXPECT_EQ(test, kho_tree_check(fdt, PAGE_SIZE, 0, &map, &len, &why), -EINVAL);
-	KUNIT_EXPECT_STREQ(test, why, "format not understood");
+	KUNIT_EXPECT_STREQ(test, why, "root compatible is not \"" KHO_ROOT_COMPATIBLE "\"");
 
 	fdt = build_tree(test, KHO_ROOT_COMPATIBLE, 4);
 	KUNIT_EXPECT_EQ(test, kho_tree_check(fdt, PAGE_SIZE, 0, &map, &len, &why), -EINVAL);

@@ -69,7 +69,7 @@ TEST(HandoverTree, IgnoresAForeignFormat)
 	const char* why;
 	auto t = build(spec);
 	EXPECT_TRUE(check(t, why).is_error());
-	EXPECT_STREQ(why, "format not understood");
+	EXPECT_STREQ(why, "root compatible is not \"linux-6.12-kho-v1\"");
 }
 
 TEST(HandoverTree, RefusesTwoMemoryMaps)

@@ -11,7 +11,7 @@ using kx::u64;
 namespace {
 
 constexpr u64 MiB = u64{1} << 20, GiB = u64{1} << 30;
-constexpr MemoryFacts kFacts = {8 * GiB, 300 * MiB, 4096, 64, 2 * MiB};
+constexpr MemoryFacts kFacts = {8 * GiB, 300 * MiB, 4096, 64, 2 * MiB, 0};
 
 TEST(ScratchParam, SizesAndShares)
 {
@@ -55,6 +55,10 @@ TEST(ScratchPlan, ExplicitSizesAreRoundedAndSplit)
 TEST(ScratchPlan, NextKernelNeed)
 {
 	EXPECT_EQ(kho::next_kernel_need(kFacts, MiB), 128 * MiB + MiB + 32 * MiB);
+	// A KASAN kernel's shadow, an eighth of RAM, comes from scratch too.
+	MemoryFacts kasan = kFacts;
+	kasan.shadow_shift = 3;
+	EXPECT_EQ(kho::next_kernel_need(kasan, MiB), 128 * MiB + 1 * GiB + MiB + 32 * MiB);
 }
 
 }  // namespace

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+// The nodes of the ftrace handover and its positions block, as the next
+// kernel reads them (include/kho/abi/ftrace.h): every property's presence
+// and length is checked before its value is believed, and every size is
+// checked against the bytes that carry it before anyone allocates for it.
+#include "ftrace/format.h"
+
+#include <kho/abi/ftrace.h>
+#include <kx/result.hpp>
+#include <kx/span.hpp>
+#include <kx/types.hpp>
+
+#include "kho/libfdt_api.h"
+
+namespace ftrace {
+namespace {
+
+using kx::Errno;
+using kx::Result;
+using kx::u32;
+using kx::u64;
+
+constexpr u32 kMaxNameBytes = 64;   // instance and clock names, with the NUL
+constexpr u32 kMaxSubbufOrder = 8;
+
+// A property of exactly @size bytes, copied out.
+template <typename T>
+bool fixed(const void* fdt, int node, const char* name, T& out)
+{
+	int len;
+	const void* p = fdt_getprop(fdt, node, name, &len);
+	if (!p || len != static_cast<int>(sizeof(T)))
+		return false;
+	__builtin_memcpy(&out, p, sizeof(T));
+	return true;
+}
+
+// A NUL-terminated name of at most kMaxNameBytes, no '/' (instance names
+// become directories) and nothing after the NUL.
+const char* name(const void* fdt, int node, const char* prop)
+{
+	int len;
+	const char* s = static_cast<const char*>(fdt_getprop(fdt, node, prop, &len));
+	if (!s || len <= 0 || static_cast<u32>(len) > kMaxNameBytes || s[len - 1])
+		return nullptr;
+	for (int i = 0; i < len - 1; i++)
+		if (!s[i] || s[i] == '/')
+			return nullptr;
+	return s;
+}
+
+Result<kho_ftrace_cpu_node> check_cpu(const void* fdt, int node, u64 positions_size,
+				      const char*& why)
+{
+	kho_ftrace_cpu_node n;
+	int len;
+
+	why = "cpu, nr-pages or slot missing or not 4 bytes";
+	if (!fixed(fdt, node, "cpu", n.cpu) || !fixed(fdt, node, "nr-pages", n.nr_pages) ||
+	    !fixed(fdt, node, "slot", n.slot))
+		return Errno::inval;
+	why = "pfns missing";
+	n.pfns = fdt_getprop(fdt, node, "pfns", &len);
+	if (!n.pfns || len <= 0)
+		return Errno::inval;
+	n.pfns_size = static_cast<u32>(len);
+	// Each page frame number takes at least one byte of the list.
+	why = "nr-pages out of range for its page list";
+	if (!n.nr_pages || n.nr_pages > n.pfns_size)
+		return Errno::inval;
+	why = "slot outside the positions block";
+	if (n.slot < sizeof(kho_ftrace_positions) || n.slot >= positions_size)
+		return Errno::inval;
+	why = nullptr;
+	return n;
+}
+
+Result<kho_ftrace_instance_node> check_instance(const void* fdt, int node, const char*& why)
+{
+	kho_ftrace_instance_node n;
+
+	why = "name or clock malformed";
+	n.name = name(fdt, node, "name");
+	n.clock = name(fdt, node, "clock");
+	// The global instance has the empty name.
+	if (!n.name || !n.clock || !*n.clock)
+		return Errno::inval;
+	why = "subbuf-order missing, not 4 bytes or above 8";
+	if (!fixed(fdt, node, "subbuf-order", n.subbuf_order) || n.subbuf_order > kMaxSubbufOrder)
+		return Errno::inval;
+	why = nullptr;
+	return n;
+}
+
+Result<kho_ftrace_positions_view> check_positions(kx::Span<const kx::u8> block, const char*& why)
+{
+	kho_ftrace_positions head;
+
+	why = "positions block too small or not from this format";
+	if (block.size() < sizeof(head))
+		return Errno::inval;
+	__builtin_memcpy(&head, block.data(), sizeof(head));
+	if (head.magic != KHO_FTRACE_POSITIONS_MAGIC || head.reserved)
+		return Errno::inval;
+	why = "positions were not recorded at kexec time";
+	if (head.written != 1)
+		return Errno::inval;
+	why = "module table outside the positions block";
+	const u64 room = u64{head.modules_max} * sizeof(kho_ftrace_module);
+	if (head.nr_modules > head.modules_max || head.modules_at < sizeof(head) ||
+	    head.modules_at % 8 || head.modules_at > block.size() ||
+	    room > block.size() - head.modules_at)
+		return Errno::inval;
+	why = "module entry malformed";
+	auto* mods = reinterpret_cast<const kho_ftrace_module*>(block.data() + head.modules_at);
+	for (u32 i = 0; i < head.nr_modules; i++) {
+		const kho_ftrace_module& m = mods[i];
+		bool terminated = false;
+		for (auto c : m.name)
+			terminated |= c == '\0';
+		if (!terminated || m.base + m.size < m.base)
+			return Errno::inval;
+	}
+	why = nullptr;
+	return kho_ftrace_positions_view{head.text, mods, head.nr_modules};
+}
+
+template <typename T>
+int to_c(Result<T> r, T* out)
+{
+	if (r.is_error())
+		return r.error().to_errno();
+	*out = r.value();
+	return 0;
+}
+
+}  // namespace
+}  // namespace ftrace
+
+extern "C" {
+
+int kho_ftrace_cpu_node_check(const void* fdt, int node, kx_u64 positions_size,
+			      kho_ftrace_cpu_node* out, const char** why)
+{
+	return ftrace::to_c(ftrace::check_cpu(fdt, node, positions_size, *why), out);
+}
+
+int kho_ftrace_instance_node_check(const void* fdt, int node, kho_ftrace_instance_node* out,
+				   const char** why)
+{
+	return ftrace::to_c(ftrace::check_instance(fdt, node, *why), out);
+}
+
+int kho_ftrace_positions_check(const void* block, kx_size_t size, kho_ftrace_positions_view* out,
+			       const char** why)
+{
+	return ftrace::to_c(ftrace::check_positions({static_cast<const kx::u8*>(block), size}, *why),
+			    out);
+}
+
+}  // extern "C"

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+// The reservation walk (reserve.h): runs in address order, one run of
+// lookahead, so that both runs of an overlap are seen as bad.
+#include "kho/reserve.h"
+
+#include "kho/mem_map.hpp"
+
+namespace kho {
+
+using kx::Errno;
+using kx::Result;
+
+namespace {
+
+kho_run as_run(const PreservedRun& r) { return {r.pfn, r.nr_pages, r.order}; }
+
+// Feeds the runs of a valid map in address order, saying of each whether
+// it overlaps another run and, if that is the next one, which.
+class OverlapScan {
+public:
+	explicit OverlapScan(SortedMemMapReader& reader) : reader_(reader) {}
+
+	struct Item {
+		PreservedRun run;
+		bool overlaps;          // any other run
+		bool reported;          // already named in the line of the run before
+		const PreservedRun* next_overlapping;
+	};
+
+	Result<bool> next(Item& item)
+	{
+		if (!primed_) {
+			have_next_ = TRY(reader_.next(next_));
+			primed_ = true;
+		}
+		if (!have_next_)
+			return false;
+		item.run = next_;
+		item.reported = next_reported_;
+		have_next_ = TRY(reader_.next(next_));
+		const bool before = item.run.pfn < max_end_;
+		const bool after = have_next_ && next_.pfn < item.run.pfn + item.run.nr_pages;
+		item.overlaps = before || after;
+		item.next_overlapping = after ? &next_ : nullptr;
+		next_reported_ = after;
+		if (item.run.pfn + item.run.nr_pages > max_end_)
+			max_end_ = item.run.pfn + item.run.nr_pages;
+		return true;
+	}
+
+private:
+	SortedMemMapReader& reader_;
+	PreservedRun next_{};
+	bool primed_ = false, have_next_ = false, next_reported_ = false;
+	kx::u64 max_end_ = 0;
+};
+
+class Walk {
+public:
+	Walk(const kho_reserve_ops& ops, kx::u64 gap_max_pages, kho_reserve_result& result)
+		: ops_(ops), gap_max_(gap_max_pages), result_(result) {}
+
+	Result<void> run(SortedMemMapReader& reader)
+	{
+		OverlapScan scan(reader);
+		OverlapScan::Item item;
+		while (TRY(scan.next(item))) {
+			const kho_run run = as_run(item.run);
+			if (item.overlaps) {
+				if (item.next_overlapping) {
+					const kho_run other = as_run(*item.next_overlapping);
+					ops_.dropped(&run, &other, "overlap");
+				} else if (!item.reported) {
+					ops_.dropped(&run, nullptr, "overlaps another preserved range");
+				}
+				result_.dropped++;
+			} else if (const char* why = ops_.problem(&run)) {
+				ops_.dropped(&run, nullptr, why);
+				result_.dropped++;
+			} else {
+				accept(run);
+			}
+		}
+		flush();
+		return {};
+	}
+
+private:
+	void accept(const kho_run& run)
+	{
+		const kx::u64 gap = run.pfn - cluster_end_;
+		const bool joins = cluster_pages_ && gap <= gap_max_ &&
+				   (!gap || (ops_.gap_ok(cluster_end_, gap) &&
+					     !ops_.add_gap(cluster_end_, gap)));
+		if (joins && gap)
+			gaps_added_++;
+		if (!joins) {
+			flush();
+			cluster_start_ = run.pfn;
+		}
+		ops_.mark(&run);
+		cluster_end_ = run.pfn + run.nr_pages;
+		cluster_pages_ += run.nr_pages;
+		cluster_runs_++;
+	}
+
+	void flush()
+	{
+		if (!cluster_pages_)
+			return;
+		const kx::u64 span = cluster_end_ - cluster_start_;
+		if (ops_.reserve(cluster_start_, span)) {
+			const kho_run cluster = {cluster_start_, span, 0};
+			ops_.unmark(cluster_start_, span);
+			ops_.forget_gaps(gaps_kept_);
+			gaps_added_ = gaps_kept_;
+			ops_.dropped(&cluster, nullptr, "cannot be reserved");
+			result_.dropped += cluster_runs_;
+		} else {
+			result_.pages += cluster_pages_;
+			result_.regions++;
+		}
+		gaps_kept_ = gaps_added_;
+		cluster_pages_ = cluster_runs_ = 0;
+	}
+
+	const kho_reserve_ops& ops_;
+	const kx::u64 gap_max_;
+	kho_reserve_result& result_;
+	kx::u64 cluster_start_ = 0, cluster_end_ = 0, cluster_pages_ = 0, cluster_runs_ = 0;
+	kx::usize gaps_added_ = 0, gaps_kept_ = 0;
+};
+
+// Bad runs, counted without acting: the walk acts only if they are few.
+Result<kx::u64> count_bad(SortedMemMapReader& reader, const kho_reserve_ops& ops)
+{
+	OverlapScan scan(reader);
+	OverlapScan::Item item;
+	kx::u64 bad = 0;
+	while (TRY(scan.next(item))) {
+		const kho_run run = as_run(item.run);
+		bad += item.overlaps || ops.problem(&run);
+	}
+	return bad;
+}
+
+}  // namespace
+
+}  // namespace kho
+
+extern "C" int kho_reserve_preserved(const void* map, kx_u64 size, unsigned int page_shift,
+				     const kho_reserve_ops* ops, kx_u64 max_dropped,
+				     kx_u64 gap_max_pages, kho_memmap_sorted* reader,
+				     kho_reserve_result* result, const char** why)
+{
+	const kx::Span<const kx::u8> bytes{static_cast<const kx::u8*>(map), size};
+	static_assert(sizeof(kho::SortedMemMapReader) <= sizeof(kho_memmap_sorted));
+
+	*result = {};
+	*why = "preserved-memory map malformed";
+	auto runs = kho::MemMapReader::validate(bytes, page_shift);
+	if (runs.is_error())
+		return runs.error().to_errno();
+	result->runs = runs.value();
+
+	auto bad = kho::count_bad(*new (reader->opaque) kho::SortedMemMapReader(bytes, page_shift),
+				  *ops);
+	if (bad.is_error())
+		return bad.error().to_errno();
+	*why = "too many preserved ranges are invalid";
+	if (bad.value() > max_dropped)
+		return -KX_EINVAL;
+
+	*why = "preserved-memory map malformed";
+	kho::Walk walk(*ops, gap_max_pages, *result);
+	auto done = walk.run(*new (reader->opaque) kho::SortedMemMapReader(bytes, page_shift));
+	if (done.is_error())
+		return done.error().to_errno();
+	*why = nullptr;
+	return 0;
+}
+
+extern "C" kx_u64 kho_memmap_count_runs(const void* map, kx_u64 size, unsigned int page_shift)
+{
+	auto runs = kho::MemMapReader::validate({static_cast<const kx::u8*>(map), size}, page_shift);
+	return runs.is_ok() ? runs.value() : 0;
+}

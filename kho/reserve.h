@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * C interface to the reservation walk (reserve.hpp): how the next kernel
+ * turns the previous kernel's memory map into reserved, restorable memory.
+ * The walk decides; the booting kernel answers questions about its memory
+ * and carries out the decisions through the ops.  Includes nothing.
+ */
+#ifndef KHO_RESERVE_H
+#define KHO_RESERVE_H
+
+#include "kx_env.h"
+#include "mem_map.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct kho_run {
+	kx_u64 pfn;
+	kx_u64 nr_pages;
+	unsigned int order;	/* pages come in folios of this order */
+};
+
+struct kho_reserve_ops {
+	/* Why @run cannot be reserved (a few words), or NULL if it can. */
+	const char *(*problem)(const struct kho_run *run);
+	/* Whether pages between two runs are free RAM that may be reserved with them. */
+	int (*gap_ok)(kx_u64 pfn, kx_u64 nr_pages);
+	/* Remember a gap, to free once the page allocator runs: 0, or -ENOSPC when full. */
+	int (*add_gap)(kx_u64 pfn, kx_u64 nr_pages);
+	/* Forget the gaps added after the first @keep. */
+	void (*forget_gaps)(kx_size_t keep);
+	/* Reserve pages (memblock): 0 or a negative errno. */
+	int (*reserve)(kx_u64 pfn, kx_u64 nr_pages);
+	/* @run is restorable: its folios' head pages get the restorable mark. */
+	void (*mark)(const struct kho_run *run);
+	/* Clear every restorable mark in [@pfn, @pfn + @nr_pages). */
+	void (*unmark)(kx_u64 pfn, kx_u64 nr_pages);
+	/* @run is dropped, one log line: @why, or "overlaps" @other. */
+	void (*dropped)(const struct kho_run *run, const struct kho_run *other, const char *why);
+};
+
+struct kho_reserve_result {
+	kx_u64 runs;		/* in the map */
+	kx_u64 pages;		/* reserved and restorable */
+	kx_u64 regions;		/* reservations made */
+	kx_u64 dropped;		/* runs dropped */
+};
+
+/**
+ * kho_reserve_preserved() - reserve what the previous kernel preserved
+ * @map: its memory map, untrusted
+ * @size: the map's size
+ * @page_shift: PAGE_SHIFT
+ * @ops: the booting kernel's side
+ * @max_dropped: more bad runs than this drop the whole map
+ * @gap_max_pages: a larger gap between runs ends a reservation
+ * @reader: storage for the address-ordered reader (too big for a stack)
+ * @result: the counts
+ * @why: on error, a few words naming the problem
+ *
+ * A run is dropped when @ops says it cannot be reserved or when it overlaps
+ * another run (both are dropped, in one line).  Good runs are reserved in
+ * clusters across small free gaps, and marked restorable; a cluster whose
+ * reservation fails is unmarked and dropped.  Nothing is done unless the
+ * whole map is well formed and at most @max_dropped runs are bad.
+ *
+ * Return: 0, or -EINVAL with @why set (then nothing was reserved).
+ */
+int kho_reserve_preserved(const void *map, kx_u64 size, unsigned int page_shift,
+			  const struct kho_reserve_ops *ops, kx_u64 max_dropped,
+			  kx_u64 gap_max_pages, struct kho_memmap_sorted *reader,
+			  struct kho_reserve_result *result, const char **why);
+
+/**
+ * kho_memmap_count_runs() - the runs in a memory map, if it is well formed
+ * @map: the map, untrusted
+ * @size: its size
+ * @page_shift: PAGE_SHIFT
+ *
+ * Return: the number of runs, or 0 for a malformed map.
+ */
+kx_u64 kho_memmap_count_runs(const void *map, kx_u64 size, unsigned int page_shift);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KHO_RESERVE_H */

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+// libFuzzer target: the ftrace node checks (ftrace/node.cpp).  The input,
+// if it passes fdt_check_header(), is a tree: every node of it goes through
+// the CPU node check (against a few positions-block sizes) and the instance
+// node check; the bytes after the tree, or all of them if there is no tree,
+// are a positions block.  Whatever is
+// accepted must be what the format promises; libfdt is Debian's.
+#include <libfdt.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include <kho/abi/ftrace.h>
+#include <kx/types.hpp>
+
+#include "ftrace/format.h"
+
+namespace {
+
+using kx::u32;
+using kx::u64;
+using kx::u8;
+
+void check(bool ok, const char* what)
+{
+	if (!ok) {
+		fprintf(stderr, "accepted ftrace input breaks: %s\n", what);
+		abort();
+	}
+}
+
+bool inside(const void* p, size_t len, const u8* begin, const u8* end)
+{
+	const u8* b = static_cast<const u8*>(p);
+	return b >= begin && b <= end && len <= static_cast<size_t>(end - b);
+}
+
+u32 prop_u32(const void* fdt, int node, const char* name)
+{
+	int len;
+	const void* p = fdt_getprop(fdt, node, name, &len);
+	check(p && len == 4, "accepted number is 4 bytes");
+	u32 v;
+	std::memcpy(&v, p, 4);
+	return v;
+}
+
+void check_name(const void* fdt, int node, const char* prop, const char* s, const u8* begin,
+		const u8* end, bool may_be_empty)
+{
+	int len;
+	const void* p = fdt_getprop(fdt, node, prop, &len);
+	check(p == s && len >= 1 && len <= 64, "name is the property, at most 64 bytes");
+	check(inside(s, len, begin, end), "name inside the tree");
+	check(std::strlen(s) + 1 == static_cast<size_t>(len), "name NUL-terminated, no NUL inside");
+	check(!std::strchr(s, '/'), "no '/' in a name");
+	check(may_be_empty || *s, "clock not empty");
+}
+
+void nodes(const void* fdt, const u8* begin, const u8* end)
+{
+	const u64 sizes[] = {0, 32, 33, 4096, u64{1} << 32};
+	int depth = 0, n = 0;
+	for (int node = fdt_next_node(fdt, -1, &depth); node >= 0 && n < 4096;
+	     node = fdt_next_node(fdt, node, &depth), n++) {
+		for (u64 positions_size : sizes) {
+			kho_ftrace_cpu_node c;
+			const char* why = "unset";
+			if (kho_ftrace_cpu_node_check(fdt, node, positions_size, &c, &why)) {
+				check(why != nullptr, "refusal has a reason");
+				continue;
+			}
+			check(why == nullptr, "acceptance has no reason");
+			check(c.cpu == prop_u32(fdt, node, "cpu") &&
+				      c.nr_pages == prop_u32(fdt, node, "nr-pages") &&
+				      c.slot == prop_u32(fdt, node, "slot"),
+			      "numbers as in the tree");
+			int len;
+			const void* pfns = fdt_getprop(fdt, node, "pfns", &len);
+			check(pfns == c.pfns && len > 0 && static_cast<u32>(len) == c.pfns_size,
+			      "pfns is the property");
+			check(inside(c.pfns, c.pfns_size, begin, end), "pfns inside the tree");
+			check(c.nr_pages >= 1 && c.nr_pages <= c.pfns_size, "nr-pages in range");
+			check(c.slot >= sizeof(kho_ftrace_positions) && c.slot < positions_size,
+			      "slot inside the block, past its head");
+		}
+		kho_ftrace_instance_node in;
+		const char* why = "unset";
+		if (kho_ftrace_instance_node_check(fdt, node, &in, &why)) {
+			check(why != nullptr, "refusal has a reason");
+			continue;
+		}
+		check(why == nullptr, "acceptance has no reason");
+		check_name(fdt, node, "name", in.name, begin, end, true);
+		check_name(fdt, node, "clock", in.clock, begin, end, false);
+		check(in.subbuf_order <= 8 && in.subbuf_order == prop_u32(fdt, node, "subbuf-order"),
+		      "subbuf-order");
+	}
+}
+
+void positions(const u8* block, size_t size)
+{
+	kho_ftrace_positions_view v;
+	const char* why = "unset";
+	if (kho_ftrace_positions_check(block, size, &v, &why)) {
+		check(why != nullptr, "refusal has a reason");
+		return;
+	}
+	check(why == nullptr, "acceptance has no reason");
+	kho_ftrace_positions h;
+	check(size >= sizeof(h), "head fits");
+	std::memcpy(&h, block, sizeof(h));
+	check(h.magic == KHO_FTRACE_POSITIONS_MAGIC && h.written == 1 && !h.reserved, "head");
+	check(v.text == h.text && v.nr_modules == h.nr_modules, "view as in the head");
+	check(h.nr_modules <= h.modules_max, "nr_modules <= modules_max");
+	check(h.modules_at >= sizeof(h) && h.modules_at % 8 == 0, "table past the head, aligned");
+	check(reinterpret_cast<const u8*>(v.modules) == block + h.modules_at, "table where it says");
+	check(u64{h.modules_at} + u64{h.modules_max} * sizeof(kho_ftrace_module) <= size,
+	      "whole table room inside the block");
+	for (u32 i = 0; i < v.nr_modules; i++) {
+		const kho_ftrace_module& m = v.modules[i];
+		check(std::memchr(m.name, 0, sizeof(m.name)) != nullptr, "module name terminated");
+		check(m.base + m.size >= m.base, "module does not wrap");
+	}
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+{
+	// 8-byte aligned, as a tree and a folio are.
+	std::vector<u64> buf((size + 7) / 8 + 1);
+	u8* bytes = reinterpret_cast<u8*>(buf.data());
+	if (size)
+		std::memcpy(bytes, data, size);
+
+	// A tree, then (from the next 8-byte boundary) a positions block; or,
+	// if there is no tree, all of it a positions block.
+	size_t at = 0;
+	if (size >= sizeof(u32) * 10 && fdt_check_header(bytes) == 0 && fdt_totalsize(bytes) <= size) {
+		nodes(bytes, bytes, bytes + fdt_totalsize(bytes));
+		at = std::min<size_t>((fdt_totalsize(bytes) + 7) & ~size_t{7}, size);
+	}
+	positions(bytes + at, size - at);
+	return 0;
+}
