@@ -59,6 +59,9 @@ static const struct {
 
 extern const char __start_notes[], __stop_notes[];
 
+/* Modules loaded between activation and kexec that can still be named. */
+#define KHO_FTRACE_MODULES_SLACK	16
+
 /* libfdt's errors are not errnos; running out of tree is the likely one. */
 #define KHO_FDT(call) ((call) ? -ENOSPC : 0)
 
@@ -118,28 +121,30 @@ static int kho_ftrace_register_modules(void)
 	return register_module_notifier(&kho_ftrace_module_nb);
 }
 
-static int kho_ftrace_put_modules(void *fdt)
+static unsigned int kho_ftrace_nr_modules(void)
 {
-	struct kho_ftrace_module *mods;
+	guard(mutex)(&kho_ftrace_mods_lock);
+	return kho_ftrace_nr_mods;
+}
+
+/* At kexec time: the loaded modules' text, at most @max of them. */
+static unsigned int kho_ftrace_write_modules(struct kho_ftrace_module *out, unsigned int max)
+{
 	struct kho_ftrace_mod *m;
 	unsigned int n = 0;
-	int err;
 
 	guard(mutex)(&kho_ftrace_mods_lock);
-	mods = kvcalloc(kho_ftrace_nr_mods, sizeof(*mods), GFP_KERNEL);
-	if (!mods && kho_ftrace_nr_mods)
-		return -ENOMEM;
 	list_for_each_entry(m, &kho_ftrace_mods, list)
-		mods[n++] = m->desc;
-	err = KHO_FDT(fdt_property(fdt, "modules", mods, n * sizeof(*mods)));
-	kvfree(mods);
-	return err;
+		if (n < max)
+			out[n++] = m->desc;
+	return n;
 }
 #else
 static int kho_ftrace_register_modules(void) { return 0; }
-static int kho_ftrace_put_modules(void *fdt)
+static unsigned int kho_ftrace_nr_modules(void) { return 0; }
+static unsigned int kho_ftrace_write_modules(struct kho_ftrace_module *out, unsigned int max)
 {
-	return KHO_FDT(fdt_property(fdt, "modules", NULL, 0));
+	return 0;
 }
 #endif
 
@@ -360,16 +365,13 @@ static int kho_ftrace_put_events(void *fdt)
 	return err;
 }
 
+/* Which kernel this is; where its text is goes in the positions block. */
 static int kho_ftrace_put_kernel(void *fdt)
 {
 	unsigned char id[KHO_FTRACE_BUILD_ID_SIZE];
-	u64 text = (unsigned long)_text;
-	int err;
 
 	kho_kernel_build_id(id);
-	err = KHO_FDT(fdt_property(fdt, "build-id", id, sizeof(id)));
-	err = err ?: KHO_FDT(fdt_property(fdt, "text", &text, sizeof(text)));
-	return err ?: kho_ftrace_put_modules(fdt);
+	return KHO_FDT(fdt_property(fdt, "build-id", id, sizeof(id)));
 }
 
 /* Counts instances and CPUs, takes references; trace_types_lock held. */
@@ -406,6 +408,11 @@ static int kho_ftrace_out_collect(void)
 				continue;
 			if (n > U32_MAX / 2)
 				return -E2BIG;
+			/* A CPU came online and got its buffers since the count. */
+			if (kho_ftrace_out.nr_cpus == nr_cpus) {
+				pr_err("a CPU came online during activation; try again\n");
+				return -EAGAIN;
+			}
 			o = &kho_ftrace_out.cpus[kho_ftrace_out.nr_cpus++];
 			o->buffer = buffer;
 			o->cpu = cpu;
@@ -454,9 +461,9 @@ static int kho_ftrace_put_instance(void *fdt, unsigned int index, struct trace_a
 static int kho_ftrace_dump(void *fdt)
 {
 	struct kho_ftrace_positions *head;
-	size_t size = sizeof(*head), node_start;
+	size_t size = sizeof(*head), node_start, modules_at;
 	u64 positions[2], start = local_clock(), subbufs = 0;
-	unsigned int i;
+	unsigned int i, modules_max;
 	int err;
 
 	/* Freeze first: a resize that began earlier finishes before the walk. */
@@ -470,6 +477,10 @@ static int kho_ftrace_dump(void *fdt)
 		size += ALIGN(kho_ftrace_cpu_record_size(o->nr_pages), 8);
 		err = kho_ftrace_out_cpu(o);	/* on error it preserved nothing */
 	}
+	/* Room for the modules loaded now and a few more until the kexec. */
+	modules_at = size;
+	modules_max = kho_ftrace_nr_modules() + KHO_FTRACE_MODULES_SLACK;
+	size += modules_max * sizeof(struct kho_ftrace_module);
 	if (!err) {
 		kho_ftrace_out.positions = folio_alloc(GFP_KERNEL | __GFP_ZERO, get_order(size));
 		err = kho_ftrace_out.positions ? 0 : -ENOMEM;
@@ -485,6 +496,8 @@ static int kho_ftrace_dump(void *fdt)
 		return err;
 	head = folio_address(kho_ftrace_out.positions);
 	head->magic = KHO_FTRACE_POSITIONS_MAGIC;
+	head->modules_at = modules_at;
+	head->modules_max = modules_max;
 	positions[0] = folio_pfn(kho_ftrace_out.positions) << PAGE_SHIFT;
 	positions[1] = size;
 
@@ -628,6 +641,9 @@ static int kho_ftrace_reboot(struct notifier_block *nb, unsigned long code, void
 	head = folio_address(kho_ftrace_out.positions);
 	for (i = 0; i < kho_ftrace_out.nr_cpus; i++)
 		kho_ftrace_record_cpu(&kho_ftrace_out.cpus[i], head);
+	head->text = (unsigned long)_text;
+	head->nr_modules = kho_ftrace_write_modules((void *)head + head->modules_at,
+						    head->modules_max);
 	smp_wmb();
 	head->written = 1;
 	kho_ftrace_test_corrupt(head);
@@ -801,10 +817,9 @@ static void kho_ftrace_restore_cpu(struct kho_ftrace_in_ctx *r, const void *fdt,
 				   const char *instance, struct trace_array *tr, unsigned int order,
 				   const void *positions, size_t positions_size)
 {
-	const u32 *cpu_p, *nr_p, *slot_p;
-	const void *pfns_p;
-	int len, plen, err, cpu;
-	u32 nr, slot, i, n_data = 0, n_empty = 0;
+	struct kho_ftrace_cpu_node n;
+	int err, cpu;
+	u32 nr, i, n_data = 0, n_empty = 0;
 	struct kho_ftrace_cpu_view view;
 	struct rb_kho_page reader = {}, *pages = NULL;
 	unsigned int *ord = NULL;
@@ -817,22 +832,14 @@ static void kho_ftrace_restore_cpu(struct kho_ftrace_in_ctx *r, const void *fdt,
 	const char *why = NULL;
 	char vname[64];
 
-	cpu_p = fdt_getprop(fdt, node, "cpu", &len);
-	if (!cpu_p || len != 4)
+	if (kho_ftrace_cpu_node_check(fdt, node, positions_size, &n, &why))
 		goto bad_node;
-	nr_p = fdt_getprop(fdt, node, "nr-pages", &len);
-	if (!nr_p || len != 4 || !*nr_p || *nr_p > U32_MAX / 2)
+	if (n.nr_pages > totalram_pages()) {
+		why = "more pages than this machine has";
 		goto bad_node;
-	slot_p = fdt_getprop(fdt, node, "slot", &len);
-	if (!slot_p || len != 4 || *slot_p >= positions_size)
-		goto bad_node;
-	pfns_p = fdt_getprop(fdt, node, "pfns", &plen);
-	if (!pfns_p)
-		goto bad_node;
-	cpu = *cpu_p;
-	nr = *nr_p;
-	slot = *slot_p;
-
+	}
+	cpu = n.cpu;
+	nr = n.nr_pages;
 	pfns = kvcalloc(nr, sizeof(*pfns), GFP_KERNEL);
 	ord = kvcalloc(nr, sizeof(*ord), GFP_KERNEL);
 	pages = kvcalloc(nr, sizeof(*pages), GFP_KERNEL);
@@ -842,11 +849,11 @@ static void kho_ftrace_restore_cpu(struct kho_ftrace_in_ctx *r, const void *fdt,
 		pr_err("instance %s cpu %d: out of memory; its records are dropped\n", instance, cpu);
 		goto out;
 	}
-	if (kho_ftrace_pfns_decode(pfns_p, plen, pfns, nr, max_pfn)) {
+	if (kho_ftrace_pfns_decode(n.pfns, n.pfns_size, pfns, nr, max_pfn)) {
 		why = "bad page list";
 		goto bad_node;
 	}
-	if (kho_ftrace_cpu_record_check(positions + slot, positions_size - slot, nr, ord, &view,
+	if (kho_ftrace_cpu_record_check(positions + n.slot, positions_size - n.slot, nr, ord, &view,
 					&why))
 		goto bad_node;
 
@@ -951,77 +958,55 @@ out:
 	kvfree(used);
 }
 
-static bool kho_ftrace_name_ok(const char *s, int len)
-{
-	return len > 0 && len <= 64 && s[len - 1] == '\0' && strnlen(s, len) == len - 1 &&
-	       !strchr(s, '/');
-}
-
 static void kho_ftrace_restore_instance(struct kho_ftrace_in_ctx *r, const void *fdt, int node,
 					const void *positions, size_t positions_size)
 {
-	const char *name, *clock;
-	const u32 *order;
+	struct kho_ftrace_instance_node in;
 	struct trace_array *tr;
-	int len, clen, sub;
+	const char *why, *name;
+	int sub;
 
-	name = fdt_getprop(fdt, node, "name", &len);
-	clock = fdt_getprop(fdt, node, "clock", &clen);
-	order = fdt_getprop(fdt, node, "subbuf-order", NULL);
-	if (!name || !kho_ftrace_name_ok(name, len) || !clock || !kho_ftrace_name_ok(clock, clen) ||
-	    !order || *order > 8) {
-		pr_err("instance node %s: malformed; dropped\n", fdt_get_name(fdt, node, NULL) ?: "?");
+	if (kho_ftrace_instance_node_check(fdt, node, &in, &why)) {
+		pr_err("instance node %s: %s; dropped\n", fdt_get_name(fdt, node, NULL) ?: "?", why);
 		return;
 	}
-	tr = kho_ftrace_target(*name ? name : NULL);
+	name = *in.name ? in.name : "global";
+	tr = kho_ftrace_target(*in.name ? in.name : NULL);
 	if (!tr)
 		return;
-	if (!*name && tracing_update_buffers(tr))
+	if (!*in.name && tracing_update_buffers(tr))
 		pr_warn("global instance: cannot expand; previous records still attached\n");
-	if (tracing_set_clock(tr, clock))
-		pr_warn("instance %s: clock %s unknown here; kept its own\n", *name ? name : "global",
-			clock);
+	if (tracing_set_clock(tr, in.clock))
+		pr_warn("instance %s: clock %s unknown here; kept its own\n", name, in.clock);
 	fdt_for_each_subnode(sub, fdt, node) {
 		if (fdt_node_check_compatible(fdt, sub, KHO_FTRACE_CPU_COMPATIBLE))
 			continue;
-		kho_ftrace_restore_cpu(r, fdt, sub, *name ? name : "global", tr, *order,
-				       positions, positions_size);
+		kho_ftrace_restore_cpu(r, fdt, sub, name, tr, in.subbuf_order, positions,
+				       positions_size);
 	}
 }
 
-static void kho_ftrace_restore_kernel(const void *fdt, int node)
+/* Which kernel wrote the records, and where its text was, to name addresses. */
+static void kho_ftrace_restore_kernel(const void *fdt, int node,
+				      const struct kho_ftrace_positions_view *pos)
 {
 	unsigned char id[KHO_FTRACE_BUILD_ID_SIZE];
-	const struct kho_ftrace_module *mods;
 	const void *old_id;
-	const u64 *text;
-	unsigned int i, n;
-	int len, mlen;
+	int len;
 
 	old_id = fdt_getprop(fdt, node, "build-id", &len);
-	text = fdt_getprop(fdt, node, "text", NULL);
-	kho_ftrace_in.same_build = old_id && len == sizeof(id) && text &&
-		!kho_kernel_build_id(id) && !memcmp(id, old_id, sizeof(id)) &&
-		memchr_inv(id, 0, sizeof(id));
-	if (kho_ftrace_in.same_build)
-		kho_ftrace_in.old_text = *text;
+	kho_ftrace_in.same_build = old_id && len == sizeof(id) && !kho_kernel_build_id(id) &&
+		!memcmp(id, old_id, sizeof(id)) && memchr_inv(id, 0, sizeof(id));
+	kho_ftrace_in.old_text = pos->text;
 	pr_info("previous kernel %s this build: its addresses print %s\n",
 		kho_ftrace_in.same_build ? "is" : "is not",
 		kho_ftrace_in.same_build ? "as symbols" : "as raw hex");
-
-	mods = fdt_getprop(fdt, node, "modules", &mlen);
-	if (!mods || mlen % sizeof(*mods))
+	if (!pos->nr_modules)
 		return;
-	n = mlen / sizeof(*mods);
-	kho_ftrace_in.mods = kcalloc(n, sizeof(*mods), GFP_KERNEL);
-	if (!kho_ftrace_in.mods)
-		return;
-	for (i = 0; i < n; i++) {
-		if (!memchr(mods[i].name, '\0', sizeof(mods[i].name)) ||
-		    mods[i].base + mods[i].size < mods[i].base)
-			continue;	/* malformed: its addresses print as hex */
-		kho_ftrace_in.mods[kho_ftrace_in.nr_mods++] = mods[i];
-	}
+	kho_ftrace_in.mods = kmemdup_array(pos->modules, pos->nr_modules, sizeof(*pos->modules),
+					   GFP_KERNEL);
+	if (kho_ftrace_in.mods)
+		kho_ftrace_in.nr_mods = pos->nr_modules;
 }
 
 /* This kernel's events, in the table format, to compare fingerprints. */
@@ -1049,11 +1034,11 @@ static struct kho_ftrace_event_table *kho_ftrace_current_events(void)
 static void __init kho_ftrace_restore(void)
 {
 	struct kho_ftrace_in_ctx r = {};
-	const struct kho_ftrace_positions *head;
+	struct kho_ftrace_positions_view view;
 	const void *fdt = kho_get_fdt();
 	const void *events;
 	struct folio *folio = NULL;
-	const u64 *pos;
+	u64 pos[2];
 	const char *why;
 	int node, sub, len;
 
@@ -1061,21 +1046,22 @@ static void __init kho_ftrace_restore(void)
 		return;
 	node = fdt_subnode_offset(fdt, 0, "ftrace");
 	if (node < 0)
-		return;
+		goto out;
 	if (fdt_node_check_compatible(fdt, node, KHO_FTRACE_COMPATIBLE)) {
 		pr_warn("ftrace node is not %s; ignored\n", KHO_FTRACE_COMPATIBLE);
-		return;
+		goto out;
 	}
-	pos = fdt_getprop(fdt, node, "positions", &len);
-	if (pos && len == 2 * sizeof(u64) && pos[1] >= sizeof(*head))
+	events = fdt_getprop(fdt, node, "positions", &len);
+	if (events && len == sizeof(pos)) {
+		memcpy(pos, events, sizeof(pos));
 		folio = kho_restore_folio(pos[0]);
+	}
 	if (!folio || folio_size(folio) < pos[1]) {
 		pr_err("positions block missing; previous trace records dropped\n");
 		goto out;
 	}
-	head = folio_address(folio);
-	if (head->magic != KHO_FTRACE_POSITIONS_MAGIC || head->written != 1) {
-		pr_err("positions were not recorded at kexec time; previous trace records dropped\n");
+	if (kho_ftrace_positions_check(folio_address(folio), pos[1], &view, &why)) {
+		pr_err("%s; previous trace records dropped\n", why);
 		goto out;
 	}
 
@@ -1084,7 +1070,7 @@ static void __init kho_ftrace_restore(void)
 	if (!kho_ftrace_in.old)
 		pr_err("event table: %s; previous records print as raw sizes\n",
 		       events ? why : "missing");
-	kho_ftrace_restore_kernel(fdt, node);
+	kho_ftrace_restore_kernel(fdt, node, &view);
 	r.cur = kho_ftrace_current_events();
 	r.remap = kvcalloc(1 << 16, sizeof(u16), GFP_KERNEL);
 	if (!r.remap) {
@@ -1093,13 +1079,14 @@ static void __init kho_ftrace_restore(void)
 	}
 	fdt_for_each_subnode(sub, fdt, node) {
 		if (!fdt_node_check_compatible(fdt, sub, KHO_FTRACE_INSTANCE_COMPATIBLE))
-			kho_ftrace_restore_instance(&r, fdt, sub, head, pos[1]);
+			kho_ftrace_restore_instance(&r, fdt, sub, folio_address(folio), pos[1]);
 	}
 out:
 	kvfree(r.remap);
 	kho_ftrace_events_free(r.cur);
 	if (folio)
 		folio_put(folio);
+	kho_put_fdt(fdt);
 }
 
 static int __init kho_ftrace_init(void)

@@ -1,23 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The outgoing handover: preserved memory, handover notifiers, the tree,
- * and /sys/kernel/kho.
+ * The outgoing handover: preserved memory, handover notifiers, subtrees,
+ * the tree, and /sys/kernel/kho.
  *
- * States (Documentation/kho/concurrency.rst has the diagram):
+ * States (Documentation/kho/concurrency.rst has the diagram and the rules):
  *
- *   idle --(write 1 to active)--> serializing --(all notifiers ok)--> active
- *     ^                                |                                |
- *     +------(a notifier fails)--------+                                |
- *     +------(write 0; no loaded image carries the tree)----------------+
+ *   idle --(write 1: DUMP)--> serializing --(every step ok)--> active
+ *     ^                           |                              |
+ *     +--(a step fails: ABORT)----+                              |
+ *     +--(write 0: serializing again while ABORT runs)-----------+
  *
- * Preserving and adding subtrees work in idle and serializing, and fail
- * with -EBUSY once active: the memory map is frozen then.  Activation and
- * deactivation hold the kexec lock, so they never race kexec_file_load().
+ * In idle and serializing, memory can be preserved and unpreserved and
+ * subtrees added and removed; in active the record is frozen (-EBUSY).
+ * Notifiers run only in serializing, with kho_state_lock held; nothing a
+ * notifier may call takes that lock, and (un)registering a notifier
+ * outside idle fails at once with -EBUSY.
  *
  * Lock order: kexec lock -> kho_state_lock -> kho_mem_lock.
  */
 #define pr_fmt(fmt) "kho: " fmt
 
+#include <linux/capability.h>
 #include <linux/kexec.h>
 #include <linux/kexec_handover.h>
 #include <linux/kobject.h>
@@ -42,7 +45,6 @@ enum kho_state { KHO_IDLE, KHO_SERIALIZING, KHO_ACTIVE };
 
 struct kho_serialization {
 	void *fdt;
-	int err;
 };
 
 struct kho_subtree {
@@ -53,18 +55,17 @@ struct kho_subtree {
 
 static DEFINE_MUTEX(kho_state_lock);
 static DEFINE_MUTEX(kho_mem_lock);
-static BLOCKING_NOTIFIER_HEAD(kho_notifiers);
-static LIST_HEAD(kho_subtrees);
+static RAW_NOTIFIER_HEAD(kho_notifiers);	/* kho_state_lock */
+static LIST_HEAD(kho_subtrees);			/* kho_mem_lock */
 
 static struct {
-	enum kho_state state;			/* kho_mem_lock for reads */
-	struct kho_preserved *mem;		/* kho_mem_lock */
-	size_t dt_max;				/* kho_state_lock */
-	void *fdt;				/* valid while active */
-	void *memmap;				/* valid while active, NULL if inline */
+	enum kho_state state;		/* written under both locks */
+	struct kho_preserved *mem;	/* kho_mem_lock */
+	size_t dt_max;			/* kho_state_lock */
+	/* Valid while active; written under kho_state_lock. */
+	void *fdt;
+	void *memmap;			/* NULL if inline in the tree */
 	size_t memmap_size;
-	struct kimage *image;			/* the image carrying the tree */
-	phys_addr_t image_fdt, image_memmap;	/* where it put them */
 } kho_out = {
 	.dt_max = KHO_DT_MAX_DEFAULT,
 };
@@ -85,18 +86,42 @@ bool kho_is_enabled(void)
 }
 EXPORT_SYMBOL_GPL(kho_is_enabled);
 
+static void kho_set_state(enum kho_state state)
+{
+	lockdep_assert_held(&kho_state_lock);
+	guard(mutex)(&kho_mem_lock);
+	WRITE_ONCE(kho_out.state, state);
+}
+
+/*
+ * Notifiers can only be added or removed in idle.  From a notifier (the
+ * state is serializing then) this fails at once, without waiting for
+ * kho_state_lock, which the caller of the notifier holds.
+ */
+static int kho_change_notifiers(struct notifier_block *nb, bool add)
+{
+	if (READ_ONCE(kho_out.state) != KHO_IDLE)
+		return -EBUSY;
+	guard(mutex)(&kho_state_lock);
+	if (kho_out.state != KHO_IDLE)
+		return -EBUSY;
+	return add ? raw_notifier_chain_register(&kho_notifiers, nb)
+		   : raw_notifier_chain_unregister(&kho_notifiers, nb);
+}
+
 /**
  * register_kho_notifier() - get KEXEC_KHO_DUMP and KEXEC_KHO_ABORT events
  * @nb: notifier; its callback gets a &struct kho_serialization as data
  *
- * Return: 0, or -EBUSY while the handover is active.
+ * The callback runs with the handover serializing: it may preserve and
+ * unpreserve memory and add or remove subtrees, but not (un)register
+ * notifiers.
+ *
+ * Return: 0, or -EBUSY unless the handover is idle.
  */
 int register_kho_notifier(struct notifier_block *nb)
 {
-	guard(mutex)(&kho_state_lock);
-	if (kho_out.state != KHO_IDLE)
-		return -EBUSY;
-	return blocking_notifier_chain_register(&kho_notifiers, nb);
+	return kho_change_notifiers(nb, true);
 }
 EXPORT_SYMBOL_GPL(register_kho_notifier);
 
@@ -104,14 +129,12 @@ EXPORT_SYMBOL_GPL(register_kho_notifier);
  * unregister_kho_notifier() - stop getting handover events
  * @nb: notifier registered with register_kho_notifier()
  *
- * Return: 0, -ENOENT if not registered, or -EBUSY while active.
+ * Return: 0, -ENOENT if not registered, or -EBUSY unless the handover is
+ * idle.
  */
 int unregister_kho_notifier(struct notifier_block *nb)
 {
-	guard(mutex)(&kho_state_lock);
-	if (kho_out.state != KHO_IDLE)
-		return -EBUSY;
-	return blocking_notifier_chain_unregister(&kho_notifiers, nb);
+	return kho_change_notifiers(nb, false);
 }
 EXPORT_SYMBOL_GPL(unregister_kho_notifier);
 
@@ -149,8 +172,17 @@ static int kho_check_preservable(unsigned long pfn, unsigned long nr_pages)
 	return 0;
 }
 
-static int kho_record(unsigned long pfn, unsigned long nr, unsigned int order, bool add)
+static struct kho_preserved *kho_record(void)
 {
+	lockdep_assert_held(&kho_mem_lock);
+	if (!kho_out.mem)
+		kho_out.mem = kho_preserved_create();
+	return kho_out.mem;
+}
+
+static int kho_change_preserved(unsigned long pfn, unsigned long nr, unsigned int order, bool add)
+{
+	struct kho_preserved *mem;
 	int err;
 
 	if (!kho_is_enabled())
@@ -163,16 +195,12 @@ static int kho_record(unsigned long pfn, unsigned long nr, unsigned int order, b
 	guard(mutex)(&kho_mem_lock);
 	if (kho_out.state == KHO_ACTIVE)
 		return -EBUSY;
-	if (!kho_out.mem) {
-		kho_out.mem = kho_preserved_create();
-		if (!kho_out.mem)
-			return -ENOMEM;
-	}
+	mem = kho_record();
+	if (!mem)
+		return -ENOMEM;
 	if (order || nr == 1)
-		return add ? kho_preserved_add(kho_out.mem, pfn, order)
-			   : kho_preserved_remove(kho_out.mem, pfn, order);
-	return add ? kho_preserved_add_pages(kho_out.mem, pfn, nr)
-		   : kho_preserved_remove_pages(kho_out.mem, pfn, nr);
+		return add ? kho_preserved_add(mem, pfn, order) : kho_preserved_remove(mem, pfn, order);
+	return add ? kho_preserved_add_pages(mem, pfn, nr) : kho_preserved_remove_pages(mem, pfn, nr);
 }
 
 /**
@@ -188,17 +216,19 @@ static int kho_record(unsigned long pfn, unsigned long nr, unsigned int order, b
  */
 int kho_preserve_folio(struct folio *folio)
 {
-	return kho_record(folio_pfn(folio), 1, folio_order(folio), true);
+	return kho_change_preserved(folio_pfn(folio), 1, folio_order(folio), true);
 }
 EXPORT_SYMBOL_GPL(kho_preserve_folio);
 
 /**
  * kho_unpreserve_folio() - undo kho_preserve_folio()
  * @folio: the folio
+ *
+ * Not while the handover is active: the tree already lists it (WARNs).
  */
 void kho_unpreserve_folio(struct folio *folio)
 {
-	WARN_ON_ONCE(kho_record(folio_pfn(folio), 1, folio_order(folio), false));
+	WARN_ON_ONCE(kho_change_preserved(folio_pfn(folio), 1, folio_order(folio), false));
 }
 EXPORT_SYMBOL_GPL(kho_unpreserve_folio);
 
@@ -213,7 +243,7 @@ int kho_preserve_pages(struct page *page, unsigned int nr_pages)
 {
 	if (!nr_pages)
 		return -EINVAL;
-	return kho_record(page_to_pfn(page), nr_pages, 0, true);
+	return kho_change_preserved(page_to_pfn(page), nr_pages, 0, true);
 }
 EXPORT_SYMBOL_GPL(kho_preserve_pages);
 
@@ -221,10 +251,12 @@ EXPORT_SYMBOL_GPL(kho_preserve_pages);
  * kho_unpreserve_pages() - undo kho_preserve_pages()
  * @page: first page
  * @nr_pages: number of pages
+ *
+ * Not while the handover is active (WARNs).
  */
 void kho_unpreserve_pages(struct page *page, unsigned int nr_pages)
 {
-	WARN_ON_ONCE(kho_record(page_to_pfn(page), nr_pages, 0, false));
+	WARN_ON_ONCE(kho_change_preserved(page_to_pfn(page), nr_pages, 0, false));
 }
 EXPORT_SYMBOL_GPL(kho_unpreserve_pages);
 
@@ -236,6 +268,7 @@ EXPORT_SYMBOL_GPL(kho_unpreserve_pages);
  * The root tree gets a node @name with a u64 "fdt" property holding the
  * physical address of @fdt; the next kernel finds it with
  * kho_retrieve_subtree().  @fdt itself must be preserved by the caller.
+ * Allowed from a KEXEC_KHO_DUMP notifier.
  *
  * Return: 0; -EBUSY while active; -EEXIST for a duplicate name; -ENOMEM.
  */
@@ -243,8 +276,8 @@ int kho_add_subtree(const char *name, void *fdt)
 {
 	struct kho_subtree *sub, *it;
 
-	guard(mutex)(&kho_state_lock);
-	if (kho_out.state != KHO_IDLE)
+	guard(mutex)(&kho_mem_lock);
+	if (kho_out.state == KHO_ACTIVE)
 		return -EBUSY;
 	list_for_each_entry(it, &kho_subtrees, list)
 		if (!strcmp(it->name, name))
@@ -266,13 +299,15 @@ EXPORT_SYMBOL_GPL(kho_add_subtree);
 /**
  * kho_remove_subtree() - undo kho_add_subtree()
  * @fdt: the tree passed to kho_add_subtree()
+ *
+ * Allowed from a notifier; not while the handover is active (WARNs).
  */
 void kho_remove_subtree(void *fdt)
 {
 	struct kho_subtree *sub;
 
-	guard(mutex)(&kho_state_lock);
-	if (WARN_ON_ONCE(kho_out.state != KHO_IDLE))
+	guard(mutex)(&kho_mem_lock);
+	if (WARN_ON_ONCE(kho_out.state == KHO_ACTIVE))
 		return;
 	list_for_each_entry(sub, &kho_subtrees, list) {
 		if (sub->fdt == fdt) {
@@ -285,6 +320,11 @@ void kho_remove_subtree(void *fdt)
 }
 EXPORT_SYMBOL_GPL(kho_remove_subtree);
 
+static int kho_fdt_err(int fdt_err)
+{
+	return fdt_err == -FDT_ERR_NOSPACE ? -ENOSPC : -EINVAL;
+}
+
 static void kho_free_output(void)
 {
 	kvfree(kho_out.fdt);
@@ -294,109 +334,79 @@ static void kho_free_output(void)
 	kho_out.memmap_size = 0;
 }
 
-static int kho_fdt_err(int fdt_err)
+/* The tree up to the point where notifiers add their nodes. */
+static int kho_tree_begin(void *fdt)
 {
-	return fdt_err == -FDT_ERR_NOSPACE ? -ENOSPC : -EINVAL;
+	int err = fdt_create(fdt, kho_out.dt_max);
+
+	err = err ?: fdt_finish_reservemap(fdt);
+	err = err ?: fdt_begin_node(fdt, "");
+	err = err ?: fdt_property_string(fdt, "compatible", KHO_ROOT_COMPATIBLE);
+	return err ? kho_fdt_err(err) : 0;
 }
 
-/* Root node, notifier nodes and subtrees; then the memory map. */
-static int kho_serialize(void)
+/*
+ * After the notifiers: the subtrees go into the tree, the record is frozen
+ * (active) and encoded, in one critical section, so a subtree or a folio
+ * is either in this handover or refused with -EBUSY.
+ */
+static int kho_freeze(void *fdt)
 {
-	struct kho_serialization ser = {};
 	struct kho_subtree *sub;
-	long long written;
+	long long written = 0;
 	size_t size;
-	int err;
+	int err = 0;
 
-	ser.fdt = kvzalloc(kho_out.dt_max, GFP_KERNEL);
-	if (!ser.fdt)
-		return -ENOMEM;
-	kho_out.fdt = ser.fdt;
-
-	err = fdt_create(ser.fdt, kho_out.dt_max);
-	err = err ?: fdt_finish_reservemap(ser.fdt);
-	err = err ?: fdt_begin_node(ser.fdt, "");
-	err = err ?: fdt_property_string(ser.fdt, "compatible", KHO_ROOT_COMPATIBLE);
-	if (err)
-		return kho_fdt_err(err);
-
-	err = blocking_notifier_call_chain_robust(&kho_notifiers, KEXEC_KHO_DUMP,
-						  KEXEC_KHO_ABORT, &ser);
-	err = notifier_to_errno(err);
-	if (err) {
-		pr_err("activation: a handover notifier failed (%d)\n", err);
-		return err;
-	}
-
+	guard(mutex)(&kho_mem_lock);
 	list_for_each_entry(sub, &kho_subtrees, list) {
 		u64 phys = virt_to_phys(sub->fdt);
 
-		err = fdt_begin_node(ser.fdt, sub->name);
-		err = err ?: fdt_property(ser.fdt, "fdt", &phys, sizeof(phys));
-		err = err ?: fdt_end_node(ser.fdt);
+		err = fdt_begin_node(fdt, sub->name);
+		err = err ?: fdt_property(fdt, "fdt", &phys, sizeof(phys));
+		err = err ?: fdt_end_node(fdt);
 		if (err)
-			goto abort;
+			return kho_fdt_err(err);
 	}
-
-	/* Notifiers are done: from here on the record is frozen. */
-	mutex_lock(&kho_mem_lock);
-	kho_out.state = KHO_ACTIVE;
+	WRITE_ONCE(kho_out.state, KHO_ACTIVE);
 	size = kho_out.mem ? kho_preserved_encoded_size(kho_out.mem) : 0;
-	written = 0;
-	if (size) {
-		void *map = kvmalloc(size, GFP_KERNEL);
-
-		written = map ? kho_preserved_encode(kho_out.mem, map, size, PAGE_SHIFT) : -ENOMEM;
-		if (written < 0) {
-			kvfree(map);
-			map = NULL;
-		}
-		kho_out.memmap = map;
-	}
-	mutex_unlock(&kho_mem_lock);
-	if (written < 0) {
-		err = written;
-		goto abort_errno;
-	}
-	err = fdt_end_node(ser.fdt);
-	err = err ?: fdt_finish(ser.fdt);
-	if (err)
-		goto abort;
-	if (size) {
-		void *map = kho_out.memmap;
-
-		kho_out.memmap_size = written;
-		if (written <= KHO_INLINE_MEMMAP_MAX) {
-			/*
-			 * A root property must precede the subnodes, which the
-			 * sequential writer has emitted by now: insert it.
-			 */
-			err = fdt_open_into(ser.fdt, ser.fdt, kho_out.dt_max);
-			err = err ?: fdt_setprop(ser.fdt, 0, "preserved-memory-map", map, written);
-			err = err ?: fdt_pack(ser.fdt);
-			kvfree(map);
-			kho_out.memmap = NULL;
-			if (err)
-				goto abort;
-		}
-	}
-	err = kho_check_scratch_fits(fdt_totalsize(ser.fdt) + kho_out.memmap_size);
-	if (err)
-		goto abort_errno;
+	if (!size)
+		return 0;
+	kho_out.memmap = kvmalloc(size, GFP_KERNEL);
+	if (!kho_out.memmap)
+		return -ENOMEM;
+	written = kho_preserved_encode(kho_out.mem, kho_out.memmap, size, PAGE_SHIFT);
+	if (written < 0)
+		return written;
+	kho_out.memmap_size = written;
 	return 0;
+}
 
-abort:
-	err = kho_fdt_err(err);
-abort_errno:
-	/* Back from ACTIVE if it got there: ABORT handlers unpreserve. */
-	scoped_guard(mutex, &kho_mem_lock)
-		kho_out.state = KHO_SERIALIZING;
-	blocking_notifier_call_chain(&kho_notifiers, KEXEC_KHO_ABORT, &ser);
-	return err;
+/* Closes the tree; a small memory map moves into it. */
+static int kho_tree_finish(void *fdt)
+{
+	int err = fdt_end_node(fdt);
+
+	err = err ?: fdt_finish(fdt);
+	if (!err && kho_out.memmap && kho_out.memmap_size <= KHO_INLINE_MEMMAP_MAX) {
+		/*
+		 * A root property must precede the subnodes, which the
+		 * sequential writer has emitted by now: insert it.
+		 */
+		err = fdt_open_into(fdt, fdt, kho_out.dt_max);
+		err = err ?: fdt_setprop(fdt, 0, "preserved-memory-map", kho_out.memmap,
+					 kho_out.memmap_size);
+		err = err ?: fdt_pack(fdt);
+		if (!err) {
+			kvfree(kho_out.memmap);
+			kho_out.memmap = NULL;
+		}
+	}
+	return err ? kho_fdt_err(err) : 0;
 }
 
 static int kho_activate(void)
 {
+	struct kho_serialization ser;
 	u64 start = local_clock();
 	int err;
 
@@ -406,32 +416,44 @@ static int kho_activate(void)
 		pr_err("activation: no boot glue to pass a handover on this architecture yet\n");
 		return -EOPNOTSUPP;
 	}
-
-	mutex_lock(&kho_mem_lock);
-	kho_out.state = KHO_SERIALIZING;
-	mutex_unlock(&kho_mem_lock);
-
-	err = kho_serialize();
-	if (!err && !kho_confidential()) {
-		struct kho_serialization ser = { .fdt = kho_out.fdt };
-
-		bin_attr_dt.size = fdt_totalsize(kho_out.fdt);
-		err = sysfs_create_bin_file(kho_kobj, &bin_attr_dt);
-		if (err)
-			blocking_notifier_call_chain(&kho_notifiers, KEXEC_KHO_ABORT, &ser);
-	}
-
-	mutex_lock(&kho_mem_lock);
-	kho_out.state = err ? KHO_IDLE : KHO_ACTIVE;
-	mutex_unlock(&kho_mem_lock);
+	ser.fdt = kho_out.fdt = kvzalloc(kho_out.dt_max, GFP_KERNEL);
+	if (!ser.fdt)
+		return -ENOMEM;
+	err = kho_tree_begin(ser.fdt);
 	if (err)
-		kho_free_output();
-	else
-		pr_info("active: tree %u bytes, memory map %zu bytes%s, %llu pages preserved, in %llu us\n",
-			fdt_totalsize(kho_out.fdt), kho_out.memmap_size,
-			kho_out.memmap_size && !kho_out.memmap ? " (in the tree)" : "",
-			kho_out.mem ? kho_preserved_nr_pages(kho_out.mem) : 0,
-			(local_clock() - start) / NSEC_PER_USEC);
+		goto out_idle;
+
+	kho_set_state(KHO_SERIALIZING);
+	/* Those that got DUMP before one failed get ABORT from here. */
+	err = notifier_to_errno(raw_notifier_call_chain_robust(&kho_notifiers, KEXEC_KHO_DUMP,
+							       KEXEC_KHO_ABORT, &ser));
+	if (err) {
+		pr_err("activation: a handover notifier failed (%d)\n", err);
+		goto out_idle;
+	}
+	err = kho_freeze(ser.fdt);
+	err = err ?: kho_tree_finish(ser.fdt);
+	err = err ?: kho_check_scratch_fits(fdt_totalsize(ser.fdt) + kho_out.memmap_size);
+	if (!err) {
+		bin_attr_dt.size = fdt_totalsize(ser.fdt);
+		err = sysfs_create_bin_file(kho_kobj, &bin_attr_dt);
+	}
+	if (err) {
+		/* Serializing again first, so the ABORT handlers can unpreserve. */
+		kho_set_state(KHO_SERIALIZING);
+		raw_notifier_call_chain(&kho_notifiers, KEXEC_KHO_ABORT, &ser);
+		goto out_idle;
+	}
+	pr_info("active: tree %u bytes, memory map %zu bytes%s, %llu pages preserved, in %llu us\n",
+		fdt_totalsize(ser.fdt), kho_out.memmap_size,
+		kho_out.memmap_size && !kho_out.memmap ? " (in the tree)" : "",
+		kho_out.mem ? kho_preserved_nr_pages(kho_out.mem) : 0,
+		(local_clock() - start) / NSEC_PER_USEC);
+	return 0;
+
+out_idle:
+	kho_set_state(KHO_IDLE);
+	kho_free_output();
 	return err;
 }
 
@@ -439,17 +461,15 @@ static int kho_deactivate(void)
 {
 	struct kho_serialization ser = { .fdt = kho_out.fdt };
 
-	if (kexec_image && kexec_image == kho_out.image) {
+	if (kho_kexec_image_carries_handover()) {
 		pr_warn("deactivation refused: the loaded kexec image carries the handover; unload it first\n");
 		return -EBUSY;
 	}
+	/* Waits for readers of dt, which take none of the locks held here. */
 	sysfs_remove_bin_file(kho_kobj, &bin_attr_dt);
-	/* Idle first: ABORT handlers unpreserve what their DUMP preserved. */
-	mutex_lock(&kho_mem_lock);
-	kho_out.state = KHO_IDLE;
-	mutex_unlock(&kho_mem_lock);
-	blocking_notifier_call_chain(&kho_notifiers, KEXEC_KHO_ABORT, &ser);
-	kho_out.image = NULL;
+	kho_set_state(KHO_SERIALIZING);
+	raw_notifier_call_chain(&kho_notifiers, KEXEC_KHO_ABORT, &ser);
+	kho_set_state(KHO_IDLE);
 	kho_free_output();
 	pr_info("deactivated\n");
 	return 0;
@@ -466,6 +486,8 @@ static ssize_t active_store(struct kobject *kobj, struct kobj_attribute *attr,
 	bool want;
 	int err;
 
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (kstrtobool(buf, &want))
 		return -EINVAL;
 	/* Never while kexec_file_load() runs: the image must see one state. */
@@ -492,66 +514,69 @@ static ssize_t dt_max_store(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	unsigned long long size;
 
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (kstrtoull(buf, 0, &size) || size < PAGE_SIZE || size > SZ_1G)
 		return -EINVAL;
 	guard(mutex)(&kho_state_lock);
 	if (kho_out.state != KHO_IDLE)
 		return -EBUSY;
-	kho_out.dt_max = size;
+	WRITE_ONCE(kho_out.dt_max, size);
 	return count;
 }
 static struct kobj_attribute dt_max_attr = __ATTR_RW_MODE(dt_max, 0600);
 
-static ssize_t kho_show_scratch(char *buf, bool phys)
-{
-	ssize_t len = 0;
-	unsigned int i;
-
-	for (i = 0; i < kho_scratch.nr; i++)
-		len += sysfs_emit_at(buf, len, "0x%llx\n",
-				     phys ? kho_scratch.area[i].addr : kho_scratch.area[i].size);
-	return len;
-}
-
-static ssize_t scratch_phys_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
-{
-	return kho_show_scratch(buf, true);
-}
-static struct kobj_attribute scratch_phys_attr = __ATTR_RO_MODE(scratch_phys, 0400);
-
 static ssize_t scratch_len_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
-	return kho_show_scratch(buf, false);
+	ssize_t len = 0;
+
+	for (unsigned int i = 0; i < kho_scratch.nr; i++)
+		len += sysfs_emit_at(buf, len, "0x%llx\n", kho_scratch.area[i].size);
+	return len;
 }
 static struct kobj_attribute scratch_len_attr = __ATTR_RO_MODE(scratch_len, 0400);
 
+static ssize_t scratch_phys_read(struct file *file, struct kobject *kobj,
+				 struct bin_attribute *attr, char *buf, loff_t pos, size_t count)
+{
+	char text[KHO_MAX_SCRATCH * sizeof("0x0123456789abcdef\n")];
+	size_t len = 0;
+	int err = kho_may_read_addresses(file);
+
+	if (err)
+		return err;
+	for (unsigned int i = 0; i < kho_scratch.nr; i++)
+		len += scnprintf(text + len, sizeof(text) - len, "0x%llx\n", kho_scratch.area[i].addr);
+	return memory_read_from_buffer(buf, count, &pos, text, len);
+}
+static BIN_ATTR_ADMIN_RO(scratch_phys, 0);
+
+/* The file exists only while the tree does (see kho_deactivate()). */
 static ssize_t dt_read(struct file *file, struct kobject *kobj, struct bin_attribute *attr,
 		       char *buf, loff_t pos, size_t count)
 {
-	guard(mutex)(&kho_state_lock);
-	if (kho_out.state != KHO_ACTIVE)
-		return -ENOENT;
+	int err = kho_may_read_addresses(file);
+
+	if (err)
+		return err;
 	return memory_read_from_buffer(buf, count, &pos, kho_out.fdt, fdt_totalsize(kho_out.fdt));
 }
 
 static struct attribute *kho_attrs[] = {
 	&active_attr.attr,
 	&dt_max_attr.attr,
-	&scratch_phys_attr.attr,
 	&scratch_len_attr.attr,
 	NULL,
 };
 
-static umode_t kho_attr_visible(struct kobject *kobj, struct attribute *attr, int n)
-{
-	if (attr == &scratch_phys_attr.attr && kho_confidential())
-		return 0;
-	return attr->mode;
-}
+static struct bin_attribute *kho_bin_attrs[] = {
+	&bin_attr_scratch_phys,
+	NULL,
+};
 
 static const struct attribute_group kho_group = {
 	.attrs = kho_attrs,
-	.is_visible = kho_attr_visible,
+	.bin_attrs = kho_bin_attrs,
 };
 
 /* For kexec.c, under the kexec lock: the frozen handover, if active. */
@@ -566,68 +591,51 @@ bool kho_out_get(struct kho_outgoing *out)
 	return true;
 }
 
-void kho_out_attach(struct kimage *image, phys_addr_t fdt, phys_addr_t memmap)
-{
-	kho_out.image = image;
-	kho_out.image_fdt = fdt;
-	kho_out.image_memmap = memmap;
-}
-
 bool kho_out_preserves(unsigned long pfn, unsigned long nr_pages)
 {
 	guard(mutex)(&kho_mem_lock);
 	return kho_out.mem && kho_preserved_intersects(kho_out.mem, pfn, nr_pages);
 }
 
-/* For the arch glue: the descriptor of the handover @image carries. */
-bool kho_out_attached(struct kimage *image, struct kho_handover_desc *desc)
-{
-	if (!image || image != kho_out.image)
-		return false;
-	memset(desc, 0, sizeof(*desc));
-	desc->magic = KHO_DESC_MAGIC;
-	desc->version = KHO_DESC_VERSION;
-	desc->nr_scratch = kho_scratch.nr;
-	memcpy(desc->scratch, kho_scratch.area, sizeof(desc->scratch));
-	desc->fdt = (struct kho_phys_range){ kho_out.image_fdt, fdt_totalsize(kho_out.fdt) };
-	if (kho_out.memmap)
-		desc->memmap = (struct kho_phys_range){ kho_out.image_memmap, kho_out.memmap_size };
-	return true;
-}
-
 #ifdef CONFIG_KEXEC_HANDOVER_TEST_KNOBS
-/* test_knobs.c: damage the handover on purpose. */
-int kho_test_corrupt(const char *what)
+/* test_knobs.c, under the kexec lock: the active handover to damage. */
+int kho_test_outgoing(struct kho_test_outgoing *out)
 {
 	guard(mutex)(&kho_state_lock);
-	if (!strcmp(what, "bad-range")) {
-		if (kho_out.state != KHO_IDLE)
-			return -EBUSY;
-		guard(mutex)(&kho_mem_lock);
-		if (!kho_out.mem)
-			kho_out.mem = kho_preserved_create();
-		if (!kho_out.mem)
-			return -ENOMEM;
-		/* 1 TiB: beyond any test guest's RAM. */
-		return kho_preserved_add_pages(kho_out.mem, PHYS_PFN(SZ_1T), 1);
-	}
 	if (kho_out.state != KHO_ACTIVE)
 		return -EBUSY;
-	if (!strcmp(what, "memmap") && kho_out.memmap) {
-		((u8 *)kho_out.memmap)[0] ^= 0xff;
-		return 0;
-	}
-	if (!strcmp(what, "compatible")) {
-		int len;
-		char *compat = (char *)fdt_getprop(kho_out.fdt, 0, "compatible", &len);
+	out->fdt = kho_out.fdt;
+	out->fdt_max = kho_out.dt_max;
+	out->memmap = kho_out.memmap;
+	out->memmap_size = kho_out.memmap_size;
+	return 0;
+}
 
-		if (!compat || len < sizeof("kho-v1"))
-			return -EINVAL;
-		memset(compat, 0, len);
-		strscpy(compat, "kho-v1", len);
-		return 0;
-	}
-	return -EINVAL;
+/* test_knobs.c: record pages bypassing the checks a preserve makes. */
+int kho_test_preserve_unchecked(unsigned long pfn, unsigned long nr_pages)
+{
+	struct kho_preserved *mem;
+
+	guard(mutex)(&kho_mem_lock);
+	if (kho_out.state != KHO_IDLE)
+		return -EBUSY;
+	mem = kho_record();
+	return mem ? kho_preserved_add_pages(mem, pfn, nr_pages) : -ENOMEM;
+}
+
+/* test_knobs.c, while active: the map becomes @map, which the core frees. */
+void kho_test_replace_memmap(void *map, size_t size)
+{
+	guard(mutex)(&kho_state_lock);
+	kvfree(kho_out.memmap);
+	kho_out.memmap = map;
+	kho_out.memmap_size = size;
+}
+
+u64 kho_test_nr_preserved(void)
+{
+	guard(mutex)(&kho_mem_lock);
+	return kho_out.mem ? kho_preserved_nr_pages(kho_out.mem) : 0;
 }
 #endif
 
@@ -640,6 +648,7 @@ static int __init kho_out_init(void)
 	if (!kho_kobj)
 		return -ENOMEM;
 	err = sysfs_create_group(kho_kobj, &kho_group);
+	err = err ?: kho_test_knobs_init(kho_kobj);
 	if (err)
 		kobject_put(kho_kobj);
 	return err;

@@ -25,21 +25,11 @@
 #include "kho_internal.h"
 
 static atomic_t kho_layout_gen = ATOMIC_INIT(0);
-static int kho_image_gen;
 
-/* Called with the kexec lock held, as a normal image is being loaded. */
-void kho_note_image_load(void)
+/* Bumped by every memory online or offline: kexec.c compares it at kexec -e. */
+int kho_layout_generation(void)
 {
-	kho_image_gen = atomic_read(&kho_layout_gen);
-}
-
-/* kernel_kexec(), under the kexec lock. */
-int kho_kexec_exec_check(struct kimage *image)
-{
-	if (image->type == KEXEC_TYPE_CRASH || kho_image_gen == atomic_read(&kho_layout_gen))
-		return 0;
-	pr_err("kexec: memory was hot-(un)plugged after the image was loaded; load it again\n");
-	return -ESTALE;
+	return atomic_read(&kho_layout_gen);
 }
 
 #ifdef CONFIG_MEMORY_HOTPLUG

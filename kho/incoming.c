@@ -3,17 +3,22 @@
  * The incoming handover: what the previous kernel left for this one.
  *
  * Nothing from the previous kernel is trusted.  The descriptor is checked
- * when the arch glue finds it (before memory exists); the tree and the
- * memory map when memory is set up; every preserved range against boot
- * RAM, scratch, the kernel and every other reservation.  A problem is
- * logged once, naming it, and only that part is dropped: memory that is not
- * reserved simply stays free.  Preserved memory stays reserved until a
- * consumer restores it or the handover is finished (/sys/firmware/kho/
- * finish), which frees whatever was not restored.
+ * when the arch glue finds it (before memory exists); the scratch areas
+ * against this boot's RAM at the first memblock allocation; the tree and
+ * the memory map when memory is set up; every preserved range against boot
+ * RAM, scratch, the kernel and every other reservation (reserve.cpp).  A
+ * problem is logged once, naming it, and only that part is dropped: memory
+ * that is not reserved simply stays free.
+ *
+ * A preserved folio that was reserved is restorable: its head page is
+ * reserved and carries KHO_PAGE_MARK | order in page->private until a
+ * consumer restores it (the mark goes) or the handover is finished, which
+ * frees every folio still marked.  Restores cost nothing per page beyond
+ * the page itself, and a page is handed out at most once.
  */
 #define pr_fmt(fmt) "kho: " fmt
 
-#include <linux/cma.h>
+#include <linux/capability.h>
 #include <linux/io.h>
 #include <linux/kexec_handover.h>
 #include <linux/kobject.h>
@@ -21,31 +26,35 @@
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/pageblock-flags.h>
 #include <linux/sched/clock.h>
 #include <linux/sysfs.h>
 #include <linux/unaligned.h>
+#include <linux/wait_bit.h>
 #include <linux/workqueue.h>
 
 #include <kho/abi/memmap.h>
 #include "mm/internal.h"
 #include "kho_internal.h"
+#include "descriptor.h"
 #include "handover_tree.h"
 #include "mem_map.h"
+#include "reserve.h"
 
-#define KHO_FDT_MAX		SZ_64M
-#define KHO_MEMMAP_MAX		SZ_1G
 #define KHO_MAX_DROPPED		8
+#define KHO_MAX_CLUSTER_GAP	SZ_4M
+/* page->private of a restorable folio's head page: "KHOP", then the order. */
+#define KHO_PAGE_MARK		0x4b484f5000000000UL
+#define KHO_PAGE_ORDER_MASK	0xffUL
 
 static struct {
 	bool valid;			/* a handover is being used */
-	bool finished;
+	bool finished;			/* kho_in_lock */
+	atomic_t fdt_users;		/* kho_get_fdt() without kho_put_fdt() */
 	struct kho_handover_desc desc;
 	const void *fdt;
 	const void *memmap;		/* inline in the tree, or a segment */
 	size_t memmap_size;
-	struct kho_phys_range dropped[KHO_MAX_DROPPED];
-	unsigned int nr_dropped;
-	struct kho_preserved *left;	/* preserved and not yet restored */
 } kho_in;
 
 static DEFINE_MUTEX(kho_in_lock);
@@ -72,109 +81,73 @@ early_param("kho_debug_reservations", kho_debug_reservations_param);
 /**
  * is_kho_boot() - whether this kernel uses a handover from the previous one
  *
- * Return: true if a valid handover was found and not yet finished.
+ * Return: true if a valid handover was found and is not finished yet:
+ * until then, kho_get_fdt() and the restore calls find what it holds.
  */
 bool is_kho_boot(void)
 {
-	return READ_ONCE(kho_in.valid);
+	return READ_ONCE(kho_in.valid) && !READ_ONCE(kho_in.finished);
 }
 EXPORT_SYMBOL_GPL(is_kho_boot);
 
-static bool kho_range_ok(const struct kho_phys_range *r, phys_addr_t align, u64 max)
-{
-	return r->size && r->size <= max && IS_ALIGNED(r->addr | r->size, align) &&
-	       r->addr + r->size > r->addr;
-}
-
-static bool kho_inside(const struct kho_phys_range *inner, const struct kho_phys_range *outer)
-{
-	return inner->addr >= outer->addr &&
-	       inner->addr + inner->size <= outer->addr + outer->size;
-}
-
-static bool kho_in_one_scratch_area(const struct kho_phys_range *r, const struct kho_handover_desc *d)
-{
-	for (unsigned int i = 0; i < d->nr_scratch; i++)
-		if (kho_inside(r, &d->scratch[i]))
-			return true;
-	return false;
-}
-
-/*
- * Whether the scratch areas together cover @r: memblock merges neighbouring
- * reservations, so one region may span two adjacent areas.
- */
-static bool kho_in_scratch_covers(const struct kho_phys_range *r, const struct kho_handover_desc *d)
-{
-	u64 at = r->addr, end = r->addr + r->size;
-
-	/* Areas are sorted and disjoint (checked in kho_in_populate()). */
-	for (unsigned int i = 0; i < d->nr_scratch && at < end; i++)
-		if (d->scratch[i].addr <= at && at < d->scratch[i].addr + d->scratch[i].size)
-			at = d->scratch[i].addr + d->scratch[i].size;
-	return at >= end;
-}
-
-/* Early, from the arch glue: no memory map yet, so shape checks only. */
-int __init kho_in_populate(const struct kho_handover_desc *d)
-{
-	struct kho_phys_range fdt_pages;
-	unsigned int i;
-
-	if (d->magic != KHO_DESC_MAGIC || d->version != KHO_DESC_VERSION || d->reserved) {
-		pr_err("handover: descriptor magic %#x version %u not understood; ignored\n",
-		       d->magic, d->version);
-		return -EINVAL;
-	}
-	if (!d->nr_scratch || d->nr_scratch > KHO_MAX_SCRATCH) {
-		pr_err("handover: %u scratch areas; ignored\n", d->nr_scratch);
-		return -EINVAL;
-	}
-	for (i = 0; i < d->nr_scratch; i++) {
-		if (!kho_range_ok(&d->scratch[i], CMA_MIN_ALIGNMENT_BYTES, U64_MAX) ||
-		    (i && d->scratch[i].addr < d->scratch[i - 1].addr + d->scratch[i - 1].size)) {
-			pr_err("handover: scratch area %u [%#llx+%#llx] malformed; ignored\n",
-			       i, d->scratch[i].addr, d->scratch[i].size);
-			return -EINVAL;
-		}
-	}
-	fdt_pages = (struct kho_phys_range){ d->fdt.addr, PAGE_ALIGN(d->fdt.size) };
-	if (!kho_range_ok(&fdt_pages, PAGE_SIZE, KHO_FDT_MAX) || !kho_in_one_scratch_area(&fdt_pages, d)) {
-		pr_err("handover: tree [%#llx+%#llx] is not a page-aligned range in scratch; ignored\n",
-		       d->fdt.addr, d->fdt.size);
-		return -EINVAL;
-	}
-	if (d->memmap.size || d->memmap.addr) {
-		struct kho_phys_range map_pages = { d->memmap.addr, PAGE_ALIGN(d->memmap.size) };
-
-		if (!kho_range_ok(&map_pages, PAGE_SIZE, KHO_MEMMAP_MAX) ||
-		    !kho_in_one_scratch_area(&map_pages, d) ||
-		    (map_pages.addr < fdt_pages.addr + fdt_pages.size &&
-		     fdt_pages.addr < map_pages.addr + map_pages.size)) {
-			pr_err("handover: memory map [%#llx+%#llx] is not a page-aligned range in scratch; ignored\n",
-			       d->memmap.addr, d->memmap.size);
-			return -EINVAL;
-		}
-		memblock_reserve(map_pages.addr, map_pages.size);
-	}
-	/* Both sit in scratch, where early allocations go: keep them off. */
-	memblock_reserve(fdt_pages.addr, fdt_pages.size);
-	kho_in.desc = *d;
-	kho_in.valid = true;
-	kho_scratch_adopt(d->scratch, d->nr_scratch);
-	pr_info("handover: found, %u scratch areas, tree at %#llx\n", d->nr_scratch, d->fdt.addr);
-	return 0;
-}
-
-static void __init kho_in_drop_all(const char *why)
+static void __init_memblock kho_in_free_handover_pages(void)
 {
 	const struct kho_handover_desc *d = &kho_in.desc;
 
-	pr_err("handover: %s; ignoring the handover\n", why);
 	memblock_phys_free(d->fdt.addr, PAGE_ALIGN(d->fdt.size));
 	if (d->memmap.size)
 		memblock_phys_free(d->memmap.addr, PAGE_ALIGN(d->memmap.size));
+}
+
+/* Early, from the arch glue: no memory map yet, so shape checks only. */
+void __init kho_in_populate(const void *payload, size_t len)
+{
+	struct kho_handover_desc *d = &kho_in.desc;
+	const char *why;
+
+	if (kho_descriptor_check(payload, len, PAGE_SIZE, pageblock_nr_pages << PAGE_SHIFT, d,
+				 &why)) {
+		pr_err("handover: descriptor: %s; ignored\n", why);
+		return;
+	}
+	/* Both sit in scratch, where early allocations go: keep them off. */
+	if (memblock_reserve(d->fdt.addr, PAGE_ALIGN(d->fdt.size)) ||
+	    (d->memmap.size && memblock_reserve(d->memmap.addr, PAGE_ALIGN(d->memmap.size)))) {
+		pr_err("handover: cannot reserve the tree and memory map; ignored\n");
+		kho_in_free_handover_pages();
+		return;
+	}
+	kho_in.valid = true;
+	kho_scratch_adopt(d->scratch, d->nr_scratch);
+	pr_info("handover: found, %u scratch areas, tree at %#llx\n", d->nr_scratch, d->fdt.addr);
+}
+
+static void __init_memblock kho_in_drop_all(const char *why)
+{
+	pr_err("handover: %s; ignoring the handover\n", why);
+	kho_in_free_handover_pages();
 	kho_in.valid = false;
+}
+
+/*
+ * The first memblock allocation of a KHO boot, with this boot's RAM known
+ * (after mem= and memmap=): every inherited scratch area must be RAM, or
+ * the previous kernel described another machine.
+ */
+void __init_memblock kho_in_check_scratch(void)
+{
+	const struct kho_handover_desc *d = &kho_in.desc;
+	char why[96];
+
+	for (unsigned int i = 0; i < d->nr_scratch; i++) {
+		if (memblock_is_region_memory(d->scratch[i].addr, d->scratch[i].size))
+			continue;
+		snprintf(why, sizeof(why), "scratch area %u [%#llx+%#llx] is not in this boot's RAM",
+			 i, d->scratch[i].addr, d->scratch[i].size);
+		kho_in_drop_all(why);
+		kho_scratch_forget();
+		return;
+	}
 }
 
 /* The tree and the memory map, once the direct map exists. */
@@ -185,7 +158,6 @@ static bool __init kho_in_check_tree(void)
 	const void *inline_map;
 	const char *why;
 	size_t len;
-	int clen;
 
 	if (!memblock_is_region_memory(d->fdt.addr, PAGE_ALIGN(d->fdt.size)) ||
 	    (d->memmap.size && !memblock_is_region_memory(d->memmap.addr, PAGE_ALIGN(d->memmap.size)))) {
@@ -193,15 +165,6 @@ static bool __init kho_in_check_tree(void)
 		return false;
 	}
 	if (kho_tree_check(fdt, d->fdt.size, d->memmap.size != 0, &inline_map, &len, &why)) {
-		const char *compat = fdt_getprop(fdt, 0, "compatible", &clen);
-		char msg[128];
-
-		/* Name a foreign format: most likely another kernel's KHO. */
-		if (!strcmp(why, "format not understood") && compat && clen > 0) {
-			snprintf(msg, sizeof(msg), "root compatible \"%.*s\" is not \"%s\"",
-				 min(clen, 48), compat, KHO_ROOT_COMPATIBLE);
-			why = msg;
-		}
 		kho_in_drop_all(why);
 		return false;
 	}
@@ -216,19 +179,6 @@ static bool __init kho_in_check_tree(void)
 	return true;
 }
 
-static const char *__init kho_in_range_problem(phys_addr_t addr, phys_addr_t size)
-{
-	if (addr < KHO_LOW_WINDOW)
-		return "below the low window";
-	if (!memblock_is_region_memory(addr, size))
-		return "not in boot RAM";
-	if (kho_in_scratch(addr, size))
-		return "overlaps scratch";
-	if (memblock_is_region_reserved(addr, size))
-		return "overlaps the kernel, firmware data or another preserved range";
-	return NULL;
-}
-
 /* Debug (kho_debug_reservations): nothing was reserved outside scratch yet. */
 static void __init kho_in_check_reservations(void)
 {
@@ -237,8 +187,7 @@ static void __init kho_in_check_reservations(void)
 	u64 i;
 
 	for_each_reserved_mem_range(i, &start, &end) {
-		struct kho_phys_range r = { start, end - start };
-		bool ok = end <= KHO_LOW_WINDOW || kho_in_scratch_covers(&r, &kho_in.desc) ||
+		bool ok = end <= KHO_LOW_WINDOW || kho_in_scratch_covers(start, end - start) ||
 			  !memblock_is_region_memory(start, end - start);
 
 		n++;
@@ -250,128 +199,129 @@ static void __init kho_in_check_reservations(void)
 	pr_info("debug: %u early reservations checked, %u outside scratch\n", n, bad);
 }
 
-static bool kho_in_was_dropped(phys_addr_t addr, phys_addr_t size)
+/* ---- The reservation walk's side (reserve.h) ---- */
+
+static struct kho_memmap_sorted kho_sorted __initdata;
+static struct kho_phys_range *kho_gaps __initdata;
+static unsigned long kho_nr_gaps __initdata, kho_max_gaps __initdata;
+
+static bool __init kho_overlaps(phys_addr_t a, phys_addr_t a_size, phys_addr_t b, phys_addr_t b_size)
 {
-	for (unsigned int i = 0; i < min(kho_in.nr_dropped, KHO_MAX_DROPPED); i++)
-		if (addr < kho_in.dropped[i].addr + kho_in.dropped[i].size &&
-		    kho_in.dropped[i].addr < addr + size)
-			return true;
-	return false;
+	return a < b + b_size && b < a + a_size;
+}
+
+static const char *__init kho_in_run_problem(const struct kho_run *run)
+{
+	phys_addr_t addr = PFN_PHYS(run->pfn), size = PFN_PHYS(run->nr_pages);
+
+	if (run->nr_pages > PHYS_PFN(PHYS_ADDR_MAX) || run->pfn > PHYS_PFN(PHYS_ADDR_MAX) - run->nr_pages)
+		return "beyond the physical address space";
+	if (addr < KHO_LOW_WINDOW)
+		return "below the low window";
+	if (!memblock_is_region_memory(addr, size))
+		return "not in boot RAM";
+	if (kho_overlaps(addr, size, __pa_symbol(_text), __pa_symbol(_end) - __pa_symbol(_text)))
+		return "overlaps this kernel's image";
+	if (kho_in_scratch(addr, size))
+		return "overlaps scratch";
+	if (memblock_is_region_reserved(addr, size))
+		return "overlaps firmware or boot data";
+	return NULL;
+}
+
+static int __init kho_in_gap_ok(kx_u64 pfn, kx_u64 nr_pages)
+{
+	phys_addr_t start = PFN_PHYS(pfn), size = PFN_PHYS(nr_pages);
+
+	return memblock_is_region_memory(start, size) && !memblock_is_region_reserved(start, size) &&
+	       !kho_in_scratch(start, size);
+}
+
+static int __init kho_in_add_gap(kx_u64 pfn, kx_u64 nr_pages)
+{
+	if (kho_nr_gaps == kho_max_gaps)
+		return -ENOSPC;
+	kho_gaps[kho_nr_gaps++] = (struct kho_phys_range){ PFN_PHYS(pfn), PFN_PHYS(nr_pages) };
+	return 0;
+}
+
+static void __init kho_in_forget_gaps(kx_size_t keep)
+{
+	kho_nr_gaps = keep;
+}
+
+static int __init kho_in_reserve_pages(kx_u64 pfn, kx_u64 nr_pages)
+{
+	return kho_test_fail_reserve() ?: memblock_reserve(PFN_PHYS(pfn), PFN_PHYS(nr_pages));
+}
+
+static void __init kho_in_mark(const struct kho_run *run)
+{
+	for (kx_u64 pfn = run->pfn; pfn < run->pfn + run->nr_pages; pfn += 1UL << run->order)
+		set_page_private(pfn_to_page(pfn), KHO_PAGE_MARK | run->order);
+}
+
+static void __init kho_in_unmark(kx_u64 pfn, kx_u64 nr_pages)
+{
+	for (kx_u64 end = pfn + nr_pages; pfn < end; pfn++)
+		if ((page_private(pfn_to_page(pfn)) & ~KHO_PAGE_ORDER_MASK) == KHO_PAGE_MARK)
+			set_page_private(pfn_to_page(pfn), 0);
+}
+
+static void __init kho_in_dropped(const struct kho_run *run, const struct kho_run *other,
+				  const char *why)
+{
+	phys_addr_t addr = PFN_PHYS(run->pfn), size = PFN_PHYS(run->nr_pages);
+
+	if (other) {
+		phys_addr_t o_addr = PFN_PHYS(other->pfn), o_size = PFN_PHYS(other->nr_pages);
+
+		pr_err("handover: preserved ranges [%pa+%pa] (order %u) and [%pa+%pa] (order %u) overlap; both dropped\n",
+		       &addr, &size, run->order, &o_addr, &o_size, other->order);
+		return;
+	}
+	pr_err("handover: preserved range [%pa+%pa] %s; dropped\n", &addr, &size, why);
+}
+
+static const struct kho_reserve_ops kho_in_reserve_ops __initconst = {
+	.problem = kho_in_run_problem,
+	.gap_ok = kho_in_gap_ok,
+	.add_gap = kho_in_add_gap,
+	.forget_gaps = kho_in_forget_gaps,
+	.reserve = kho_in_reserve_pages,
+	.mark = kho_in_mark,
+	.unmark = kho_in_unmark,
+	.dropped = kho_in_dropped,
+};
+
+/* Reserve every valid preserved range in few regions; drop bad ones. */
+static void __init kho_in_reserve(void)
+{
+	struct kho_reserve_result res;
+	u64 start = local_clock();
+	const char *why;
+	u64 max_runs;
+
+	if (!kho_in.memmap)
+		return;
+	/* A gap between every two runs at most (a malformed map counts 0). */
+	max_runs = kho_memmap_count_runs(kho_in.memmap, kho_in.memmap_size, PAGE_SHIFT);
+	kho_gaps = max_runs ? memblock_alloc(max_runs * sizeof(*kho_gaps), SMP_CACHE_BYTES) : NULL;
+	kho_max_gaps = kho_gaps ? max_runs : 0;	/* else one region per run */
+	if (kho_reserve_preserved(kho_in.memmap, kho_in.memmap_size, PAGE_SHIFT, &kho_in_reserve_ops,
+				  KHO_MAX_DROPPED, PHYS_PFN(KHO_MAX_CLUSTER_GAP), &kho_sorted, &res,
+				  &why)) {
+		kho_in_drop_all(why);
+		return;
+	}
+	pr_info("handover: %llu preserved pages in %llu ranges reserved as %llu regions in %llu us\n",
+		res.pages, res.runs - res.dropped, res.regions, (local_clock() - start) / NSEC_PER_USEC);
 }
 
 static void kho_free_range(phys_addr_t addr, phys_addr_t size)
 {
 	for (unsigned long pfn = PHYS_PFN(addr); pfn < PHYS_PFN(addr + size); pfn++)
 		free_reserved_page(pfn_to_page(pfn));
-}
-
-/*
- * Free memory between preserved runs that was reserved with them, so that
- * memblock holds a few large regions instead of one per run (a million
- * scattered pages must not become a million regions).  Freed again once
- * the page allocator runs.
- */
-#define KHO_MAX_CLUSTER_GAP	SZ_4M
-static struct kho_phys_range *kho_gaps __initdata;
-static unsigned long kho_nr_gaps __initdata, kho_max_gaps __initdata;
-static struct kho_memmap_sorted kho_sorted __initdata;
-
-/* A gap may be reserved with its neighbours if it is free RAM. */
-static bool __init kho_gap_ok(phys_addr_t start, phys_addr_t end)
-{
-	return end - start <= KHO_MAX_CLUSTER_GAP && kho_nr_gaps < kho_max_gaps &&
-	       memblock_is_region_memory(start, end - start) &&
-	       !memblock_is_region_reserved(start, end - start) &&
-	       !kho_in_scratch(start, end - start);
-}
-
-static void __init kho_in_drop(phys_addr_t addr, phys_addr_t size, const char *why)
-{
-	pr_err("handover: preserved range [%pa+%pa] %s; dropped\n", &addr, &size, why);
-	if (kho_in.nr_dropped < KHO_MAX_DROPPED)
-		kho_in.dropped[kho_in.nr_dropped] = (struct kho_phys_range){ addr, size };
-	kho_in.nr_dropped++;
-}
-
-/*
- * Walk the runs in address order.  Bad runs are dropped (logged when
- * @reserve); good ones are reserved when @reserve, clustered across small
- * free gaps.  Returns the number of bad runs.
- */
-static unsigned int __init kho_in_walk(bool reserve, kx_u64 *pages, kx_u64 *regions)
-{
-	phys_addr_t cluster = 0, cluster_end = 0, prev_end = 0;
-	unsigned int bad = 0, order;
-	kx_u64 pfn, nr;
-
-	kho_memmap_sorted_start(&kho_sorted, kho_in.memmap, kho_in.memmap_size, PAGE_SHIFT);
-	while (kho_memmap_sorted_next(&kho_sorted, &pfn, &nr, &order) > 0) {
-		phys_addr_t addr = PFN_PHYS(pfn), size = PFN_PHYS(nr);
-		const char *why = addr < prev_end ? "overlaps another preserved range"
-						  : kho_in_range_problem(addr, size);
-
-		if (why) {
-			bad++;
-			if (reserve)
-				kho_in_drop(addr, size, why);
-			continue;
-		}
-		prev_end = addr + size;
-		if (!reserve)
-			continue;
-		if (cluster_end && kho_gap_ok(cluster_end, addr)) {
-			if (addr > cluster_end)
-				kho_gaps[kho_nr_gaps++] = (struct kho_phys_range){
-					cluster_end, addr - cluster_end };
-		} else {
-			if (cluster_end)
-				memblock_reserve(cluster, cluster_end - cluster);
-			cluster = addr;
-			(*regions)++;
-		}
-		cluster_end = addr + size;
-		*pages += nr;
-	}
-	if (cluster_end)
-		memblock_reserve(cluster, cluster_end - cluster);
-	return bad;
-}
-
-/* Reserve every valid preserved range in few regions; drop bad ones. */
-static void __init kho_in_reserve(void)
-{
-	struct kho_memmap_cursor cur;
-	kx_u64 pfn, nr, pages = 0, runs = 0, regions = 0;
-	u64 start = local_clock();
-	unsigned int order, bad;
-	int ret;
-
-	if (!kho_in.memmap)
-		return;
-	/* Pass 1: the whole map is well formed, before touching anything. */
-	ret = kho_memmap_cursor_start(&cur, kho_in.memmap, kho_in.memmap_size, PAGE_SHIFT);
-	if (!ret)
-		while ((ret = kho_memmap_cursor_next(&cur, &pfn, &nr, &order)) > 0)
-			runs++;
-	if (ret) {
-		kho_in_drop_all("preserved-memory map malformed");
-		return;
-	}
-	/* Pass 2: every run where it may be; too many bad ones drop it all. */
-	bad = kho_in_walk(false, &pages, &regions);
-	if (bad > KHO_MAX_DROPPED) {
-		pr_err("handover: %u preserved ranges are invalid\n", bad);
-		kho_in_drop_all("more than 8 preserved ranges are invalid");
-		return;
-	}
-	/* Pass 3: reserve. */
-	kho_max_gaps = runs;
-	kho_gaps = memblock_alloc(runs * sizeof(*kho_gaps), SMP_CACHE_BYTES);
-	if (!kho_gaps)
-		kho_max_gaps = 0;	/* no clustering: one region per run */
-	kho_in_walk(true, &pages, &regions);
-	pr_info("handover: %llu preserved pages in %llu ranges reserved as %llu regions in %llu us\n",
-		pages, runs - bad, regions, (local_clock() - start) / NSEC_PER_USEC);
 }
 
 /* The page allocator runs: give the gaps between preserved runs back. */
@@ -395,63 +345,56 @@ core_initcall(kho_in_free_gaps);
 /* mm_core_init(), before memblock hands memory to the buddy allocator. */
 void __init kho_in_memory_init(void)
 {
+	phys_addr_t text = __pa_symbol(_text), end = __pa_symbol(_end);
+
 	if (!kho_in.valid || !kho_in_check_tree())
 		return;
+	/*
+	 * The previous kernel loaded this one into scratch and the
+	 * decompressor chose a place in scratch: if it is not there, the
+	 * scratch areas do not describe this boot, and whatever this kernel
+	 * was written over is dropped below ("overlaps this kernel's image").
+	 */
+	if (!kho_in_scratch_covers(text, end - text))
+		pr_err("handover: this kernel's image [%pa-%pa] is not inside scratch\n", &text, &end);
 	if (kho_debug_reservations)
 		kho_in_check_reservations();
 	kho_in_reserve();
 }
 
+/* ---- Restoring ---- */
 
-/* The record of what is left to restore, built on first use. */
-static struct kho_preserved *kho_in_left(void)
+/* The order of the folio at @pfn if it carries the restorable mark, or -1. */
+static int kho_marked_order(unsigned long pfn)
 {
-	struct kho_memmap_cursor cur;
-	kx_u64 pfn, nr;
-	unsigned int order;
-	int err = 0;
+	struct page *page;
+	unsigned long mark;
 
+	if (!pfn_valid(pfn))
+		return -1;
+	page = pfn_to_page(pfn);
+	mark = page_private(page);
+	if (!PageReserved(page) || (mark & ~KHO_PAGE_ORDER_MASK) != KHO_PAGE_MARK)
+		return -1;
+	return mark & KHO_PAGE_ORDER_MASK;
+}
+
+/* ... and only until the handover is finished. */
+static int kho_restorable_order(unsigned long pfn)
+{
 	lockdep_assert_held(&kho_in_lock);
-	if (kho_in.left || !kho_in.valid || kho_in.finished)
-		return kho_in.left;
-	kho_in.left = kho_preserved_create();
-	if (!kho_in.left || !kho_in.memmap)
-		return kho_in.left;
-	kho_memmap_cursor_start(&cur, kho_in.memmap, kho_in.memmap_size, PAGE_SHIFT);
-	while (!err && kho_memmap_cursor_next(&cur, &pfn, &nr, &order) > 0) {
-		if (kho_in_was_dropped(PFN_PHYS(pfn), PFN_PHYS(nr)))
-			continue;
-		if (order)
-			for (kx_u64 p = pfn; !err && p < pfn + nr; p += 1UL << order)
-				err = kho_preserved_add(kho_in.left, p, order);
-		else
-			err = kho_preserved_add_pages(kho_in.left, pfn, nr);
-	}
-	if (err) {
-		pr_err("restore: cannot track preserved memory (%d); restores will fail\n", err);
-		kho_preserved_destroy(kho_in.left);
-		kho_in.left = NULL;
-	}
-	return kho_in.left;
+	return kho_in.valid && !kho_in.finished ? kho_marked_order(pfn) : -1;
 }
 
-/**
- * kho_get_fdt() - the tree the previous kernel handed over
- *
- * Find your node by its compatible string; everything in it is untrusted.
- *
- * Return: the tree, or NULL without a handover or once it is finished.
- */
-const void *kho_get_fdt(void)
+static struct page *kho_page(phys_addr_t phys)
 {
-	guard(mutex)(&kho_in_lock);
-	return kho_in.valid && !kho_in.finished ? kho_in.fdt : NULL;
+	return pfn_to_page(PHYS_PFN(phys));
 }
-EXPORT_SYMBOL_GPL(kho_get_fdt);
 
 /* Turn preserved, reserved pages into ordinary allocated ones. */
 static void kho_init_restored(struct page *page, unsigned long nr, unsigned int order)
 {
+	set_page_private(page, 0);
 	for (unsigned long i = 0; i < nr; i++) {
 		ClearPageReserved(page + i);
 		set_page_count(page + i, order && i ? 0 : 1);
@@ -472,25 +415,52 @@ static void kho_init_restored(struct page *page, unsigned long nr, unsigned int 
 struct folio *kho_restore_folio(phys_addr_t phys)
 {
 	unsigned long pfn = PHYS_PFN(phys);
-	struct kho_preserved *left;
-	unsigned int order;
+	int order;
 
 	if (!PAGE_ALIGNED(phys))
 		return NULL;
 	guard(mutex)(&kho_in_lock);
-	left = kho_in_left();
-	if (!left)
+	order = kho_restorable_order(pfn);
+	if (order < 0)
 		return NULL;
-	for (order = 0; order <= KHO_MEMMAP_MAX_ORDER; order++) {
-		if (kho_preserved_contains(left, pfn, order) &&
-		    !kho_preserved_remove(left, pfn, order)) {
-			kho_init_restored(pfn_to_page(pfn), 1UL << order, order);
-			return pfn_folio(pfn);
-		}
-	}
-	return NULL;
+	kho_init_restored(pfn_to_page(pfn), 1UL << order, order);
+	return pfn_folio(pfn);
 }
 EXPORT_SYMBOL_GPL(kho_restore_folio);
+
+/*
+ * Takes order-0 pages all at once, or none: each must be restorable and
+ * none listed twice (a page being taken carries KHO_PAGE_TAKING).
+ */
+#define KHO_PAGE_TAKING	(KHO_PAGE_MARK | KHO_PAGE_ORDER_MASK)
+
+static bool kho_take_pages(phys_addr_t (*phys_of)(const void *ctx, unsigned int i),
+			   const void *ctx, unsigned int nr)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&kho_in_lock);
+	for (i = 0; i < nr; i++) {
+		phys_addr_t phys = phys_of(ctx, i);
+
+		if (!PAGE_ALIGNED(phys) || kho_restorable_order(PHYS_PFN(phys)) != 0)
+			break;
+		set_page_private(kho_page(phys), KHO_PAGE_TAKING);
+	}
+	if (i < nr) {
+		while (i--)
+			set_page_private(kho_page(phys_of(ctx, i)), KHO_PAGE_MARK);
+		return false;
+	}
+	for (i = 0; i < nr; i++)
+		kho_init_restored(kho_page(phys_of(ctx, i)), 1, 0);
+	return true;
+}
+
+static phys_addr_t kho_nth_page(const void *first, unsigned int i)
+{
+	return *(const phys_addr_t *)first + PFN_PHYS(i);
+}
 
 /**
  * kho_restore_pages() - take back order-0 pages preserved by the previous kernel
@@ -499,23 +469,66 @@ EXPORT_SYMBOL_GPL(kho_restore_folio);
  *
  * Return: the first page; each page has a reference count of 1.  NULL if
  * any of them was not preserved with kho_preserve_pages(), was restored
- * already, or the handover is finished.
+ * already, or the handover is finished; then none of them is taken.
  */
 struct page *kho_restore_pages(phys_addr_t phys, unsigned int nr_pages)
 {
-	unsigned long pfn = PHYS_PFN(phys);
-	struct kho_preserved *left;
-
-	if (!PAGE_ALIGNED(phys) || !nr_pages)
+	if (!nr_pages)
 		return NULL;
 	guard(mutex)(&kho_in_lock);
-	left = kho_in_left();
-	if (!left || kho_preserved_remove_pages(left, pfn, nr_pages))
-		return NULL;
-	kho_init_restored(pfn_to_page(pfn), nr_pages, 0);
-	return pfn_to_page(pfn);
+	return kho_take_pages(kho_nth_page, &phys, nr_pages) ? kho_page(phys) : NULL;
 }
 EXPORT_SYMBOL_GPL(kho_restore_pages);
+
+static phys_addr_t kho_listed_page(const void *list, unsigned int i)
+{
+	return ((const phys_addr_t *)list)[i];
+}
+
+/* For vmalloc.c: take the listed pages, all or none (see kho_take_pages()). */
+bool kho_in_take_pages(const phys_addr_t *phys, unsigned int nr)
+{
+	guard(mutex)(&kho_in_lock);
+	return kho_take_pages(kho_listed_page, phys, nr);
+}
+
+/* For vmalloc.c: whether the page at @phys is restorable now. */
+bool kho_in_restorable_page(phys_addr_t phys)
+{
+	guard(mutex)(&kho_in_lock);
+	return PAGE_ALIGNED(phys) && kho_restorable_order(PHYS_PFN(phys)) == 0;
+}
+
+/**
+ * kho_get_fdt() - the tree the previous kernel handed over
+ *
+ * Find your node by its compatible string; everything in it is untrusted.
+ * The tree stays valid until kho_put_fdt(): finishing the handover waits
+ * for every user to put it, so do not hold it for long, and never across
+ * a write to /sys/firmware/kho/finish.
+ *
+ * Return: the tree, or NULL without a handover or once it is finished.
+ */
+const void *kho_get_fdt(void)
+{
+	guard(mutex)(&kho_in_lock);
+	if (!kho_in.valid || kho_in.finished)
+		return NULL;
+	atomic_inc(&kho_in.fdt_users);
+	return kho_in.fdt;
+}
+EXPORT_SYMBOL_GPL(kho_get_fdt);
+
+/**
+ * kho_put_fdt() - done with the tree from kho_get_fdt()
+ * @fdt: what kho_get_fdt() returned; NULL is a no-op
+ */
+void kho_put_fdt(const void *fdt)
+{
+	if (fdt && atomic_dec_and_test(&kho_in.fdt_users))
+		wake_up_var(&kho_in.fdt_users);
+}
+EXPORT_SYMBOL_GPL(kho_put_fdt);
 
 /**
  * kho_retrieve_subtree() - find a tree added with kho_add_subtree()
@@ -528,37 +541,85 @@ int kho_retrieve_subtree(const char *name, phys_addr_t *phys)
 {
 	const void *fdt = kho_get_fdt();
 	const u64 *val;
-	int node, len;
+	int node, len, err = -ENOENT;
 
 	if (!fdt)
 		return -ENOENT;
 	node = fdt_subnode_offset(fdt, 0, name);
-	if (node < 0)
-		return -ENOENT;
-	val = fdt_getprop(fdt, node, "fdt", &len);
-	if (!val || len != sizeof(*val))
-		return -ENOENT;
-	*phys = get_unaligned(val);
-	return 0;
+	val = node >= 0 ? fdt_getprop(fdt, node, "fdt", &len) : NULL;
+	if (val && len == sizeof(*val)) {
+		*phys = get_unaligned(val);
+		err = 0;
+	}
+	kho_put_fdt(fdt);
+	return err;
 }
 EXPORT_SYMBOL_GPL(kho_retrieve_subtree);
 
-bool kho_in_preserves(unsigned long pfn, unsigned long nr_pages)
+/*
+ * Calls @fn on every marked folio head in [@pfn, @pfn + @nr) (all of the
+ * map when @nr is 0), under kho_in_lock; stops when @fn returns true.
+ * Runs the previous kernel dropped are skipped whole: only runs whose ends
+ * are valid pages are looked into.
+ */
+static bool kho_in_for_each_restorable(unsigned long pfn, unsigned long nr,
+				       bool (*fn)(unsigned long head, unsigned int order))
 {
-	struct kho_preserved *left;
+	struct kho_memmap_cursor cur;
+	kx_u64 run_pfn, run_nr;
+	unsigned int order;
 
-	guard(mutex)(&kho_in_lock);
-	left = kho_in_left();
-	return left && kho_preserved_intersects(left, pfn, nr_pages);
+	lockdep_assert_held(&kho_in_lock);
+	if (!kho_in.memmap || kho_memmap_cursor_start(&cur, kho_in.memmap, kho_in.memmap_size, PAGE_SHIFT))
+		return false;
+	while (kho_memmap_cursor_next(&cur, &run_pfn, &run_nr, &order) > 0) {
+		kx_u64 head = run_pfn, end = run_pfn + run_nr;
+
+		if (nr) {
+			if (run_pfn >= pfn + nr || end <= pfn)
+				continue;
+			if (pfn > run_pfn)
+				head = run_pfn + (((pfn - run_pfn) >> order) << order);
+			end = min_t(kx_u64, end, pfn + nr);
+		}
+		if (!pfn_valid(run_pfn) || !pfn_valid(run_pfn + run_nr - 1))
+			continue;
+		for (; head < end; head += 1UL << order)
+			if (kho_marked_order(head) == order && fn(head, order))
+				return true;
+	}
+	return false;
 }
 
+static bool kho_in_found(unsigned long head, unsigned int order)
+{
+	return true;
+}
+
+bool kho_in_preserves(unsigned long pfn, unsigned long nr_pages)
+{
+	guard(mutex)(&kho_in_lock);
+	return nr_pages && is_kho_boot() && kho_in_for_each_restorable(pfn, nr_pages, kho_in_found);
+}
+
+static kx_u64 kho_in_nr_freed;
+
+static bool kho_in_free_folio(unsigned long head, unsigned int order)
+{
+	set_page_private(pfn_to_page(head), 0);
+	kho_free_range(PFN_PHYS(head), PFN_PHYS(1UL << order));
+	kho_in_nr_freed += 1UL << order;
+	return false;
+}
 
 static ssize_t dt_read(struct file *file, struct kobject *kobj, struct bin_attribute *attr,
 		       char *buf, loff_t pos, size_t count)
 {
-	guard(mutex)(&kho_in_lock);
-	if (!kho_in.valid || kho_in.finished)
-		return -ENOENT;
+	int err = kho_may_read_addresses(file);
+
+	if (err)
+		return err;
+	/* The file goes before the tree does (kho_in_finish()). */
 	return memory_read_from_buffer(buf, count, &pos, kho_in.fdt, fdt_totalsize(kho_in.fdt));
 }
 static BIN_ATTR_ADMIN_RO(dt, 0);
@@ -566,37 +627,29 @@ static BIN_ATTR_ADMIN_RO(dt, 0);
 /* Free whatever was not restored, and the handover itself. */
 static void kho_in_finish(void)
 {
-	struct kho_preserved *left;
-	kx_u64 pfn, nr, freed = 0;
 	unsigned long free_before;
+
+	scoped_guard(mutex, &kho_in_lock) {
+		if (!kho_in.valid || kho_in.finished)
+			return;
+		kho_in.finished = true;		/* no restore or kho_get_fdt() from here */
+	}
+	wait_var_event(&kho_in.fdt_users, !atomic_read(&kho_in.fdt_users));
+	/* Waits for readers of dt, which take no lock. */
+	sysfs_remove_bin_file(kho_fw_kobj, &bin_attr_dt);
 
 	drain_all_pages(NULL);
 	free_before = global_zone_page_state(NR_FREE_PAGES);
-	mutex_lock(&kho_in_lock);
-	if (!kho_in.valid || kho_in.finished) {
-		mutex_unlock(&kho_in_lock);
-		return;
+	scoped_guard(mutex, &kho_in_lock) {
+		kho_in_nr_freed = 0;
+		kho_in_for_each_restorable(0, 0, kho_in_free_folio);
 	}
-	left = kho_in_left();
-	/* What is left in the record is exactly what nobody restored. */
-	for (unsigned int order = 0; left && order <= KHO_MEMMAP_MAX_ORDER; order++) {
-		for (kx_size_t i = 0; !kho_preserved_run(left, order, i, &pfn, &nr); i++) {
-			kho_free_range(PFN_PHYS(pfn), PFN_PHYS(nr));
-			freed += nr;
-		}
-	}
-	kho_in.finished = true;
-	kho_preserved_destroy(left);
-	kho_in.left = NULL;
-	mutex_unlock(&kho_in_lock);
-
-	sysfs_remove_bin_file(kho_fw_kobj, &bin_attr_dt);
 	kho_free_range(kho_in.desc.fdt.addr, PAGE_ALIGN(kho_in.desc.fdt.size));
 	if (kho_in.desc.memmap.size)
 		kho_free_range(kho_in.desc.memmap.addr, PAGE_ALIGN(kho_in.desc.memmap.size));
 	/* Out of the per-CPU lists, so MemFree shows what came back. */
 	drain_all_pages(NULL);
-	pr_info("finished: %llu unclaimed pages freed, MemFree %+ld kB\n", freed,
+	pr_info("finished: %llu unclaimed pages freed, MemFree %+ld kB\n", kho_in_nr_freed,
 		((long)global_zone_page_state(NR_FREE_PAGES) - (long)free_before) << (PAGE_SHIFT - 10));
 }
 
@@ -605,6 +658,8 @@ static ssize_t finish_store(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	bool yes;
 
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (kstrtobool(buf, &yes) || !yes)
 		return -EINVAL;
 	kho_in_finish();
@@ -624,8 +679,7 @@ static int __init kho_in_sysfs_init(void)
 	finish_attr.attr.mode = 0200;
 	bin_attr_dt.size = fdt_totalsize(kho_in.fdt);
 	err = sysfs_create_file(kho_fw_kobj, &finish_attr.attr);
-	if (!err && !kho_confidential())
-		err = sysfs_create_bin_file(kho_fw_kobj, &bin_attr_dt);
+	err = err ?: sysfs_create_bin_file(kho_fw_kobj, &bin_attr_dt);
 	if (kho_finish_timeout) {
 		pr_info("handover: finishing in %u s (kho_finish_timeout)\n", kho_finish_timeout);
 		schedule_delayed_work(&kho_finish_dwork, kho_finish_timeout * HZ);

@@ -3,20 +3,26 @@
 #ifndef KHO_INTERNAL_H
 #define KHO_INTERNAL_H
 
+#include <linux/capability.h>
+#include <linux/fs.h>
 #include <linux/security.h>
 #include <linux/types.h>
 #include <kho/abi/handover.h>
 
 /*
- * Physical addresses and the tree stay hidden under confidentiality
- * lockdown, like /proc/kcore (whose lockdown reason this borrows).
+ * Physical addresses (the trees, scratch_phys): for an opener with
+ * CAP_SYS_ADMIN, and never under confidentiality lockdown, checked on every
+ * read, like /proc/kcore (whose lockdown reason this borrows).
  */
-static inline bool kho_confidential(void)
+static inline int kho_may_read_addresses(const struct file *file)
 {
-	return security_locked_down(LOCKDOWN_KCORE) != 0;
+	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
+		return -EPERM;
+	return security_locked_down(LOCKDOWN_KCORE);
 }
 
 struct kimage;
+struct kobject;
 
 /* scratch.c: the areas the next kernel boots in. */
 struct kho_scratch_set {
@@ -26,8 +32,11 @@ struct kho_scratch_set {
 };
 extern struct kho_scratch_set kho_scratch;
 bool kho_in_scratch(phys_addr_t addr, phys_addr_t size);
+bool kho_in_scratch_covers(phys_addr_t addr, phys_addr_t size);
 phys_addr_t kho_scratch_total(void);
+const struct kho_phys_range *kho_main_scratch(void);
 void kho_scratch_adopt(const struct kho_phys_range *area, unsigned int nr);
+void kho_scratch_forget(void);
 void kho_scratch_mark_cma(void);
 bool kho_boot_memory(phys_addr_t addr, phys_addr_t size);
 int kho_check_scratch_fits(size_t handover_bytes);
@@ -42,19 +51,47 @@ struct kho_outgoing {
 	size_t memmap_size;
 };
 bool kho_out_get(struct kho_outgoing *out);
-void kho_out_attach(struct kimage *image, phys_addr_t fdt, phys_addr_t memmap);
-bool kho_out_attached(struct kimage *image, struct kho_handover_desc *desc);
 bool kho_out_preserves(unsigned long pfn, unsigned long nr_pages);
-int kho_test_corrupt(const char *what);
-/* ftrace/handover.c: break one handed-over trace page at kexec time. */
-int kho_ftrace_test_corrupt_arm(void);
+
+/* kexec.c: the images loaded, under the kexec lock. */
+bool kho_kexec_image_carries_handover(void);
+bool kho_kexec_handover_desc(const struct kimage *image, struct kho_handover_desc *desc);
 
 /* hotplug.c */
-void kho_note_image_load(void);
+int kho_layout_generation(void);
 
 /* incoming.c: the handover from the previous kernel. */
-int kho_in_populate(const struct kho_handover_desc *desc);
+void kho_in_populate(const void *payload, size_t len);
+void kho_in_check_scratch(void);
 void kho_in_memory_init(void);
 bool kho_in_preserves(unsigned long pfn, unsigned long nr_pages);
+bool kho_in_restorable_page(phys_addr_t phys);
+bool kho_in_take_pages(const phys_addr_t *phys, unsigned int nr);
+
+/* test_knobs.c (CONFIG_KEXEC_HANDOVER_TEST_KNOBS): damage on purpose. */
+#ifdef CONFIG_KEXEC_HANDOVER_TEST_KNOBS
+struct kho_test_outgoing {
+	void *fdt;
+	size_t fdt_max;
+	void *memmap;		/* NULL when inlined into the tree */
+	size_t memmap_size;
+};
+int kho_test_outgoing(struct kho_test_outgoing *out);
+int kho_test_preserve_unchecked(unsigned long pfn, unsigned long nr_pages);
+void kho_test_replace_memmap(void *map, size_t size);
+u64 kho_test_nr_preserved(void);
+void kho_test_damage_desc(const struct kimage *image, struct kho_handover_desc *desc);
+unsigned long kho_test_damage_setup_data_len(void);
+int kho_test_fail_reserve(void);
+int kho_test_knobs_init(struct kobject *kho_kobj);
+/* ftrace/handover.c: break one handed-over trace page at kexec time. */
+int kho_ftrace_test_corrupt_arm(void);
+#else
+static inline void kho_test_damage_desc(const struct kimage *image,
+					struct kho_handover_desc *desc) { }
+static inline unsigned long kho_test_damage_setup_data_len(void) { return 0; }
+static inline int kho_test_fail_reserve(void) { return 0; }
+static inline int kho_test_knobs_init(struct kobject *kho_kobj) { return 0; }
+#endif
 
 #endif /* KHO_INTERNAL_H */

@@ -15,6 +15,7 @@
 
 #include <linux/cma.h>
 #include <linux/crash_dump.h>
+#include <linux/kasan.h>
 #include <linux/init.h>
 #include <linux/kho_hooks.h>
 #include <linux/memblock.h>
@@ -27,6 +28,12 @@
 #include "mm/internal.h"
 #include "kho_internal.h"
 #include "scratch_policy.h"
+
+#ifdef CONFIG_KASAN_GENERIC
+#define KHO_KASAN_SHADOW_SHIFT	KASAN_SHADOW_SCALE_SHIFT
+#else
+#define KHO_KASAN_SHADOW_SHIFT	0
+#endif
 
 struct kho_scratch_set kho_scratch;
 bool kho_scratch_only;
@@ -76,6 +83,33 @@ phys_addr_t kho_scratch_total(void)
 	return total;
 }
 
+/* The largest area: the main one, where kexec places the next kernel. */
+const struct kho_phys_range *kho_main_scratch(void)
+{
+	const struct kho_phys_range *main_area = &kho_scratch.area[0];
+
+	for (unsigned int i = 1; i < kho_scratch.nr; i++)
+		if (kho_scratch.area[i].size > main_area->size)
+			main_area = &kho_scratch.area[i];
+	return main_area;
+}
+
+/*
+ * Whether the scratch areas together cover [@addr, @addr + @size): memblock
+ * merges neighbouring reservations, so one region may span two areas.
+ */
+bool kho_in_scratch_covers(phys_addr_t addr, phys_addr_t size)
+{
+	phys_addr_t at = addr, end = addr + size;
+
+	/* Areas are sorted and disjoint. */
+	for (unsigned int i = 0; i < kho_scratch.nr && at < end; i++)
+		if (kho_scratch.area[i].addr <= at &&
+		    at < kho_scratch.area[i].addr + kho_scratch.area[i].size)
+			at = kho_scratch.area[i].addr + kho_scratch.area[i].size;
+	return at >= end;
+}
+
 /* A KHO boot: take the previous kernel's areas and allocate only there. */
 void __init kho_scratch_adopt(const struct kho_phys_range *area, unsigned int nr)
 {
@@ -83,6 +117,14 @@ void __init kho_scratch_adopt(const struct kho_phys_range *area, unsigned int nr
 	kho_scratch.nr = nr;
 	kho_scratch.inherited = true;
 	kho_scratch_only = true;
+}
+
+/* The handover was dropped before scratch was used: a first boot after all. */
+void __init_memblock kho_scratch_forget(void)
+{
+	kho_scratch.nr = 0;
+	kho_scratch.inherited = false;
+	kho_scratch_only = false;
 }
 
 /*
@@ -96,9 +138,17 @@ phys_addr_t __init_memblock kho_memblock_find(phys_addr_t size, phys_addr_t alig
 					      kho_memblock_finder_t find)
 {
 	struct kho_phys_range windows[KHO_MAX_SCRATCH + 1];
+	static bool checked __initdata_memblock;
 	unsigned int nr = 0, i;
 	bool bottom_up = memblock_bottom_up();
 
+	/* The first allocation: this boot's RAM is known now. */
+	if (!checked) {
+		checked = true;
+		kho_in_check_scratch();
+		if (!kho_scratch_only)
+			return find(start, end, size, align, nid, flags);
+	}
 	if (KHO_LOW_WINDOW)
 		windows[nr++] = (struct kho_phys_range){ 0, KHO_LOW_WINDOW };
 	for (i = 0; i < kho_scratch.nr; i++)
@@ -234,6 +284,8 @@ int kho_check_scratch_fits(size_t handover_bytes)
 	struct kho_memory_facts facts = {
 		.page_size = PAGE_SIZE,
 		.struct_page_size = sizeof(struct page),
+		/* The next kernel is likely built like this one. */
+		.shadow_shift = KHO_KASAN_SHADOW_SHIFT,
 	};
 	kx_u64 need;
 	unsigned int i;

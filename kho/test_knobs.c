@@ -1,55 +1,403 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Test knobs (CONFIG_KEXEC_HANDOVER_TEST_KNOBS, never for production):
- * damage the outgoing handover on purpose, so the end-to-end tests can
- * prove the next kernel distrusts it.  Write to /sys/kernel/debug/kho/corrupt:
+ * damage the outgoing handover on purpose, one way per kexec, so the
+ * end-to-end tests can prove the next kernel distrusts it.  Write one word
+ * to /sys/kernel/kho/test/corrupt:
  *
- *   bad-range   before activation: record one page outside boot RAM,
- *               bypassing the checks preserve calls make
- *   memmap      while active: break the memory map's magic
- *   compatible  while active: make the root compatible "kho-v1"
+ *   before activation (the record):
+ *     bad-range           a page at 1 TiB, beyond any test guest's RAM
+ *     range-over-kernel   every scratch area, where the next kernel's
+ *                         image will be
+ *   while active (the tree and the map):
+ *     tree-magic          the tree's magic number
+ *     compatible          the root compatible becomes mainline's "kho-v1"
+ *     memmap-magic        the memory map's magic number
+ *     memmap-version      the memory map's format version
+ *     memmap-count        the count of the map's first run or bitmap block
+ *     overlap-orders      an order-0 page inside a folio of higher order
+ *     ftrace-nr-pages     the first trace CPU node claims 2^31 - 1 pages
+ *     ftrace-lengths      the first instance's subbuf-order is 2 bytes
+ *   as the image is loaded (the descriptor):
+ *     tree-truncated      the descriptor gives the tree 64 bytes
+ *     desc-magic          the descriptor's magic number
+ *     desc-version        the descriptor's version
+ *     setup-data-length   the setup_data entry is 8 bytes short
+ *     scratch-beyond-ram  one more scratch area, at 1 TiB
+ *     scratch-over-kernel the main scratch area is cut in two inside the
+ *                         loaded kernel, which then overlaps scratch only
+ *                         in part (boot the next kernel with nokaslr)
+ *   at kexec time:
+ *     ftrace-page         a trace page's commit beyond its end
  *
- * Refused under kexec lockdown.
+ * Read /sys/kernel/kho/test/preserved for the pages preserved now.  Boot
+ * with kho_test_fail_reserve=N to make the N-th reservation of preserved
+ * memory fail.  The files are root's, need CAP_SYS_ADMIN, and are refused
+ * under kexec lockdown.  They are in sysfs, not debugfs: debugfs refuses
+ * any writable file under lockdown before its owner could say why.
  */
 #define pr_fmt(fmt) "kho: " fmt
 
-#include <linux/debugfs.h>
+#include <linux/capability.h>
 #include <linux/init.h>
+#include <linux/kobject.h>
+#include <linux/kexec.h>
+#include <linux/libfdt.h>
+#include <linux/mm.h>
 #include <linux/security.h>
+#include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
+#include <linux/vmalloc.h>
 
+#include <kho/abi/ftrace.h>
+#include <kho/abi/memmap.h>
 #include "kho_internal.h"
 
-static ssize_t corrupt_write(struct file *file, const char __user *ubuf, size_t count,
-			     loff_t *ppos)
-{
-	char buf[16] = {};
-	int err;
+static const char *const kho_desc_damages[] = {
+	"tree-truncated", "desc-magic", "desc-version", "setup-data-length",
+	"scratch-beyond-ram", "scratch-over-kernel",
+};
+static const char *kho_desc_damage;
 
-	err = security_locked_down(LOCKDOWN_KEXEC);
-	if (err)
-		return err;
-	if (count >= sizeof(buf) || copy_from_user(buf, ubuf, count))
-		return -EINVAL;
-	if (IS_ENABLED(CONFIG_KEXEC_HANDOVER_FTRACE) && !strcmp(strim(buf), "ftrace-page"))
-		err = kho_ftrace_test_corrupt_arm();
-	else
-		err = kho_test_corrupt(strim(buf));
-	if (err)
-		return err;
-	pr_warn("test knob: handover corrupted on purpose (%s)\n", buf);
-	return count;
+static unsigned int kho_fail_reserve __initdata;
+
+static int __init kho_fail_reserve_param(char *arg)
+{
+	return kstrtouint(arg, 0, &kho_fail_reserve);
+}
+early_param("kho_test_fail_reserve", kho_fail_reserve_param);
+
+int __init kho_test_fail_reserve(void)
+{
+	if (!kho_fail_reserve || --kho_fail_reserve)
+		return 0;
+	pr_warn("test knob: failing a reservation of preserved memory on purpose\n");
+	return -ENOMEM;
 }
 
-static const struct file_operations corrupt_fops = {
-	.write = corrupt_write,
-};
-
-static int __init kho_test_knobs_init(void)
+unsigned long kho_test_damage_setup_data_len(void)
 {
-	struct dentry *dir = debugfs_create_dir("kho", NULL);
+	const char *what = READ_ONCE(kho_desc_damage);
 
-	debugfs_create_file("corrupt", 0200, dir, NULL, &corrupt_fops);
+	return what && !strcmp(what, "setup-data-length") ? 8 : 0;
+}
+
+/* The kernel segment: the one with room to decompress beyond its bytes. */
+static const struct kexec_segment *kho_kernel_segment(const struct kimage *image)
+{
+	const struct kexec_segment *best = NULL;
+
+	for (unsigned long i = 0; i < image->nr_segments; i++) {
+		const struct kexec_segment *s = &image->segment[i];
+
+		if (!best || s->memsz - s->bufsz > best->memsz - best->bufsz)
+			best = s;
+	}
+	return best;
+}
+
+/* kexec.c, as @image is loaded: the descriptor damage armed, if any. */
+void kho_test_damage_desc(const struct kimage *image, struct kho_handover_desc *desc)
+{
+	const char *what = READ_ONCE(kho_desc_damage);
+	struct kho_phys_range *main_area = &desc->scratch[kho_main_scratch() - kho_scratch.area];
+
+	if (!what)
+		return;
+	if (!strcmp(what, "tree-truncated")) {
+		desc->fdt.size = 64;
+	} else if (!strcmp(what, "desc-magic")) {
+		desc->magic ^= 0xff;
+	} else if (!strcmp(what, "desc-version")) {
+		desc->version++;
+	} else if (!strcmp(what, "scratch-beyond-ram") && desc->nr_scratch < KHO_MAX_SCRATCH) {
+		/* One more, last, so the areas stay in order. */
+		desc->scratch[desc->nr_scratch++] = (struct kho_phys_range){ SZ_1T, main_area->size };
+	} else if (!strcmp(what, "scratch-over-kernel") && desc->nr_scratch < KHO_MAX_SCRATCH) {
+		const struct kexec_segment *k = kho_kernel_segment(image);
+		u64 align = pageblock_nr_pages << PAGE_SHIFT;
+		/* The tree and the map may share the kernel's last pageblock. */
+		u64 cut = ALIGN_DOWN(k->mem + k->memsz / 2, align);
+		u64 resume = ALIGN_DOWN(k->mem + k->memsz, align);
+		u64 end = main_area->addr + main_area->size;
+		struct kho_phys_range *last = &desc->scratch[desc->nr_scratch++];
+
+		/* Areas stay sorted: the upper part goes right after. */
+		memmove(main_area + 2, main_area + 1, (void *)last - (void *)(main_area + 1));
+		main_area[1] = (struct kho_phys_range){ resume, end - resume };
+		main_area->size = cut - main_area->addr;
+		pr_warn("test knob: scratch [%#llx-%#llx) cut to end at %#llx, inside the kernel segment [%#lx+%#zx), and to go on at %#llx\n",
+			main_area->addr, end, cut, k->mem, k->memsz, resume);
+	}
+	pr_warn("test knob: handover descriptor damaged on purpose (%s)\n", what);
+}
+
+/* The map's blocks, in place (include/kho/abi/memmap.h): the one at @at. */
+static struct kho_memmap_block *kho_block(void *map, size_t at)
+{
+	return map + at;
+}
+
+static size_t kho_block_size(const struct kho_memmap_block *b)
+{
+	switch (b->kind) {
+	case KHO_MEMMAP_EXTENT:
+		return sizeof(*b) + sizeof(u64);
+	case KHO_MEMMAP_RUNS:
+		return sizeof(*b) + ALIGN(b->count * sizeof(struct kho_memmap_run), 8);
+	default:
+		return sizeof(*b) + DIV_ROUND_UP(b->count, 64) * 8;
+	}
+}
+
+/* Offsets of every block, at most @max; returns how many there are. */
+static unsigned int kho_blocks(void *map, size_t *at, unsigned int max)
+{
+	const struct kho_memmap_header *h = map;
+	size_t off = sizeof(*h);
+	unsigned int n;
+
+	for (n = 0; n < h->nr_blocks && n < max; n++) {
+		at[n] = off;
+		off += kho_block_size(kho_block(map, off));
+	}
+	return n;
+}
+
+/* The first index a block holds, and one past its last. */
+static u64 kho_block_first(const struct kho_memmap_block *b)
+{
+	const void *payload = b + 1;
+
+	if (b->kind == KHO_MEMMAP_RUNS)
+		return b->base + ((const struct kho_memmap_run *)payload)->offset;
+	if (b->kind == KHO_MEMMAP_BITMAP)
+		return b->base + find_first_bit(payload, b->count);
+	return b->base;
+}
+
+static u64 kho_block_end(const struct kho_memmap_block *b)
+{
+	const struct kho_memmap_run *last = (const void *)(b + 1) + (b->count - 1) * sizeof(*last);
+
+	if (b->kind == KHO_MEMMAP_RUNS)
+		return b->base + last->offset + last->length_minus_1 + 1;
+	if (b->kind == KHO_MEMMAP_BITMAP)
+		return b->base + b->count;
+	return b->base + *(const u64 *)(b + 1);
+}
+
+#define KHO_TEST_MAX_BLOCKS	256
+
+/*
+ * Where an order-0 page at @pfn can go as a block of its own: after the
+ * last order-0 block that starts at or below it, if that one ends at or
+ * below it (blocks of an order stay ascending).  0 if it cannot.
+ */
+static size_t kho_order0_slot(void *map, const size_t *at, unsigned int n, u64 pfn)
+{
+	size_t insert = sizeof(struct kho_memmap_header);
+
+	for (unsigned int j = 0; j < n; j++) {
+		const struct kho_memmap_block *o = kho_block(map, at[j]);
+
+		if (o->order || o->base > pfn)
+			continue;
+		if (kho_block_end(o) > pfn)
+			return 0;
+		insert = at[j] + kho_block_size(o);
+	}
+	return insert;
+}
+
+/*
+ * A copy of the map with one more block, an order-0 page at the head of the
+ * highest-order folio where that fits (so a test module's, not the trace
+ * buffers'): a RUNS block of one run, inserted where order-0 blocks stay
+ * ascending.
+ */
+static int kho_corrupt_overlap(struct kho_test_outgoing *out)
+{
+	struct kho_memmap_block add = { .order = 0, .kind = KHO_MEMMAP_RUNS, .count = 1 };
+	u64 payload = 0;	/* one run, padded to 8 bytes */
+	const size_t grow = sizeof(add) + sizeof(payload);
+	size_t *at, insert = 0, slot;
+	unsigned int n, i, best_order = 0;
+	struct kho_memmap_header *h;
+	u64 pfn = 0;
+	void *map;
+
+	at = kcalloc(KHO_TEST_MAX_BLOCKS, sizeof(*at), GFP_KERNEL);
+	if (!at)
+		return -ENOMEM;
+	n = kho_blocks(out->memmap, at, KHO_TEST_MAX_BLOCKS);
+	for (i = 0; i < n; i++) {
+		const struct kho_memmap_block *b = kho_block(out->memmap, at[i]);
+		u64 head = kho_block_first(b) << b->order;
+
+		if (b->order <= best_order)
+			continue;
+		slot = kho_order0_slot(out->memmap, at, n, head);
+		if (slot) {
+			best_order = b->order;
+			pfn = head;
+			insert = slot;
+		}
+	}
+	kfree(at);
+	if (!best_order)
+		return -ENOENT;
+	map = kvmalloc(out->memmap_size + grow, GFP_KERNEL);
+	if (!map)
+		return -ENOMEM;
+	add.base = ALIGN_DOWN(pfn, KHO_MEMMAP_CHUNK);
+	((struct kho_memmap_run *)&payload)->offset = pfn - add.base;
+	memcpy(map, out->memmap, insert);
+	memcpy(map + insert, &add, sizeof(add));
+	memcpy(map + insert + sizeof(add), &payload, sizeof(payload));
+	memcpy(map + insert + grow, out->memmap + insert, out->memmap_size - insert);
+	h = map;
+	h->nr_blocks++;
+	h->size += grow;
+	h->nr_pages++;
+	kho_test_replace_memmap(map, out->memmap_size + grow);
 	return 0;
 }
-late_initcall(kho_test_knobs_init);
+
+static int kho_corrupt_active(const char *what)
+{
+	struct kho_test_outgoing out;
+	const u32 huge = cpu_to_fdt32(0x7fffffff), small = 0;
+	int err = kho_test_outgoing(&out), len, node;
+	struct kho_memmap_header *h;
+	char *compat;
+
+	if (err)
+		return err;
+	h = out.memmap;
+	if (!strcmp(what, "tree-magic")) {
+		((u8 *)out.fdt)[0] ^= 0xff;
+		return 0;
+	}
+	if (!strcmp(what, "compatible")) {
+		compat = (char *)fdt_getprop(out.fdt, 0, "compatible", &len);
+		if (!compat || len < sizeof("kho-v1"))
+			return -EINVAL;
+		memset(compat, 0, len);
+		strscpy(compat, "kho-v1", len);
+		return 0;
+	}
+	if (!strcmp(what, "ftrace-nr-pages")) {
+		node = fdt_node_offset_by_compatible(out.fdt, -1, KHO_FTRACE_CPU_COMPATIBLE);
+		if (node < 0)
+			return -ENOENT;
+		return fdt_setprop_inplace(out.fdt, node, "nr-pages", &huge, sizeof(huge)) ? -EINVAL : 0;
+	}
+	if (!strcmp(what, "ftrace-lengths")) {
+		err = fdt_open_into(out.fdt, out.fdt, out.fdt_max);
+		node = err ?: fdt_node_offset_by_compatible(out.fdt, -1, KHO_FTRACE_INSTANCE_COMPATIBLE);
+		err = node < 0 ? node : fdt_setprop(out.fdt, node, "subbuf-order", &small, 2);
+		err = fdt_pack(out.fdt) ?: err;
+		return err ? -EINVAL : 0;
+	}
+	if (strncmp(what, "memmap", 6) && strcmp(what, "overlap-orders"))
+		return -EINVAL;
+	if (!h)
+		return -EINVAL;	/* the map is inline in the tree: too small to damage */
+	if (!strcmp(what, "memmap-magic")) {
+		h->magic ^= 0xff;
+	} else if (!strcmp(what, "memmap-version")) {
+		h->version++;
+	} else if (!strcmp(what, "memmap-count")) {
+		size_t at[1];
+
+		if (!kho_blocks(out.memmap, at, 1) ||
+		    kho_block(out.memmap, at[0])->kind == KHO_MEMMAP_EXTENT)
+			return -ENOENT;
+		kho_block(out.memmap, at[0])->count = 0x7fffffff;
+	} else if (!strcmp(what, "overlap-orders")) {
+		return kho_corrupt_overlap(&out);
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int kho_corrupt(const char *what)
+{
+	if (!strcmp(what, "bad-range"))
+		return kho_test_preserve_unchecked(PHYS_PFN(SZ_1T), 1);
+	if (!strcmp(what, "range-over-kernel")) {
+		/* Every area: the decompressor may choose any of them. */
+		for (unsigned int i = 0; i < kho_scratch.nr; i++) {
+			int err = kho_test_preserve_unchecked(PHYS_PFN(kho_scratch.area[i].addr),
+							      PHYS_PFN(kho_scratch.area[i].size));
+			if (err)
+				return err;
+		}
+		return 0;
+	}
+	if (IS_ENABLED(CONFIG_KEXEC_HANDOVER_FTRACE) && !strcmp(what, "ftrace-page"))
+		return kho_ftrace_test_corrupt_arm();
+	for (unsigned int i = 0; i < ARRAY_SIZE(kho_desc_damages); i++) {
+		if (!strcmp(what, kho_desc_damages[i])) {
+			WRITE_ONCE(kho_desc_damage, kho_desc_damages[i]);
+			return 0;
+		}
+	}
+	return kho_corrupt_active(what);
+}
+
+/* Root with CAP_SYS_ADMIN, and no kexec lockdown: what kexec itself needs. */
+static int kho_knob_allowed(void)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return security_locked_down(LOCKDOWN_KEXEC);
+}
+
+static ssize_t corrupt_store(struct kobject *kobj, struct kobj_attribute *attr,
+			     const char *buf, size_t count)
+{
+	char what[32];
+	int err = kho_knob_allowed();
+
+	if (err)
+		return err;
+	if (count >= sizeof(what))
+		return -EINVAL;
+	strscpy(what, buf, min(count + 1, sizeof(what)));
+	err = kho_corrupt(strim(what));
+	if (err)
+		return err;
+	pr_warn("test knob: handover corrupted on purpose (%s)\n", strim(what));
+	return count;
+}
+static struct kobj_attribute corrupt_attr = __ATTR_WO(corrupt);
+
+static ssize_t preserved_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	int err = kho_knob_allowed();
+
+	return err ?: sysfs_emit(buf, "%llu\n", kho_test_nr_preserved());
+}
+static struct kobj_attribute preserved_attr = __ATTR_RO_MODE(preserved, 0400);
+
+static struct attribute *kho_test_attrs[] = {
+	&corrupt_attr.attr,
+	&preserved_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group kho_test_group = {
+	.name = "test",
+	.attrs = kho_test_attrs,
+};
+
+/* From kho_out_init(): /sys/kernel/kho/test. */
+int __init kho_test_knobs_init(struct kobject *kho_kobj)
+{
+	corrupt_attr.attr.mode = 0200;
+	return sysfs_create_group(kho_kobj, &kho_test_group);
+}

@@ -15,6 +15,7 @@
 #include <linux/vmalloc.h>
 
 #include "mm/internal.h"
+#include "kho_internal.h"
 
 #define KHO_CHUNK_SLOTS	(PAGE_SIZE / sizeof(u64) - 1)
 
@@ -105,63 +106,90 @@ void kho_unpreserve_vmalloc(struct kho_vmalloc *preservation)
 }
 EXPORT_SYMBOL_GPL(kho_unpreserve_vmalloc);
 
+/*
+ * The chunk list of @preservation, read in place and checked, taking
+ * nothing: every chunk and every listed page must be restorable, and the
+ * list must hold exactly @total pages in at most as many chunks as that
+ * needs.  Fills @phys with the pages, then the chunks.
+ */
+static int kho_vmalloc_read_chunks(const struct kho_vmalloc *preservation, phys_addr_t *phys,
+				   unsigned int total, unsigned int *nr_chunks)
+{
+	unsigned int max_chunks = DIV_ROUND_UP(total, KHO_CHUNK_SLOTS), n = 0, c = 0, i;
+	phys_addr_t next = preservation->first.phys;
+
+	for (; next; next = ((const struct kho_vmalloc_chunk *)phys_to_virt(next))->next) {
+		const struct kho_vmalloc_chunk *chunk;
+
+		if (c == max_chunks || !kho_in_restorable_page(next))
+			return -EINVAL;
+		phys[total + c++] = next;
+		chunk = phys_to_virt(next);
+		for (i = 0; i < KHO_CHUNK_SLOTS && chunk->phys[i]; i++) {
+			if (n == total || !kho_in_restorable_page(chunk->phys[i]))
+				return -EINVAL;
+			phys[n++] = chunk->phys[i];
+		}
+	}
+	*nr_chunks = c;
+	return n == total ? 0 : -EINVAL;
+}
+
 /**
  * kho_restore_vmalloc() - map again a vmalloc area from the previous kernel
  * @preservation: the previous kernel's struct kho_vmalloc; untrusted
  *
+ * All or nothing: on failure no page is taken, so a later call can try
+ * again.
+ *
  * Return: the new mapping, to be released with vfree(); NULL if the
- * description is malformed or any page was not preserved.
+ * description is malformed, any page was not preserved, or memory is short.
  */
 void *kho_restore_vmalloc(const struct kho_vmalloc *preservation)
 {
-	unsigned int total = preservation->total_pages, n = 0, i;
-	struct page **pages;
-	struct vm_struct *area;
-	u64 next = preservation->first.phys;
+	unsigned int total = preservation->total_pages, nr_chunks, i;
+	struct vm_struct *area = NULL;
+	struct page **pages = NULL;
+	phys_addr_t *phys;
 
 	if (!total || total > totalram_pages() || preservation->order || preservation->flags)
 		return NULL;
-	pages = kvmalloc_array(total, sizeof(*pages), GFP_KERNEL);
-	if (!pages)
+	/* The pages, then their chunks. */
+	phys = kvmalloc_array(total + DIV_ROUND_UP(total, KHO_CHUNK_SLOTS), sizeof(*phys),
+			      GFP_KERNEL);
+	if (!phys)
 		return NULL;
-	while (next && n < total) {
-		struct page *cp = kho_restore_pages(next, 1);
-		struct kho_vmalloc_chunk *chunk;
-
-		if (!cp)
-			goto fail;
-		chunk = page_address(cp);
-		for (i = 0; i < KHO_CHUNK_SLOTS && chunk->phys[i] && n < total; i++) {
-			pages[n] = kho_restore_pages(chunk->phys[i], 1);
-			if (!pages[n])
-				break;
-			n++;
-		}
-		next = chunk->next;
-		__free_page(cp);
-		if (i < KHO_CHUNK_SLOTS && chunk->phys[i] && n < total)
-			goto fail;	/* a page was not preserved */
+	if (kho_vmalloc_read_chunks(preservation, phys, total, &nr_chunks)) {
+		pr_err("restore: vmalloc area of %u pages is not intact\n", total);
+		goto fail;
 	}
-	if (n != total)
-		goto fail;
+	pages = kvmalloc_array(total, sizeof(*pages), GFP_KERNEL);
 	area = get_vm_area(total * PAGE_SIZE, VM_ALLOC);
-	if (!area)
+	if (!pages || !area)
 		goto fail;
+	for (i = 0; i < total; i++)
+		pages[i] = pfn_to_page(PHYS_PFN(phys[i]));
 	if (vmap_pages_range_noflush((unsigned long)area->addr,
 				     (unsigned long)area->addr + total * PAGE_SIZE,
-				     PAGE_KERNEL, pages, PAGE_SHIFT)) {
-		free_vm_area(area);
+				     PAGE_KERNEL, pages, PAGE_SHIFT))
+		goto fail;
+	/* Nothing can fail after this but a page someone restored meanwhile. */
+	if (!kho_in_take_pages(phys, total + nr_chunks)) {
+		pr_err("restore: vmalloc area of %u pages: pages were taken meanwhile\n", total);
 		goto fail;
 	}
+	for (i = 0; i < nr_chunks; i++)
+		__free_page(pfn_to_page(PHYS_PFN(phys[total + i])));
+	kvfree(phys);
 	flush_cache_vmap((unsigned long)area->addr, (unsigned long)area->addr + total * PAGE_SIZE);
 	area->pages = pages;
 	area->nr_pages = total;
 	return area->addr;
 fail:
-	pr_err("restore: vmalloc area of %u pages is not intact\n", total);
-	while (n)
-		__free_page(pages[--n]);
+	if (area)
+		free_vm_area(area);
 	kvfree(pages);
+	kvfree(phys);
 	return NULL;
 }
 EXPORT_SYMBOL_GPL(kho_restore_vmalloc);

@@ -17,23 +17,21 @@
 
 #include "../../kho/kho_internal.h"
 
-/* parse_setup_data(): the previous kernel's entry. */
+/* parse_setup_data(): the previous kernel's entry, @data_len with its header. */
 void __init kho_x86_parse_setup_data(u64 pa_data, u32 data_len)
 {
-	struct kho_handover_desc desc;
-	struct setup_data *sd;
+	u32 len = data_len - sizeof(struct setup_data);
+	struct setup_data *sd = NULL;
 
-	if (data_len != sizeof(*sd) + sizeof(desc)) {
-		pr_err("handover: setup_data entry of %u bytes, expected %zu; ignored\n",
-		       data_len, sizeof(*sd) + sizeof(desc));
-		return;
+	/* Anything but the one expected length is refused unread. */
+	if (len == sizeof(struct kho_handover_desc)) {
+		sd = early_memremap(pa_data, data_len);
+		if (!sd)
+			return;
 	}
-	sd = early_memremap(pa_data, data_len);
-	if (!sd)
-		return;
-	memcpy(&desc, sd->data, sizeof(desc));
-	early_memunmap(sd, data_len);
-	kho_in_populate(&desc);
+	kho_in_populate(sd ? sd->data : NULL, len);
+	if (sd)
+		early_memunmap(sd, data_len);
 }
 
 /* bzImage64_load(): room for the entry in the boot parameters segment. */
@@ -50,10 +48,10 @@ unsigned long kho_x86_add_setup_data(struct kimage *image, struct boot_params *p
 	struct setup_data *sd = (void *)params + setup_data_offset;
 	struct kho_handover_desc desc;
 
-	if (!kho_out_attached(image, &desc))
+	if (!kho_kexec_handover_desc(image, &desc))
 		return 0;
 	sd->type = KHO_SETUP_DATA_TYPE;
-	sd->len = sizeof(desc);
+	sd->len = sizeof(desc) - kho_test_damage_setup_data_len();
 	memcpy(sd->data, &desc, sizeof(desc));
 	sd->next = params->hdr.setup_data;
 	params->hdr.setup_data = params_load_addr + setup_data_offset;

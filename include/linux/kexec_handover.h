@@ -9,8 +9,9 @@
  * with a &struct kho_serialization: it writes its own node into the tree
  * (kho_ser_fdt()) and preserves the memory the node refers to.  Writing 0,
  * or a failing notifier, sends KEXEC_KHO_ABORT to those that succeeded.
- * In the next kernel, kho_get_fdt() gives the tree; the subsystem finds its
- * node by compatible string and restores the memory it wants.
+ * In the next kernel, kho_get_fdt() gives the tree until kho_put_fdt(); the
+ * subsystem finds its node by compatible string and restores the memory it
+ * wants.
  *
  * The mainline-compatible API (as of Linux v6.19): kho_preserve_folio(),
  * kho_add_subtree() and friends, with the same names and behaviour.
@@ -59,6 +60,7 @@ void kho_remove_subtree(void *fdt);
 int kho_retrieve_subtree(const char *name, phys_addr_t *phys);
 
 const void *kho_get_fdt(void);
+void kho_put_fdt(const void *fdt);
 struct folio *kho_restore_folio(phys_addr_t phys);
 struct page *kho_restore_pages(phys_addr_t phys, unsigned int nr_pages);
 void *kho_restore_vmalloc(const struct kho_vmalloc *preservation);
@@ -80,6 +82,7 @@ static inline int kho_add_subtree(const char *name, void *fdt) { return -EOPNOTS
 static inline void kho_remove_subtree(void *fdt) { }
 static inline int kho_retrieve_subtree(const char *name, phys_addr_t *phys) { return -EOPNOTSUPP; }
 static inline const void *kho_get_fdt(void) { return NULL; }
+static inline void kho_put_fdt(const void *fdt) { }
 static inline struct folio *kho_restore_folio(phys_addr_t phys) { return NULL; }
 static inline struct page *kho_restore_pages(phys_addr_t phys, unsigned int nr) { return NULL; }
 static inline void *kho_restore_vmalloc(const struct kho_vmalloc *p) { return NULL; }

@@ -29,10 +29,10 @@ phys_addr_t kho_memblock_find(phys_addr_t size, phys_addr_t align, phys_addr_t s
 /* mm/mm_init.c: reserve scratch, or the previous kernel's preserved memory. */
 void kho_memory_init(void);
 
-/* kernel/kexec_file.c and kernel/kexec.c */
+/* kernel/kexec_file.c, kernel/kexec.c and kernel/kexec_core.c */
 int kho_kexec_file_prepare(struct kimage *image);
 void kho_kexec_constrain(struct kexec_buf *kbuf);
-int kho_kexec_load_check(unsigned long nr_segments, unsigned long flags);
+int kho_kexec_load_check(struct kimage *image, unsigned long flags);
 int kho_kexec_exec_check(struct kimage *image);
 
 /* mm/memory_hotplug.c: never offline what a handover or loaded image needs. */
@@ -55,10 +55,7 @@ static inline phys_addr_t kho_memblock_find(phys_addr_t size, phys_addr_t align,
 static inline void kho_memory_init(void) { }
 static inline int kho_kexec_file_prepare(struct kimage *image) { return 0; }
 static inline void kho_kexec_constrain(struct kexec_buf *kbuf) { }
-static inline int kho_kexec_load_check(unsigned long nr_segments, unsigned long flags)
-{
-	return 0;
-}
+static inline int kho_kexec_load_check(struct kimage *image, unsigned long flags) { return 0; }
 static inline int kho_kexec_exec_check(struct kimage *image) { return 0; }
 static inline int kho_offline_check(unsigned long start_pfn, unsigned long nr) { return 0; }
 static inline void kho_x86_parse_setup_data(u64 pa_data, u32 data_len) { }
@@ -75,8 +72,13 @@ struct trace_seq;
 
 bool kho_ftrace_refuse(const char *what);
 bool kho_ftrace_frozen(void);
-/* trace_printk writes the non-binary form whenever a handover is possible. */
-static inline bool kho_ftrace_enabled(void) { return kho_is_enabled(); }
+/*
+ * While a handover is possible, trace arrays are boot-mapped, as stock
+ * 6.12 marks its persistent buffers: trace_printk writes text, never a
+ * pointer to a format string the next kernel cannot read, and the buffers
+ * cannot be mmap()ed.  For kernel/trace/trace.c, where the flag is known.
+ */
+#define kho_trace_array_flags() (kho_is_enabled() ? TRACE_ARRAY_FL_BOOT : 0)
 /* Records from before the kexec have negative time stamps. */
 static inline bool kho_trace_ts_before(u64 a, u64 b) { return (s64)a < (s64)b; }
 bool kho_trace_print_time(struct trace_seq *s, bool in_ns, u64 ts);
@@ -85,7 +87,7 @@ bool kho_trace_print_time(struct trace_seq *s, bool in_ns, u64 ts);
 
 static inline bool kho_ftrace_refuse(const char *what) { return false; }
 static inline bool kho_ftrace_frozen(void) { return false; }
-static inline bool kho_ftrace_enabled(void) { return false; }
+#define kho_trace_array_flags() 0
 static inline bool kho_trace_ts_before(u64 a, u64 b) { return a < b; }
 static inline bool kho_trace_print_time(struct trace_seq *s, bool in_ns, u64 ts)
 {

@@ -6,9 +6,50 @@
  * and never over the handover segments (the tree and the memory map) that
  * the previous kernel put there: everything outside scratch may be
  * preserved memory.  The scratch areas replace the e820 and EFI maps for
- * this choice.  Returns true if a KHO descriptor was found.
+ * this choice.  A descriptor that is malformed, or whose areas are not RAM
+ * in the boot memory map, is not used: the kernel proper drops such a
+ * handover too.  Returns true if a usable KHO descriptor was found.
  */
 #include <kho/abi/handover.h>
+
+/* One RAM entry of the boot e820 map holds [start, end). */
+static bool kho_kaslr_in_ram(u64 start, u64 end)
+{
+	for (int i = 0; i < boot_params_ptr->e820_entries; i++) {
+		const struct boot_e820_entry *e = &boot_params_ptr->e820_table[i];
+
+		if (e->type == E820_TYPE_RAM && start >= e->addr && end <= e->addr + e->size &&
+		    e->addr + e->size >= e->addr)
+			return true;
+	}
+	return false;
+}
+
+static const struct kho_handover_desc *kho_kaslr_descriptor(void)
+{
+	const struct kho_handover_desc *d = NULL;
+	struct setup_data *sd;
+	u64 pa;
+
+	for (pa = boot_params_ptr->hdr.setup_data; pa && !d; pa = sd->next) {
+		sd = (struct setup_data *)pa;
+		if (sd->type == KHO_SETUP_DATA_TYPE && sd->len == sizeof(*d))
+			d = (const void *)sd->data;
+	}
+	if (!d || d->magic != KHO_DESC_MAGIC || d->version != KHO_DESC_VERSION ||
+	    !d->nr_scratch || d->nr_scratch > KHO_MAX_SCRATCH)
+		return NULL;
+	for (unsigned int i = 0; i < d->nr_scratch; i++) {
+		u64 start = d->scratch[i].addr, end = start + d->scratch[i].size;
+
+		if (end <= start || !kho_kaslr_in_ram(start, end))
+			return NULL;
+	}
+	if (d->fdt.addr + d->fdt.size < d->fdt.addr ||
+	    d->memmap.addr + d->memmap.size < d->memmap.addr)
+		return NULL;
+	return d;
+}
 
 static bool kho_kaslr_piece(u64 start, u64 end, unsigned long minimum,
 			    unsigned long image_size)
@@ -20,23 +61,13 @@ static bool kho_kaslr_piece(u64 start, u64 end, unsigned long minimum,
 
 static bool process_kho_entries(unsigned long minimum, unsigned long image_size)
 {
-	const struct kho_handover_desc *d = NULL;
+	const struct kho_handover_desc *d = kho_kaslr_descriptor();
 	struct kho_phys_range hole[2];
-	struct setup_data *sd;
-	u64 pa, cur, end;
+	u64 cur, end;
 	unsigned int i, h;
 
-	for (pa = boot_params_ptr->hdr.setup_data; pa; pa = sd->next) {
-		sd = (struct setup_data *)pa;
-		if (sd->type == KHO_SETUP_DATA_TYPE && sd->len == sizeof(*d)) {
-			d = (const void *)sd->data;
-			break;
-		}
-	}
-	if (!d || d->magic != KHO_DESC_MAGIC || d->version != KHO_DESC_VERSION ||
-	    d->nr_scratch > KHO_MAX_SCRATCH)
+	if (!d)
 		return false;
-
 	/* The two holes, in ascending order, rounded out to pages. */
 	hole[0] = d->fdt;
 	hole[1] = d->memmap;

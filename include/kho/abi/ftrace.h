@@ -7,10 +7,9 @@
  * is part of this contract.  Everything else is rebuilt by the next kernel.
  *
  *   ftrace {
- *	compatible = "ftrace-v1";
+ *	compatible = "ftrace-v2";
  *	events = [struct kho_ftrace_events ...];    every event's format
- *	build-id = [20 bytes];  text = <u64 _text>;  the running kernel's
- *	modules = [struct kho_ftrace_module ...];   text of loaded modules
+ *	build-id = [20 bytes];			    the running kernel's
  *	positions = <u64 phys, u64 size>;  preserved, written at kexec time
  *	i<N> {			one per trace instance, i0 is the global one
  *		compatible = "ftrace,instance-v1";
@@ -32,13 +31,16 @@
  *
  * The ring order is only known at kexec time: then each CPU's record in
  * the preserved positions block lists the sub-buffers that hold unread
- * events, oldest first, as indices into its pfns list.
+ * events, oldest first, as indices into its pfns list.  The positions
+ * block also carries, written at kexec time, where the kernel's and the
+ * modules' text was, to name addresses in records: never the tree, which
+ * holds no kernel virtual address.
  * Documentation/kho/format.rst has the full schema.
  */
 #ifndef KHO_ABI_FTRACE_H
 #define KHO_ABI_FTRACE_H
 
-#define KHO_FTRACE_COMPATIBLE		"ftrace-v1"
+#define KHO_FTRACE_COMPATIBLE		"ftrace-v2"
 #define KHO_FTRACE_INSTANCE_COMPATIBLE	"ftrace,instance-v1"
 #define KHO_FTRACE_CPU_COMPATIBLE	"ftrace,cpu-v1"
 
@@ -49,10 +51,20 @@
 #define KHO_FTRACE_BUILD_ID_SIZE	20
 #define KHO_FTRACE_MODULE_NAME_LEN	56
 
-/* Head of the positions block; @written is set last, at kexec time. */
+/*
+ * Head of the positions block: the CPU records follow at their nodes'
+ * slots, then room for @modules_max module entries at @modules_at.
+ * Everything but the magic and the layout is written at kexec time,
+ * @written last.
+ */
 struct kho_ftrace_positions {
 	unsigned int magic;		/* KHO_FTRACE_POSITIONS_MAGIC */
 	unsigned int written;		/* 1 once the kexec-time walk is done */
+	unsigned long long text;	/* the kernel's _text */
+	unsigned int modules_at;	/* byte offset of struct kho_ftrace_module[] */
+	unsigned int modules_max;
+	unsigned int nr_modules;	/* loaded at kexec time, at most modules_max */
+	unsigned int reserved;		/* zero */
 };
 
 /* One CPU's record in the positions block, at its node's slot. */
@@ -114,6 +126,7 @@ struct kho_ftrace_module {
 #else
 #define KHO_FTRACE_ASSERT _Static_assert
 #endif
+KHO_FTRACE_ASSERT(sizeof(struct kho_ftrace_positions) == 32, "ABI");
 KHO_FTRACE_ASSERT(sizeof(struct kho_ftrace_cpu_record) == 32, "ABI");
 KHO_FTRACE_ASSERT(sizeof(struct kho_ftrace_events) == 24, "ABI");
 KHO_FTRACE_ASSERT(sizeof(struct kho_ftrace_event_desc) == 24, "ABI");
