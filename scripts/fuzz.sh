@@ -4,7 +4,12 @@
 # from its corpus in tests/fuzz/corpus/<target>.  New inputs go to
 # build/fuzz/corpus, never into the repository; a crash fails the run and
 # leaves the input in build/fuzz.
-set -euo pipefail
+#
+# Every target yields exactly one line, whatever happens: "PASS
+# host/fuzz/<target> (N inputs in Ss)", or "FAIL host/fuzz/<target> (why)"
+# when it does not compile, does not start, crashes, hangs past its time, or
+# ran without executing a single input.  No target stops the others.
+set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 seconds=${1:-${KHO_FUZZ_SECONDS:-30}}
 out="$KHO_REPO/build/fuzz"
@@ -15,19 +20,58 @@ flags=(-std=gnu++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-rec
        -I"$KHO_REPO/cxx" -I"$KHO_REPO/include" -I"$KHO_REPO")
 core=("$KHO_REPO/kho/mem_map.cpp" "$KHO_REPO/kho/page_ranges.cpp" "$KHO_REPO/kho/handover_tree.cpp"
       "$KHO_REPO/ftrace/ring_page.cpp" "$KHO_REPO/ftrace/format.cpp"
+      "$KHO_REPO/kho/descriptor.cpp" "$KHO_REPO/kho/reserve.cpp" "$KHO_REPO/ftrace/node.cpp"
       "$KHO_REPO/tests/fuzz/host_env.cpp" -lfdt)
 
-rc=0
-for src in "$KHO_REPO"/tests/fuzz/*_fuzz.cpp; do
+# As in the host tests: the core's non-throwing new is kx_alloc (malloc)
+# while delete is the library's, exactly as in the kernel where both are
+# kmalloc/kfree.
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}alloc_dealloc_mismatch=0
+
+fuzz_one() {
+	local src=$1 name inputs why
 	name=$(basename "$src" _fuzz.cpp)
-	clang++ "${flags[@]}" "$src" "${core[@]}" -o "$out/$name"
-	mkdir -p "$out/corpus/$name"
-	if (cd "$out" && ./"$name" -max_total_time="$seconds" -print_final_stats=1 \
-		"corpus/$name" "$KHO_REPO/tests/fuzz/corpus/$name" >"$name.log" 2>&1); then
-		echo "PASS host/fuzz/$name ($(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$name.log") inputs in ${seconds}s)"
-	else
-		echo "FAIL host/fuzz/$name (see ${out#$KHO_REPO/}/$name.log)"
-		rc=1
+	rm -f "$out/$name" "$out/$name.log"
+	if ! clang++ "${flags[@]}" "$src" "${core[@]}" -o "$out/$name" >"$out/$name.build.log" 2>&1; then
+		echo "FAIL host/fuzz/$name (does not compile; see ${out#$KHO_REPO/}/$name.build.log)"
+		return 1
 	fi
+	if ! mkdir -p "$out/corpus/$name"; then
+		echo "FAIL host/fuzz/$name (cannot create ${out#$KHO_REPO/}/corpus/$name)"
+		return 1
+	fi
+	# libFuzzer stops itself after $seconds; timeout catches a hang in one input.
+	(cd "$out" && timeout -k 10 $((seconds + 120)) ./"$name" -max_total_time="$seconds" \
+		-print_final_stats=1 "corpus/$name" "$KHO_REPO/tests/fuzz/corpus/$name" \
+		>"$name.log" 2>&1)
+	local st=$?
+	inputs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$out/$name.log" 2>/dev/null | tail -1)
+	if [ $st -eq 124 ] || [ $st -eq 137 ]; then
+		echo "FAIL host/fuzz/$name (still running after $((seconds + 120))s; see ${out#$KHO_REPO/}/$name.log)"
+	elif [ $st -ne 0 ]; then
+		# The sanitizer's or libFuzzer's own words, if it left any.
+		why=$(grep -m1 -oE '(ERROR|SUMMARY): [A-Za-z]+.*|runtime error: .*|deadly signal|ALARM: .*' \
+			"$out/$name.log" 2>/dev/null | cut -c1-120)
+		echo "FAIL host/fuzz/$name (exit status $st${why:+: $why}; input and log in ${out#$KHO_REPO/}/, see $name.log)"
+	elif [ -z "$inputs" ]; then
+		echo "FAIL host/fuzz/$name (did not start: no final stats; see ${out#$KHO_REPO/}/$name.log)"
+	elif [ "$inputs" -eq 0 ]; then
+		echo "FAIL host/fuzz/$name (executed 0 inputs; see ${out#$KHO_REPO/}/$name.log)"
+	else
+		echo "PASS host/fuzz/$name ($inputs inputs in ${seconds}s)"
+		return 0
+	fi
+	return 1
+}
+
+rc=0 n=0
+for src in "$KHO_REPO"/tests/fuzz/*_fuzz.cpp; do
+	[ -e "$src" ] || continue
+	n=$((n + 1))
+	fuzz_one "$src" || rc=1
 done
+if [ $n -eq 0 ]; then
+	echo "FAIL host/fuzz (no targets in tests/fuzz)"
+	rc=1
+fi
 exit $rc
