@@ -18,7 +18,7 @@ out="$KHO_REPO/build/bench"
 mkdir -p "$out"
 
 "$KHO_REPO/scripts/build-kernel.sh" x86_64 >/dev/null
-KHO_OFF=1 "$KHO_REPO/scripts/build-kernel.sh" x86_64 >/dev/null
+KHO_KERNEL=nokho "$KHO_REPO/scripts/build-kernel.sh" x86_64 >/dev/null
 "$KHO_REPO/scripts/build-modules.sh" x86_64
 for b in "" -nokho; do
 	make -s -C "$KHO_BUILD$b" kernel/trace/ring_buffer_benchmark.ko >/dev/null
@@ -30,7 +30,7 @@ done
 # run KERNEL ARGS: one guest; its BENCH lines appended to $out/ftrace-bench.txt
 run() {
 	local log="$out/ftrace-bench.log"
-	KHO_KERNEL=$1 KHO_APPEND="kho_scratch=128M $2" \
+	KHO_IMAGE=$1 KHO_APPEND="kho_scratch=128M $2" \
 		"$KHO_REPO/scripts/qemu-run.sh" x86_64 ftrace-bench "$log" 200 -m 2G || true
 	tr -d '\r' <"$log" | sed -n 's/.*E2E: | BENCH //p' >>"$out/ftrace-bench.txt"
 }

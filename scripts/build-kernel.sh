@@ -2,14 +2,15 @@
 # build-kernel.sh ARCH: configure and build the kernel with this project
 # built in, as an O= build in build/ARCH.  The last line printed is the path
 # of the kernel image.  Fails on any warning about this project's objects.
-# KHO_OFF=1 builds the same kernel with CONFIG_KEXEC_HANDOVER=n in
-# build/ARCH-nokho: the hooks must cost nothing and compile away.
+# KHO_KERNEL picks another flavour (scripts/lib.sh): "debug" adds KASAN,
+# lockdep, kmemleak and fault injection (build/ARCH-debug); "nokho" builds
+# the same kernel with CONFIG_KEXEC_HANDOVER=n (build/ARCH-nokho): the hooks
+# must cost nothing and compile away.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 kho_arch_setup "${1:-x86_64}"
 
 tree=$("$KHO_REPO/scripts/prepare-tree.sh")
-[ -n "${KHO_OFF:-}" ] && KHO_BUILD="$KHO_BUILD-nokho"
 mkdir -p "$KHO_BUILD"
 cc="${CROSS}gcc"
 command -v ccache >/dev/null && cc="ccache $cc"
@@ -17,11 +18,14 @@ kmake=(make -C "$tree" O="$KHO_BUILD" ARCH="$KARCH" CROSS_COMPILE="$CROSS"
        CC="$cc" -j"$(($(nproc) + 1))")
 
 fragments=("$KHO_REPO/scripts/config/common.config" "$KHO_REPO/scripts/config/$KHO_ARCH.config")
-if [ -n "${KHO_OFF:-}" ]; then
+case "${KHO_KERNEL:-}" in
+debug)
+	fragments+=("$KHO_REPO/scripts/config/debug.config") ;;
+nokho)
 	grep -v KEXEC_HANDOVER "${fragments[0]}" >"$KHO_BUILD/common-nokho.config"
 	echo "# CONFIG_KEXEC_HANDOVER is not set" >>"$KHO_BUILD/common-nokho.config"
-	fragments[0]="$KHO_BUILD/common-nokho.config"
-fi
+	fragments[0]="$KHO_BUILD/common-nokho.config" ;;
+esac
 stamp=$(cat "${fragments[@]}" | sha1sum | cut -c1-12)
 if [ "$(cat "$KHO_BUILD/.kho-config" 2>/dev/null)" != "$stamp" ] || [ ! -f "$KHO_BUILD/.config" ]; then
 	echo "build-kernel: configuring $KHO_ARCH (tinyconfig + fragments)" >&2

@@ -4,13 +4,25 @@
 #   host   the C++ core under GoogleTest with ASan/UBSan (ctest), the
 #          forbidden-runtime check against a bad object, and a time-boxed
 #          libFuzzer run of every parser of handover data
-#   build  per arch: kernel build with zero warnings for our objects, an
-#          out-of-tree C++ module, and a forbidden C++ module that must fail
-#   kunit  per arch: the KUnit suites, run at boot in QEMU, KTAP parsed
-#   e2e    per arch: end-to-end scenarios across real kexec_file_load reboots
+#   build  per kernel: build with zero warnings for our objects, an
+#          out-of-tree C++ module; per arch, a forbidden C++ module that must
+#          fail; on x86_64 the kernel with KHO off and the write path of
+#          both compared with stock 6.12
+#   kunit  per kernel: the KUnit suites, run at boot in QEMU, KTAP parsed
+#   e2e    per kernel: end-to-end scenarios across real kexec_file_load
+#          reboots
 #
-# KHO_ARCHES (default "x86_64 arm64") and KHO_LAYERS (default "host build
-# kunit e2e") narrow the run.
+# The kernels: x86_64 and arm64, and the x86_64 debug kernel (KASAN,
+# lockdep, kmemleak, fault injection), on which every x86_64 scenario runs
+# again but the KASLR chain, plus those only it can run (fault injection,
+# the stress test).  KHO_ARCHES (default "x86_64 arm64") and KHO_LAYERS
+# (default "host build kunit e2e") narrow the run.
+#
+# Every check records one line in build/results.txt: "PASS name", "FAIL
+# name (why)" or "SKIP name (why)".  A SKIP is never a pass.  A stage that
+# exits non-zero without a FAIL line, or prints no result at all, is a FAIL;
+# so is check.sh itself stopping early.  The summary lists the FAILs and
+# SKIPs, then "N skipped", and ends with the line "N passed, N failed".
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -26,77 +38,135 @@ fail() { echo "FAIL $1${2:+ ($2)}" | record; }
 has_layer() { [[ " $layers " == *" $1 "* ]]; }
 stage() { echo "== $1 ($(date +%T))"; }
 
-"$KHO_REPO/scripts/deps.sh" || exit 1
+# produce NAME CMD...: run CMD, which prints result lines, and record them.
+# If CMD exits non-zero without printing a FAIL line, or prints no result
+# line at all, that is "FAIL NAME (why)": a crash never vanishes.
+produce() {
+	local name=$1 out rc
+	shift
+	out=$(mktemp)
+	"$@" | tee "$out" | record
+	rc=${PIPESTATUS[0]}
+	if ! grep -qE '^(PASS|FAIL|SKIP) ' "$out"; then
+		fail "$name" "$(basename "$1") printed no result, exit status $rc"
+	elif [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$out"; then
+		fail "$name" "$(basename "$1") exited with status $rc without a FAIL line"
+	fi
+	rm -f "$out"
+}
+
+summary() {
+	local npass nfail nskip
+	trap - EXIT
+	npass=$(grep -c '^PASS' "$results")
+	nfail=$(grep -c '^FAIL' "$results")
+	nskip=$(grep -c '^SKIP' "$results")
+	echo
+	grep -E '^(FAIL|SKIP)' "$results"
+	echo "$nskip skipped"
+	echo "$npass passed, $nfail failed" | tee "$KHO_REPO/build/summary.txt"
+	[ "$nfail" -eq 0 ] && [ "$npass" -gt 0 ]
+}
+# Whatever stops this script early still ends with the summary, and a FAIL.
+trap 'rc=$?; fail check.sh "stopped early, exit status $rc"; summary; exit 1' EXIT
+
+if ! "$KHO_REPO/scripts/deps.sh"; then
+	fail deps "scripts/deps.sh failed"
+	layers='' arches=''
+fi
 
 if has_layer host; then
 	stage "host tests"
 	hb="$KHO_REPO/build/host"
 	if cmake -S "$KHO_REPO/tests/host" -B "$hb" -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >"$hb.log" 2>&1 &&
 		cmake --build "$hb" -j"$(nproc)" >>"$hb.log" 2>&1; then
-		(cd "$hb" && ctest --output-on-failure >"$hb/ctest.log" 2>&1)
-		sed -n 's/^ *[0-9]*\/[0-9]* Test *#[0-9]*: \([^ ]*\) \.*[ *]*\(Passed\|\*\*\*Failed\|Failed\).*/\2 host\/\1/p' \
-			"$hb/ctest.log" | sed 's/^Passed/PASS/; s/^\*\*\*Failed/FAIL/; s/^Failed/FAIL/' | record
-		tail -3 "$hb/ctest.log"
+		# One line per declared test, from ctest's XML; a crash, a timeout
+		# or a test that never ran is a FAIL (scripts/ctest-results.py).
+		produce host/ctest "$KHO_REPO/scripts/ctest-results.py" "$hb" host
+		tail -3 "$hb/ctest.log" 2>/dev/null
 	else
 		fail host/build "see ${hb#$KHO_REPO/}.log"
 	fi
 	stage "host fuzzing"
-	"$KHO_REPO/scripts/fuzz.sh" | record
+	produce host/fuzz "$KHO_REPO/scripts/fuzz.sh"
 fi
 
-for arch in $arches; do
+# The kernels: every arch's normal one; x86_64 also its debug kernel
+# (KASAN, lockdep, kmemleak, fault injection: scripts/config/debug.config),
+# which runs every scenario again but those marked "# e2e-kernels: default".
+kernels() {
+	for arch in $arches; do
+		echo "$arch"
+		[ "$arch" = x86_64 ] && echo "$arch debug"
+	done
+}
+
+# runs_on SCENARIO_FILE: whether it runs on this arch and kernel flavour.
+runs_on() {
+	local only kernels
+	grep -q '^# e2e-manual:' "$1" && return 1
+	only=$(sed -n 's/^# e2e-arch: //p' "$1")
+	[ -n "$only" ] && [[ " $only " != *" $KHO_ARCH "* ]] && return 1
+	kernels=$(sed -n 's/^# e2e-kernels: //p' "$1")
+	[[ " ${kernels:-default debug} " == *" ${KHO_KERNEL:-default} "* ]]
+}
+
+while read -r arch flavour; do
+	export KHO_KERNEL=$flavour
 	kho_arch_setup "$arch"
+	label=$KHO_ARCH$KHO_FLAVOUR
 	if has_layer build || has_layer kunit || has_layer e2e; then
-		stage "$arch: kernel"
-		if image=$("$KHO_REPO/scripts/build-kernel.sh" "$arch" | tail -1); then
-			pass "$arch/build/kernel-no-warnings"
+		stage "$label: kernel"
+		if "$KHO_REPO/scripts/build-kernel.sh" "$arch" >/dev/null; then
+			pass "$label/build/kernel-no-warnings"
 		else
-			fail "$arch/build/kernel-no-warnings"
+			fail "$label/build/kernel-no-warnings" "see ${KHO_BUILD#$KHO_REPO/}/build.log"
 			continue
 		fi
 		if "$KHO_REPO/scripts/build-modules.sh" "$arch"; then
-			pass "$arch/build/out-of-tree-cxx-module"
+			pass "$label/build/out-of-tree-cxx-module"
 		else
-			fail "$arch/build/out-of-tree-cxx-module"
+			fail "$label/build/out-of-tree-cxx-module"
 		fi
-		if [ "$arch" = x86_64 ]; then
-			if KHO_OFF=1 "$KHO_REPO/scripts/build-kernel.sh" "$arch" >/dev/null; then
+		if [ -z "$flavour" ] && [ "$arch" = x86_64 ]; then
+			if KHO_KERNEL=nokho "$KHO_REPO/scripts/build-kernel.sh" "$arch" >/dev/null; then
 				pass "$arch/build/kernel-with-kho-off"
 				stage "$arch: trace write path vs stock 6.12"
-				"$KHO_REPO/scripts/check-hot-path.sh" "$arch" | record
+				produce "$arch/hot-path" "$KHO_REPO/scripts/check-hot-path.sh" "$arch"
 			else
 				fail "$arch/build/kernel-with-kho-off"
 			fi
 		fi
-		if "$KHO_REPO/scripts/check-forbidden-module.sh" "$arch"; then
-			pass "$arch/build/forbidden-cxx-module-rejected"
-		else
-			fail "$arch/build/forbidden-cxx-module-rejected"
+		if [ -z "$flavour" ]; then
+			if "$KHO_REPO/scripts/check-forbidden-module.sh" "$arch"; then
+				pass "$arch/build/forbidden-cxx-module-rejected"
+			else
+				fail "$arch/build/forbidden-cxx-module-rejected"
+			fi
 		fi
-		"$KHO_REPO/scripts/initramfs.sh" "$arch" >/dev/null || { fail "$arch/initramfs"; continue; }
+		"$KHO_REPO/scripts/initramfs.sh" "$arch" >/dev/null || { fail "$label/initramfs"; continue; }
 	fi
 	if has_layer kunit; then
-		stage "$arch: KUnit at boot"
+		stage "$label: KUnit at boot"
 		log="$KHO_BUILD/e2e/kunit.log"
-		"$KHO_REPO/scripts/e2e.sh" "$arch" kunit 300 >/dev/null
-		"$KHO_REPO/scripts/ktap.py" "$arch" "$log" kho_page_ranges kho_mem_map kho_handover kho_ftrace_format | record
+		rm -f "$log"
+		produce "$label/kunit-boot" "$KHO_REPO/scripts/e2e.sh" "$arch" kunit
+		produce "$label/kunit" "$KHO_REPO/scripts/ktap.py" "$label" "$log" \
+			kho_page_ranges kho_mem_map kho_handover kho_ftrace_format
 	fi
 	if has_layer e2e; then
+		# A booting guest keeps one core busy: one scenario per core.
 		for s in "$KHO_REPO"/tests/e2e/rootfs/scenarios/*.sh; do
 			name=$(basename "$s" .sh)
 			[ "$name" = kunit ] && continue
-			grep -q '^# e2e-manual:' "$s" && continue
-			only=$(sed -n 's/^# e2e-arch: //p' "$s")
-			[ -n "$only" ] && [[ " $only " != *" $arch "* ]] && continue
-			stage "$arch: e2e $name"
-			"$KHO_REPO/scripts/e2e.sh" "$arch" "$name" | record
+			runs_on "$s" || continue
+			while [ "$(jobs -rp | wc -l)" -ge "$(nproc)" ]; do wait -n; done
+			stage "$label: e2e $name"
+			produce "$label/$name" "$KHO_REPO/scripts/e2e.sh" "$arch" "$name" &
 		done
+		wait
 	fi
-done
+done < <(kernels)
+unset KHO_KERNEL
 
-npass=$(grep -c '^PASS' "$results")
-nfail=$(grep -c '^FAIL' "$results")
-echo
-grep '^FAIL' "$results"
-echo "$npass passed, $nfail failed" | tee "$KHO_REPO/build/summary.txt"
-[ "$nfail" -eq 0 ] && [ "$npass" -gt 0 ]
+summary

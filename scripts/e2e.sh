@@ -1,39 +1,86 @@
 #!/bin/bash
-# e2e.sh ARCH SCENARIO [TIMEOUT]: run one end-to-end scenario and report.
+# e2e.sh ARCH SCENARIO: run one end-to-end scenario and report.
 #
-# Each "E2E: PASS name" / "E2E: FAIL name: why" line the guest prints
-# becomes one result; the scenario itself passes only if it printed no FAIL,
-# reached "E2E: DONE", did not time out and the kernel did not panic.
-# Results go to stdout as "PASS|FAIL arch/scenario/name" lines.
+# Each "E2E: PASS name" / "E2E: FAIL name: why" / "E2E: SKIP name: why" line
+# the guest prints becomes one result.  The scenario itself passes only if
+# it printed no FAIL, reached its last generation and "E2E: DONE", no
+# generation ran past its time budget, and the kernel printed no panic,
+# oops, WARNING, BUG (KASAN, sleeping in atomic context ...), lockdep
+# report or kmemleak report.  Results go to stdout as "PASS|FAIL|SKIP
+# arch[-flavour]/scenario/name" lines.  $KHO_KERNEL picks the kernel flavour.
+#
+# A scenario's header says what it needs:
+#   # e2e-generations: 3      the last generation it must reach (required)
+#   # e2e-budget: 60          seconds per generation on the normal kernel
+#                             (default 60; the debug kernel gets 4 times as
+#                             much: KASAN, lockdep and kmemleak under TCG)
+#   # e2e-append: kho_scratch=256M   kernel parameters
+#   # e2e-qemu: -m 2G                QEMU options
+#   # e2e-expect-panic: sysrq        a panic it causes on purpose
+#
+# On the debug kernel KASAN's shadow (an eighth of RAM) comes out of
+# scratch at boot too: kho_scratch=NM becomes N+256M and P% becomes P+13%,
+# unless the header says "# e2e-debug-scratch: as-is".
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 kho_arch_setup "$1"
-scenario=$2 timeout=${3:-180}
+scenario=$2
+name="$KHO_ARCH$KHO_FLAVOUR/$scenario"
 log="$KHO_BUILD/e2e/$scenario.log"
-
-# A scenario may ask for kernel parameters and QEMU options in its header:
-#   # e2e-append: kho_scratch=256M
-#   # e2e-qemu: -m 2G
 file="$KHO_REPO/tests/e2e/rootfs/scenarios/$scenario.sh"
-append=$(sed -n 's/^# e2e-append: //p' "$file")
-read -r -a qemu_args <<<"$(sed -n 's/^# e2e-qemu: //p' "$file")"
-rc=0
-KHO_APPEND="${KHO_APPEND:-} $append" \
-	"$KHO_REPO/scripts/qemu-run.sh" "$KHO_ARCH" "$scenario" "$log" "$timeout" "${qemu_args[@]}" || rc=$?
-tr -d '\r' <"$log" | sed -n 's/^.*E2E: \(PASS\|FAIL\) \([^:]*\).*$/\1 '"$KHO_ARCH\/$scenario"'\/\2/p'
+header() { sed -n "s/^# e2e-$1: //p" "$file"; }
 
-why=
-[ $rc -eq 124 ] && why="timed out after ${timeout}s"
-# A scenario that panics on purpose says so:  # e2e-expect-panic: sysrq
-expected_panic=$(sed -n 's/^# e2e-expect-panic: //p' "$file")
-if grep 'Kernel panic' "$log" | grep -qv "${expected_panic:-^$}"; then
-	why="kernel panic"
-fi
-grep -q 'E2E: DONE' "$log" || why=${why:-"never reached E2E: DONE"}
-grep -qE 'WARNING:|BUG:' "$log" && why=${why:-"kernel warning: $(grep -m1 -E 'WARNING:|BUG:' "$log" | tr -d '')"}
-grep -q 'E2E: FAIL' "$log" && why=${why:-"a check failed"}
-if [ -n "$why" ]; then
-	echo "FAIL $KHO_ARCH/$scenario ($why; log: ${log#$KHO_REPO/})"
+generations=$(header generations)
+if ! [[ "$generations" =~ ^[0-9]+$ ]]; then
+	echo "FAIL $name (the scenario declares no '# e2e-generations: N')"
 	exit 1
 fi
-echo "PASS $KHO_ARCH/$scenario"
+budget=$(header budget)
+budget=${budget:-60}
+append=$(header append)
+if [ "$KHO_FLAVOUR" = -debug ]; then
+	budget=$((budget * 4))
+	if [ "$(header debug-scratch)" != as-is ]; then
+		words=
+		for w in $append; do
+			case "$w" in
+			kho_scratch=*M) w=kho_scratch=$((${w//[^0-9]/} + 256))M ;;
+			kho_scratch=*%) w=kho_scratch=$((${w//[^0-9]/} + 13))% ;;
+			esac
+			words="$words $w"
+		done
+		append=$words
+	fi
+fi
+read -r -a qemu_args <<<"$(header qemu)"
+rc=0
+KHO_APPEND="${KHO_APPEND:-} $append" \
+	"$KHO_REPO/scripts/qemu-run.sh" "$KHO_ARCH" "$scenario" "$log" "$budget" "${qemu_args[@]}" ||
+	rc=$?
+tr -d '\r' <"$log" >"$log.txt"
+sed -n 's/^.*E2E: \(PASS\|FAIL\|SKIP\) \([^:]*\)\(: \(.*\)\)\{0,1\}$/\1 '"${name//\//\\/}"'\/\2 (\4)/p' "$log.txt" |
+	sed 's/ ()$//; s/^PASS \(.*\) (.*)$/PASS \1/'
+
+reached=$(sed -n 's/^E2E: gen \([0-9]*\) of scenario.*/\1/p' "$log.txt" | tail -1)
+why=
+[ $rc -eq 124 ] && why=$(grep -m1 '^qemu-run: ' "$log.txt" | sed 's/^qemu-run: //')
+expected_panic=$(header expect-panic)
+if grep 'Kernel panic' "$log.txt" | grep -qv "${expected_panic:-^$}"; then
+	why=${why:-"kernel panic: $(grep -m1 'Kernel panic' "$log.txt")"}
+fi
+if [ "${reached:-0}" -lt "$generations" ]; then
+	why=${why:-"reached generation ${reached:-0} of $generations"}
+fi
+grep -q 'E2E: DONE' "$log.txt" || why=${why:-"never reached E2E: DONE"}
+# Everything a checker in the kernel says: WARN, BUG (KASAN, sleeping in
+# atomic context, bad page ...), lockdep ("WARNING: possible ..."), oopses,
+# UBSAN, kmemleak.
+kernel_report=$(grep -m1 -E 'WARNING:|BUG:|Oops|UBSAN:|INFO: (possible|task .* blocked)|kmemleak: [0-9]+ new suspected|unreferenced object' \
+	"$log.txt" || true)
+[ -n "$kernel_report" ] && why=${why:-"kernel report: $kernel_report"}
+grep -q 'E2E: FAIL' "$log.txt" && why=${why:-"a check failed"}
+if [ -n "$why" ]; then
+	echo "FAIL $name ($why; log: ${log#$KHO_REPO/})"
+	exit 1
+fi
+echo "PASS $name"

@@ -1,8 +1,9 @@
 #!/bin/bash
 # initramfs.sh ARCH: build the test initramfs for build/ARCH from
 # tests/e2e/rootfs, busybox-static, a kexec_file_load loader (kexec-tools on
-# x86_64, scripts/initramfs/kexec-file.c on arm64), the kernel image and the
-# test modules.  Prints the path of the result.
+# x86_64, scripts/initramfs/kexec-file.c on arm64), the test tools in
+# scripts/initramfs, the kernel image and the test modules.  Prints the path
+# of the result.
 #
 # The result is two concatenated cpio archives: the root filesystem, then
 # one holding a copy of that root filesystem as /boot/initrd.cpio, from
@@ -19,15 +20,19 @@ list="$out/rootfs.list"
 
 case "$KHO_ARCH" in
 x86_64)
-	busybox=/bin/busybox ;;
+	busybox=/bin/busybox
+	tools="failnth nocap" ;;
 arm64)
 	deb=$(compgen -G "$KHO_CACHE/debs/busybox-static_*_arm64.deb" | head -1) ||
 		die "arm64 busybox-static missing: run scripts/deps.sh"
 	dpkg-deb -x "$deb" "$out/busybox-arm64"
 	busybox="$out/busybox-arm64/bin/busybox"
-	"${CROSS}gcc" -static -O2 -Wall -Werror -o "$out/kexec-file" \
-		"$KHO_REPO/scripts/initramfs/kexec-file.c" ;;
+	tools="failnth nocap kexec-file" ;;
 esac
+# Small test tools of our own (scripts/initramfs/*.c), static.
+for t in $tools; do
+	"${CROSS}gcc" -static -O2 -Wall -Werror -o "$out/$t" "$KHO_REPO/scripts/initramfs/$t.c"
+done
 
 {
 	for d in /bin /sbin /lib /lib64 /usr /usr/lib /proc /sys /dev /tmp /boot /modules /scenarios; do
@@ -55,9 +60,10 @@ esac
 			echo "dir $(dirname "$lib") 0755 0 0"
 			echo "file $lib $real 0755 0 0"
 		done | awk '!seen[$0]++'
-	else
-		echo "file /sbin/kexec-file $out/kexec-file 0755 0 0"
 	fi
+	for t in $tools; do
+		echo "file /sbin/$t $out/$t 0755 0 0"
+	done
 } >"$list"
 cat "$KHO_BUILD/include/config/kernel.release" >"$out/release"
 

@@ -12,7 +12,12 @@ export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 
 # kho_arch_setup ARCH: sets KARCH, CROSS, IMAGE (relative to the build dir),
-# QEMU and its machine arguments, and the console device.
+# QEMU and its machine arguments, the console device, and KHO_BUILD, the
+# build directory of the kernel flavour $KHO_KERNEL:
+#   (empty)  build/ARCH          tinyconfig + common + ARCH fragments
+#   debug    build/ARCH-debug    the same plus scripts/config/debug.config
+#            (KASAN, lockdep, kmemleak, fault injection)
+#   nokho    build/ARCH-nokho    the same with CONFIG_KEXEC_HANDOVER=n
 kho_arch_setup() {
 	case "$1" in
 	x86_64|x86)
@@ -29,7 +34,12 @@ kho_arch_setup() {
 		CONSOLE=ttyAMA0 ;;
 	*) die "unknown ARCH '$1' (x86_64 or arm64)" ;;
 	esac
-	KHO_BUILD=${KHO_BUILD_DIR:-$KHO_REPO/build}/$KHO_ARCH
+	case "${KHO_KERNEL:-}" in
+	"") KHO_FLAVOUR= ;;
+	debug|nokho) KHO_FLAVOUR=-$KHO_KERNEL ;;
+	*) die "unknown KHO_KERNEL '$KHO_KERNEL' (debug, nokho or empty)" ;;
+	esac
+	KHO_BUILD=${KHO_BUILD_DIR:-$KHO_REPO/build}/$KHO_ARCH$KHO_FLAVOUR
 }
 
 # kho_build_module DIR: build the out-of-tree module in DIR against
