@@ -6,6 +6,11 @@
  *               span_mb MiB (allocated contiguously), P% of them preserved
  *   mixed=1     folios of random order 0-10, span_mb / 2 MiB in total
  *   single=N    one contiguous range of N pages
+ *   random=N    N order-0 folios preserved one call each, in random order,
+ *               timed; their addresses go over in a preserved vmalloc area
+ *               (subtree "kho-bench"), and the next kernel loaded with
+ *               restore_random=1 restores them in another random order,
+ *               timed: "kho_bench: random N: preserve|restore X ns per call"
  *   probe_busy=1  check that preserving and adding a subtree fail with
  *               -EBUSY while the handover is active (then fail to load)
  *
@@ -17,6 +22,9 @@
 
 #include <linux/gfp.h>
 #include <linux/kexec_handover.h>
+#include <linux/kho/abi/kexec_handover.h>
+#include <linux/libfdt.h>
+#include <linux/vmalloc.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/random.h>
@@ -31,6 +39,10 @@ static unsigned int span_mb = 1024;
 module_param(span_mb, uint, 0444);
 static bool probe_busy;
 module_param(probe_busy, bool, 0444);
+static unsigned long random_nr;
+module_param_named(random, random_nr, ulong, 0444);
+static bool restore_random;
+module_param(restore_random, bool, 0444);
 static unsigned long base_mb = 4096;
 module_param(base_mb, ulong, 0444);
 
@@ -104,6 +116,88 @@ static int preserve_single(void)
 	return err;
 }
 
+static void shuffle(u64 *a, unsigned long n)
+{
+	for (unsigned long i = n - 1; i > 0; i--)
+		swap(a[i], a[get_random_u32_below(i + 1)]);
+}
+
+/* The addresses travel in a preserved vmalloc area that a subtree names. */
+static struct kho_vmalloc list_preservation;
+
+static int preserve_random(void)
+{
+	struct page *fdt_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	void *list_fdt = fdt_page ? page_address(fdt_page) : NULL;
+	unsigned long i;
+	u64 *pfns, t0, ns;
+	int err = 0;
+
+	pfns = vzalloc(array_size(random_nr, sizeof(*pfns)));
+	if (!pfns || !list_fdt)
+		return -ENOMEM;
+	for (i = 0; i < random_nr; i++) {
+		struct folio *folio = folio_alloc(GFP_KERNEL | __GFP_NOWARN, 0);
+
+		if (!folio) {
+			pr_err("out of memory after %lu folios\n", i);
+			return -ENOMEM;
+		}
+		pfns[i] = folio_pfn(folio);
+	}
+	shuffle(pfns, random_nr);
+	t0 = ktime_get_ns();
+	for (i = 0; i < random_nr && !err; i++)
+		err = kho_preserve_folio(pfn_folio(pfns[i]));
+	ns = ktime_get_ns() - t0;
+	pr_info("random %lu: preserve %llu ns per call: %d\n", random_nr, ns / random_nr, err);
+	err = err ?: kho_preserve_vmalloc(pfns, &list_preservation);
+	err = err ?: fdt_create(list_fdt, PAGE_SIZE);
+	err = err ?: fdt_finish_reservemap(list_fdt);
+	err = err ?: fdt_begin_node(list_fdt, "");
+	err = err ?: fdt_property(list_fdt, "list", &list_preservation, sizeof(list_preservation));
+	err = err ?: fdt_end_node(list_fdt);
+	err = err ?: fdt_finish(list_fdt);
+	err = err ?: kho_preserve_pages(fdt_page, 1);
+	return err ?: kho_add_subtree("kho-bench", list_fdt);
+}
+
+static int restore_random_list(void)
+{
+	const struct kho_vmalloc *list;
+	phys_addr_t phys;
+	unsigned long i, n, missing = 0;
+	struct page *page;
+	u64 *pfns, t0, ns;
+	int len;
+
+	if (kho_retrieve_subtree("kho-bench", &phys) || !(page = kho_restore_pages(phys, 1)))
+		return -ENOENT;
+	list = fdt_getprop(page_address(page), 0, "list", &len);
+	pfns = list && len == sizeof(*list) ? kho_restore_vmalloc(list) : NULL;
+	__free_page(page);
+	if (!pfns)
+		return -ENOENT;
+	n = list->total_pages * PAGE_SIZE / sizeof(*pfns);
+	for (n = min(n, random_nr ?: n); n && !pfns[n - 1]; n--)
+		;
+	shuffle(pfns, n);
+	t0 = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		struct folio *folio = kho_restore_folio(PFN_PHYS(pfns[i]));
+
+		missing += !folio;
+		pfns[i] = folio ? (unsigned long)folio : 0;
+	}
+	ns = ktime_get_ns() - t0;
+	pr_info("random %lu: restore %llu ns per call, %lu missing\n", n, ns / n, missing);
+	for (i = 0; i < n; i++)
+		if (pfns[i])
+			folio_put((struct folio *)(unsigned long)pfns[i]);
+	vfree(pfns);
+	return 0;
+}
+
 static int check_busy(void)
 {
 	struct folio *folio = folio_alloc(GFP_KERNEL, 0);
@@ -129,6 +223,10 @@ static int __init kho_bench_init(void)
 {
 	if (probe_busy)
 		return check_busy();
+	if (restore_random)
+		return restore_random_list();
+	if (random_nr)
+		return preserve_random();
 	if (single)
 		return preserve_single();
 	if (mixed)

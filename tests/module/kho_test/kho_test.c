@@ -7,13 +7,22 @@
  * preserves a new set for the next kernel: folios of random orders (up to
  * 10) with random contents, a table describing them, and a subtree
  * "kho-test" pointing at the table.  It also registers a notifier that
- * writes a "kho-test-notifier" node with the generation number.
+ * writes a "kho-test-notifier" node with the generation number and, while
+ * serializing, adds a second subtree "kho-test-dump" and checks what a
+ * notifier may and may not call.
+ *
+ * fail_sweep=1 (a kernel with CONFIG_FAULT_INJECTION): each restore is
+ * first tried with its k-th allocation failing, k = 1, 2, ... until it no
+ * longer allocates that often; every failed try must take nothing, so the
+ * last one gets everything.  hold_fdt_ms=N keeps the previous kernel's tree
+ * for N ms (a finish written meanwhile must wait).
  *
  * Results go to the log as "kho_test: PASS ..." / "kho_test: FAIL ...".
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/crc32.h>
+#include <linux/delay.h>
 #include <linux/kexec_handover.h>
 #include <linux/kho/abi/kexec_handover.h>
 #include <linux/libfdt.h>
@@ -27,6 +36,8 @@
 #define MAX_FOLIOS	64
 #define MAX_ORDER_TESTED 10
 #define VMALLOC_BYTES	(96 * 1024)
+/* Areas: a restore sweep takes a fresh one when a fallback absorbed a failure. */
+#define VMALLOC_AREAS	8
 
 static unsigned int nr_folios = 24;
 module_param(nr_folios, uint, 0444);
@@ -46,6 +57,19 @@ static unsigned int notifier_blob;
 module_param(notifier_blob, uint, 0644);
 MODULE_PARM_DESC(notifier_blob, "bytes of filler the notifier adds to its node (to test dt_max)");
 
+static bool fail_sweep;
+module_param(fail_sweep, bool, 0444);
+MODULE_PARM_DESC(fail_sweep, "try every restore with each of its allocations failing first");
+
+static unsigned int hold_fdt_ms;
+module_param(hold_fdt_ms, uint, 0444);
+MODULE_PARM_DESC(hold_fdt_ms, "hold the previous kernel's tree this long at load");
+
+/* DUMP and ABORT events seen: a failed activation must balance them. */
+static unsigned int dumps, aborts;
+module_param(dumps, uint, 0444);
+module_param(aborts, uint, 0444);
+
 struct folio_record {
 	u64 phys;
 	u32 order;
@@ -57,21 +81,76 @@ struct test_table {
 	u32 generation;
 	u32 count;
 	u32 crc;		/* of records[] */
-	u32 vmalloc_crc;
-	struct kho_vmalloc vmalloc;
+	u32 vmalloc_crc[VMALLOC_AREAS];
+	struct kho_vmalloc vmalloc[VMALLOC_AREAS];
 	struct folio_record records[MAX_FOLIOS];
 };
 #define TABLE_MAGIC 0x6b74737e
 
 static struct folio *folios[MAX_FOLIOS];
-static struct folio *table_folio, *fdt_folio;
-static bool table_preserved, fdt_preserved, subtree_added, vmalloc_preserved;
-static void *vbuf;
+static struct folio *table_folio, *fdt_folio, *dump_folio;
+static bool table_preserved, fdt_preserved, subtree_added, dump_preserved;
+static bool vmalloc_preserved[VMALLOC_AREAS];
+/* A tree a notifier adds and removes again while serializing. */
+static u8 dump_fdt[256] __aligned(8);
+static void *vbuf[VMALLOC_AREAS];
 static u32 generation = 1;
 
 static u32 folio_crc(struct folio *folio)
 {
 	return crc32_le(~0, folio_address(folio), folio_size(folio));
+}
+
+/*
+ * @restore of @args[0], with its k-th allocation failing, for k = 1, 2, ...
+ * until it makes fewer than k allocations: every failed try must take
+ * nothing, so the last try, which nothing failed, gets it.  When a failure
+ * was absorbed (an optional allocation, a fallback) the restore succeeds
+ * anyway; the sweep goes on with the next of @args, so every point is
+ * tried.  Fills @got[i] for the @args it used; without fail_sweep, one
+ * plain restore of @args[0].
+ */
+static unsigned int restore_swept(void *(*restore)(const void *arg), const void *const *args,
+				  unsigned int nr, void **got, const char *what)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	unsigned int k, left, used = 0, absorbed = 0;
+
+	for (k = 1; fail_sweep && used < nr; k++) {
+		WRITE_ONCE(current->fail_nth, k);
+		got[used] = restore(args[used]);
+		left = READ_ONCE(current->fail_nth);
+		WRITE_ONCE(current->fail_nth, 0);
+		if (left) {
+			pr_info("PASS fail_sweep: %s: %u allocation points, each failed once without effect, %u absorbed\n",
+				what, k - 1, absorbed);
+			return used + 1;
+		}
+		if (got[used]) {
+			absorbed++;
+			used++;
+		}
+	}
+	if (fail_sweep) {
+		pr_err("FAIL fail_sweep: %s: more absorbed failures than objects to restore\n", what);
+		return used;
+	}
+#else
+	if (fail_sweep)
+		pr_err("FAIL fail_sweep: this kernel has no CONFIG_FAULT_INJECTION\n");
+#endif
+	got[0] = restore(args[0]);
+	return 1;
+}
+
+static void *restore_vmalloc(const void *preservation)
+{
+	return kho_restore_vmalloc(preservation);
+}
+
+static void *restore_folio(const void *phys)
+{
+	return kho_restore_folio(*(const u64 *)phys);
 }
 
 static void restore_previous(void)
@@ -83,10 +162,12 @@ static void restore_previous(void)
 	const void *fdt;
 	unsigned long big_pages = 0, big_back = 0;
 	unsigned int i, ok = 0;
-	bool ok_vmalloc = false;
-	void *vbuf_prev;
+	unsigned int ok_vmalloc = 0;
+	const void *varg[VMALLOC_AREAS];
+	void *vbuf_prev[VMALLOC_AREAS];
 	int len;
 
+	pr_info("is_kho_boot() %s\n", is_kho_boot() ? "true" : "false");
 	if (kho_retrieve_subtree("kho-test", &fdt_phys)) {
 		pr_info("no kho-test subtree: generation 1\n");
 		return;
@@ -116,17 +197,29 @@ static void restore_previous(void)
 		goto out;
 	}
 	generation = t->generation + 1;
-	vbuf_prev = kho_restore_vmalloc(&t->vmalloc);
-	if (!vbuf_prev)
-		pr_err("FAIL restore: vmalloc area missing\n");
-	else if (crc32_le(~0, vbuf_prev, VMALLOC_BYTES) != t->vmalloc_crc)
-		pr_err("FAIL restore: vmalloc area checksum\n");
-	else
-		ok_vmalloc = true;
-	vfree(vbuf_prev);
+	for (i = 0; i < VMALLOC_AREAS; i++)
+		varg[i] = &t->vmalloc[i];
+	i = restore_swept(restore_vmalloc, varg, VMALLOC_AREAS, vbuf_prev, "kho_restore_vmalloc");
+	for (; i < VMALLOC_AREAS; i++)
+		vbuf_prev[i] = kho_restore_vmalloc(&t->vmalloc[i]);
+	for (i = 0; i < VMALLOC_AREAS; i++) {
+		if (!vbuf_prev[i])
+			pr_err("FAIL restore: vmalloc area %u missing\n", i);
+		else if (crc32_le(~0, vbuf_prev[i], VMALLOC_BYTES) != t->vmalloc_crc[i])
+			pr_err("FAIL restore: vmalloc area %u checksum\n", i);
+		else
+			ok_vmalloc++;
+		vfree(vbuf_prev[i]);
+	}
 	for (i = 0; i < t->count; i++) {
 		const struct folio_record *r = &t->records[i];
-		struct folio *f = kho_restore_folio(r->phys);
+		const void *arg = &r->phys;
+		struct folio *f;
+
+		if (i)
+			f = kho_restore_folio(r->phys);
+		else
+			restore_swept(restore_folio, &arg, 1, (void **)&f, "kho_restore_folio");
 
 		if (!f) {
 			pr_err("FAIL restore: folio %u at %#llx missing\n", i, r->phys);
@@ -159,8 +252,8 @@ static void restore_previous(void)
 		pr_err("FAIL folio_put: %lu of %lu pages came back\n", big_back, big_pages);
 	if (kho_restore_folio(t->records[0].phys))
 		pr_err("FAIL restore: a folio was restored twice\n");
-	if (ok == t->count && ok_vmalloc)
-		pr_info("PASS restore: generation %u got %u folios and a vmalloc area back, all checksums match\n",
+	if (ok == t->count && ok_vmalloc == VMALLOC_AREAS)
+		pr_info("PASS restore: generation %u got %u folios and the vmalloc areas back, all checksums match\n",
 			generation, ok);
 	folio_put(tf);
 out:
@@ -184,13 +277,14 @@ static void free_all(void)
 		folio_put(fdt_folio);
 		fdt_folio = NULL;
 	}
-	if (vbuf) {
+	for (unsigned int i = 0; i < VMALLOC_AREAS; i++) {
 		struct test_table *t = folio_address(table_folio);
 
-		if (vmalloc_preserved)
-			kho_unpreserve_vmalloc(&t->vmalloc);
-		vfree(vbuf);
-		vbuf = NULL;
+		if (vmalloc_preserved[i])
+			kho_unpreserve_vmalloc(&t->vmalloc[i]);
+		vmalloc_preserved[i] = false;
+		vfree(vbuf[i]);
+		vbuf[i] = NULL;
 	}
 	if (table_folio) {
 		if (table_preserved)
@@ -198,7 +292,14 @@ static void free_all(void)
 		folio_put(table_folio);
 		table_folio = NULL;
 	}
-	table_preserved = fdt_preserved = subtree_added = vmalloc_preserved = false;
+	if (dump_folio) {
+		if (dump_preserved)
+			kho_unpreserve_folio(dump_folio);
+		folio_put(dump_folio);
+		dump_folio = NULL;
+	}
+	table_preserved = fdt_preserved = subtree_added = false;
+	dump_preserved = false;
 }
 
 static bool in_window(struct folio *folio)
@@ -224,6 +325,36 @@ static struct folio *alloc_placed_folio(void)
 		folio_put(low[i]);
 	kvfree(low);
 	return folio;
+}
+
+/* The subtree the notifier adds while serializing: ready, preserved. */
+static int preserve_dump_subtree(void)
+{
+	void *fdt;
+	int err;
+
+	dump_folio = folio_alloc(GFP_KERNEL | __GFP_ZERO, 0);
+	if (!dump_folio)
+		return -ENOMEM;
+	fdt = folio_address(dump_folio);
+	err = fdt_create(fdt, PAGE_SIZE);
+	err = err ?: fdt_finish_reservemap(fdt);
+	err = err ?: fdt_begin_node(fdt, "");
+	err = err ?: fdt_property(fdt, "compatible", "kho-test-dump-v1", sizeof("kho-test-dump-v1"));
+	err = err ?: fdt_end_node(fdt);
+	err = err ?: fdt_finish(fdt);
+	if (err)
+		return -EINVAL;
+	err = fdt_create(dump_fdt, sizeof(dump_fdt));
+	err = err ?: fdt_finish_reservemap(dump_fdt);
+	err = err ?: fdt_begin_node(dump_fdt, "");
+	err = err ?: fdt_end_node(dump_fdt);
+	err = err ?: fdt_finish(dump_fdt);
+	if (err)
+		return -EINVAL;
+	err = kho_preserve_folio(dump_folio);
+	dump_preserved = !err;
+	return err;
 }
 
 static int preserve_next(void)
@@ -263,15 +394,17 @@ static int preserve_next(void)
 			pr_info("folio %u at %#llx order %u\n", i, t->records[i].phys, order);
 	}
 	t->crc = crc32_le(~0, (void *)t->records, t->count * sizeof(t->records[0]));
-	vbuf = vmalloc(VMALLOC_BYTES);
-	if (!vbuf)
-		return -ENOMEM;
-	get_random_bytes(vbuf, VMALLOC_BYTES);
-	t->vmalloc_crc = crc32_le(~0, vbuf, VMALLOC_BYTES);
-	err = kho_preserve_vmalloc(vbuf, &t->vmalloc);
-	if (err)
-		return err;
-	vmalloc_preserved = true;
+	for (i = 0; i < VMALLOC_AREAS; i++) {
+		vbuf[i] = vmalloc(VMALLOC_BYTES);
+		if (!vbuf[i])
+			return -ENOMEM;
+		get_random_bytes(vbuf[i], VMALLOC_BYTES);
+		t->vmalloc_crc[i] = crc32_le(~0, vbuf[i], VMALLOC_BYTES);
+		err = kho_preserve_vmalloc(vbuf[i], &t->vmalloc[i]);
+		if (err)
+			return err;
+		vmalloc_preserved[i] = true;
+	}
 	err = kho_preserve_folio(table_folio);
 	if (err)
 		return err;
@@ -294,7 +427,34 @@ static int preserve_next(void)
 		return -EINVAL;
 	err = kho_add_subtree("kho-test", fdt);
 	subtree_added = !err;
-	return err;
+	return err ?: preserve_dump_subtree();
+}
+
+static struct notifier_block kho_test_nb;
+
+/* While serializing: what a notifier may call works, the rest says EBUSY. */
+static int kho_test_serializing_calls(void)
+{
+	void *fdt;
+	int err;
+
+	fdt = folio_address(dump_folio);
+	err = kho_add_subtree("kho-test-scratchpad", dump_fdt);
+	if (!err)
+		kho_remove_subtree(dump_fdt);
+	err = err ?: kho_add_subtree("kho-test-dump", fdt);
+	if (err) {
+		pr_err("FAIL notifier: subtrees while serializing: %d\n", err);
+		return err;
+	}
+	if (register_kho_notifier(&kho_test_nb) != -EBUSY ||
+	    unregister_kho_notifier(&kho_test_nb) != -EBUSY) {
+		pr_err("FAIL notifier: (un)registering while serializing did not say EBUSY\n");
+		kho_remove_subtree(fdt);
+		return -EINVAL;
+	}
+	pr_info("PASS notifier: subtrees added and removed while serializing, (un)register EBUSY\n");
+	return 0;
 }
 
 static int kho_test_notify(struct notifier_block *nb, unsigned long event, void *data)
@@ -304,6 +464,8 @@ static int kho_test_notify(struct notifier_block *nb, unsigned long event, void 
 
 	/* Stay loaded while the handover refers to our memory. */
 	if (event == KEXEC_KHO_ABORT) {
+		aborts++;
+		kho_remove_subtree(folio_address(dump_folio));
 		module_put(THIS_MODULE);
 		return NOTIFY_DONE;
 	}
@@ -324,6 +486,12 @@ static int kho_test_notify(struct notifier_block *nb, unsigned long event, void 
 		module_put(THIS_MODULE);
 		return notifier_from_errno(-ENOSPC);
 	}
+	err = kho_test_serializing_calls();
+	if (err) {
+		module_put(THIS_MODULE);
+		return notifier_from_errno(err);
+	}
+	dumps++;
 	return NOTIFY_DONE;
 }
 
@@ -332,6 +500,8 @@ static struct notifier_block kho_test_nb = { .notifier_call = kho_test_notify };
 static void check_notifier_node(void)
 {
 	const void *fdt = kho_get_fdt();
+	phys_addr_t dump_phys;
+	struct folio *dump;
 	const u32 *gen;
 	int node, len;
 
@@ -343,6 +513,27 @@ static void check_notifier_node(void)
 		pr_err("FAIL notifier: node missing or malformed\n");
 	else
 		pr_info("PASS notifier: node from generation %u\n", *gen);
+
+	/* The subtree a notifier added while serializing. */
+	dump = kho_retrieve_subtree("kho-test-dump", &dump_phys) ? NULL : kho_restore_folio(dump_phys);
+	if (!dump || fdt_check_header(folio_address(dump)) ||
+	    fdt_node_check_compatible(folio_address(dump), 0, "kho-test-dump-v1"))
+		pr_err("FAIL notifier: the subtree added while serializing is missing\n");
+	else
+		pr_info("PASS notifier: the subtree added while serializing came through\n");
+	if (dump)
+		folio_put(dump);
+
+	/* A finish written meanwhile waits for kho_put_fdt(). */
+	if (hold_fdt_ms) {
+		pr_info("holding the previous kernel's tree for %u ms\n", hold_fdt_ms);
+		msleep(hold_fdt_ms);
+		if (fdt_check_header(fdt) || fdt_node_check_compatible(fdt, 0, "linux-6.12-kho-v1"))
+			pr_err("FAIL fdt: the tree changed while held\n");
+		else
+			pr_info("PASS fdt: still intact after %u ms\n", hold_fdt_ms);
+	}
+	kho_put_fdt(fdt);
 }
 
 static u64 highest_folio(void)

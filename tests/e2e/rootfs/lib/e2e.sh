@@ -1,9 +1,11 @@
 # Helpers for end-to-end scenarios, sourced by /init.
 #
 # A scenario file defines scenario_gen N, run once per kernel generation.
-# It reports with e2e_pass/e2e_fail (one "E2E: PASS|FAIL name" line each,
-# which the host harness counts), and moves on with e2e_kexec_next, or ends
-# by returning (init then prints "E2E: DONE" and powers off).
+# It reports with e2e_pass/e2e_fail/e2e_skip (one "E2E: PASS|FAIL|SKIP name"
+# line each, which the host harness counts), and moves on with
+# e2e_kexec_next, or ends by returning (init then prints "E2E: DONE" and
+# powers off).  On a kernel with kmemleak, every generation ends with a scan
+# that must find nothing.
 
 e2e_param() {
 	for word in $(cat /proc/cmdline); do
@@ -15,12 +17,25 @@ e2e_param() {
 
 e2e_pass() { echo "E2E: PASS $1"; }
 e2e_fail() { echo "E2E: FAIL $1: $2"; }
+e2e_skip() { echo "E2E: SKIP $1: $2"; }
+
+# e2e_need NAME FILE...: FAIL NAME unless every FILE exists (a check that
+# cannot run fails; it never passes by default).
+e2e_need() {
+	local what=$1 f
+	shift
+	for f in "$@"; do
+		[ -e "$f" ] && continue
+		e2e_fail "$what" "$f missing"
+		return 1
+	done
+}
 
 # e2e_check NAME COMMAND...: PASS if the command succeeds, else FAIL.
 e2e_check() {
-	name=$1
+	local what=$1
 	shift
-	if "$@"; then e2e_pass "$name"; else e2e_fail "$name" "'$*' failed"; fi
+	if "$@"; then e2e_pass "$what"; else e2e_fail "$what" "'$*' failed"; fi
 }
 
 # e2e_meminfo FIELD: a /proc/meminfo value in kB.
@@ -29,13 +44,30 @@ e2e_meminfo() { awk "/^$1:/{print \$2}" /proc/meminfo; }
 # e2e_memtotal_matches NAME: MemTotal is within 1 MiB of the value the
 # first generation passed on as e2e.memtotal= (a boot without a handover).
 e2e_memtotal_matches() {
+	local want have
 	want=$(e2e_param e2e.memtotal)
 	have=$(e2e_meminfo MemTotal)
 	e2e_check "$1(${have}kB/${want}kB)" \
 		test $((have - want)) -le 1024 -a $((want - have)) -le 1024
 }
 
+# On a kernel with kmemleak: nothing this generation allocated may leak.
+# kmemleak reports only objects older than 5 s, hence the wait.
+e2e_leak_check() {
+	local k=/sys/kernel/debug/kmemleak
+	[ -e $k ] || return 0
+	sleep 6
+	echo scan >$k
+	if [ -s $k ]; then
+		e2e_fail "kmemleak-gen$E2E_GEN" "$(grep -c unreferenced $k) unreferenced objects"
+		cat $k
+	else
+		e2e_pass "kmemleak-gen$E2E_GEN"
+	fi
+}
+
 e2e_done() {
+	e2e_leak_check
 	echo "E2E: DONE"
 	sync
 	poweroff -f
@@ -52,25 +84,30 @@ e2e_next_initrd() {
 }
 
 # The command line for the next generation: this one with e2e.gen bumped
-# and EXTRA words added; an EXTRA word key=value replaces an old key=.
+# and EXTRA words added; an EXTRA word key=value replaces an old key=, and
+# -key drops the old key (or key=...).
 e2e_next_cmdline() {
-	extra=$1
-	line=
+	local extra=$1 line= word new
 	for word in $(cat /proc/cmdline); do
 		case "$word" in
 		e2e.gen=*) continue ;;
 		esac
 		for new in $extra; do
+			[ "${word%%=*}" = "${new#-}" ] && continue 2
 			[ "${word%%=*}" = "${new%%=*}" ] && continue 2
 		done
 		line="$line $word"
 	done
-	echo "${line# } e2e.gen=$((E2E_GEN + 1))${extra:+ $extra}"
+	for new in $extra; do
+		case "$new" in -*) ;; *) line="$line $new" ;; esac
+	done
+	echo "${line# } e2e.gen=$((E2E_GEN + 1))"
 }
 
 # e2e_kexec_load [EXTRA_CMDLINE]: load /boot/kernel for the next
 # generation with kexec_file_load (kexec -s).
 e2e_kexec_load() {
+	local initrd cmdline
 	initrd=$(e2e_next_initrd)
 	cmdline=$(e2e_next_cmdline "$1")
 	if command -v kexec >/dev/null; then
@@ -81,6 +118,7 @@ e2e_kexec_load() {
 }
 
 e2e_kexec_exec() {
+	e2e_leak_check
 	echo "E2E: kexec to generation $((E2E_GEN + 1))"
 	sync
 	if command -v kexec >/dev/null; then kexec -e; else kexec-file -e; fi

@@ -1,5 +1,6 @@
 # e2e-arch: x86_64
 # e2e-append: kho_scratch=128M trace_buf_size=64K
+# e2e-generations: 2
 # A trace page damaged at kexec time, through the test knob: the next
 # kernel drops that page with one log line and keeps the rest, in order.
 
@@ -19,7 +20,7 @@ scenario_gen() {
 	1)
 		echo 64 >$T/buffer_size_kb
 		e2e_write_tokens tok $T/trace_marker 300 0
-		e2e_check arm-knob sh -c 'echo ftrace-page > /sys/kernel/debug/kho/corrupt'
+		e2e_check arm-knob sh -c 'echo ftrace-page > /sys/kernel/kho/test/corrupt'
 		e2e_check activate sh -c 'echo 1 > /sys/kernel/kho/active'
 		e2e_kexec_next
 		;;

@@ -1,6 +1,7 @@
 # e2e-arch: x86_64
 # e2e-append: kho_scratch=128M trace_buf_size=256K
 # e2e-qemu: -smp 2
+# e2e-generations: 3
 # Trace buffers across three generations.  Generation 1 traces scheduler
 # events, the function tracer on a few functions, an instance with its own
 # event, and trace_marker tokens written right up to the kexec.  Generation 2

@@ -1,5 +1,6 @@
 # e2e-arch: x86_64
 # e2e-append: kho_scratch=128M trace_buf_size=64K
+# e2e-generations: 3
 # Events of a module across kexecs, when the next kernel has the module at
 # another time or not at all.  Generation 1 records kho_event_demo from
 # the kho_event module.  Generation 2 does not load it: those records show

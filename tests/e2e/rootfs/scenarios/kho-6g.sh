@@ -1,6 +1,8 @@
 # e2e-arch: x86_64
 # e2e-append: kho_scratch=5%
 # e2e-qemu: -m 6G
+# e2e-generations: 3
+# e2e-budget: 120
 # A guest with more than 4 GiB: scratch has a part below 4 GiB and a main
 # area above; the handover round trip works.  Generation 3 boots with
 # kho_finish_timeout=1 and the handover finishes by itself.

@@ -1,5 +1,6 @@
 # e2e-arch: x86_64
 # e2e-append: kho_scratch=192M
+# e2e-generations: 2
 # The outgoing state machine: a too-small dt_max, kexec_load refused while
 # active, deactivation refused while the loaded image carries the tree,
 # then abort and kexec: the next kernel finds no handover and nothing leaks.

@@ -1,6 +1,7 @@
 # e2e-arch: x86_64
 # e2e-append: kho_scratch=192M memhp_default_state=online_kernel
 # e2e-qemu: -m 1G,slots=2,maxmem=3G -object memory-backend-ram,id=dimm0,size=256M -device pc-dimm,id=d0,memdev=dimm0
+# e2e-generations: 1
 # A DIMM that ACPI adds after boot is not in the boot memory map the next
 # kernel sees: preserving memory there is refused, with a log line.
 

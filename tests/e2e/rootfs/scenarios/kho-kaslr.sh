@@ -1,5 +1,7 @@
 # e2e-arch: x86_64
 # e2e-append: kho_scratch=192M
+# e2e-generations: 21
+# e2e-kernels: default
 # 20 KHO boots in a chain, KASLR on: every time the decompressor must place
 # the kernel inside scratch, away from the handover, and the handover must
 # arrive intact (kho_test checks every folio).  At least two distinct

@@ -1,9 +1,11 @@
 # e2e-arch: x86_64
 # e2e-append: kho_scratch=192M
+# e2e-generations: 2
 # Memory offline of a block that holds preserved memory, or scratch, is
 # refused quickly, and the log names the block and the reason.  A hotplug
-# event after an image was loaded makes kexec -e fail with -ESTALE; a
-# reload then works.
+# event after an image was loaded makes kexec -e fail with -ESTALE, also
+# after a reload that failed (the loaded image is still the stale one); a
+# successful reload then boots generation 2.
 
 block_of() {
 	size=$(( 0x$(cat /sys/devices/system/memory/block_size_bytes) ))
@@ -11,39 +13,55 @@ block_of() {
 }
 
 try_offline() {
-	state=/sys/devices/system/memory/memory$1/state
-	[ -e "$state" ] || return 2
-	timeout 2 sh -c "echo offline > $state" 2>/dev/null
+	timeout 2 sh -c "echo offline > /sys/devices/system/memory/memory$1/state" 2>/dev/null
+}
+
+# kexec -e of the loaded image must be refused as stale.
+stale_refused() {
+	if kexec -e 2>/dev/null; then
+		e2e_fail "$1" "kexec -e went through"
+	else
+		e2e_check "$1" sh -c 'dmesg | grep -q "kexec: memory was hot-(un)plugged after the image was loaded"'
+	fi
 }
 
 stale_image() {
 	e2e_check load-image e2e_kexec_load
-	for b in 2 3 4 5; do
+	moved=
+	# Any block that can go: not scratch, no preserved memory, no image.
+	for state in /sys/devices/system/memory/memory*/state; do
+		b=${state%/state}
+		b=${b##*memory}
 		if try_offline "$b"; then
-			echo online >/sys/devices/system/memory/memory$b/state
+			echo online >"$state"
+			moved=$b
 			break
 		fi
-		b=
 	done
-	if [ -z "$b" ]; then
+	if [ -z "$moved" ]; then
 		e2e_fail hotplug-event "no block could go offline and back"
 		return
 	fi
-	e2e_pass "hotplug-event(memory$b)"
-	if kexec -e 2>/dev/null; then
-		e2e_fail stale-image-refused "kexec -e went through"
+	e2e_pass "hotplug-event(memory$moved)"
+	stale_refused stale-image-refused
+	# A reload the kernel refuses after KHO saw it (the command line is too
+	# long for bzImage64_load) leaves the stale image loaded.
+	if kexec -s -l /boot/kernel --append="$(head -c 3000 /dev/zero | tr '\0' x)" 2>/dev/null; then
+		e2e_fail failed-reload "the over-long command line was accepted"
 	else
-		e2e_check stale-image-refused sh -c 'dmesg | grep -q "kexec: memory was hot-(un)plugged after the image was loaded"'
+		e2e_pass failed-reload
 	fi
+	stale_refused stale-after-failed-reload-refused
 }
 
 scenario_gen() {
 	if [ "$1" = 2 ]; then
-		e2e_pass reload-after-hotplug-works
+		e2e_check reload-after-hotplug-boots grep -q 'e2e.reloaded=1' /proc/cmdline
 		return
 	fi
 	# A block with a preserved folio, no scratch and no holes (not the
 	# first or last block, which hold firmware areas).
+	e2e_need blocks /sys/devices/system/memory/block_size_bytes || return
 	size=$(( 0x$(cat /sys/devices/system/memory/block_size_bytes) ))
 	last=$(( $(ls -d /sys/devices/system/memory/memory* | wc -l) - 1 ))
 	lowest_scratch=$(head -1 /sys/kernel/kho/scratch_phys)
@@ -78,7 +96,7 @@ scenario_gen() {
 		e2e_check scratch-block-refused sh -c \
 			"dmesg | grep -q 'offline of memory$block refused: it holds KHO scratch'"
 	fi
-	rmmod kho_test
+	e2e_check kho-test-unload rmmod kho_test
 	stale_image
-	e2e_kexec_next
+	e2e_kexec_next e2e.reloaded=1
 }

@@ -1,5 +1,7 @@
 # e2e-arch: x86_64
 # e2e-append: kho_scratch=32M
+# e2e-debug-scratch: as-is
+# e2e-generations: 1
 # Scratch too small for the next kernel (its memmap alone is 16 MiB of the
 # 1 GiB guest, plus 32 MiB of early tables): activation fails with ENOSPC
 # and says why, instead of an early panic in the next kernel.

@@ -1,0 +1,22 @@
+# e2e-manual: scripts/bench-kho.sh runs this, make check does not
+# e2e-generations: 2
+# e2e-budget: 600
+# Cost per call of kho_preserve_folio() and kho_restore_folio() for
+# e2e.pages order-0 folios in random order: generation 1 preserves and
+# activates, generation 2 restores (kho_bench random= / restore_random=).
+
+scenario_gen() {
+	n=$(e2e_param e2e.pages)
+	case "$1" in
+	1)
+		insmod /modules/kho_bench.ko random="$n" || echo "BENCH error=insmod"
+		dmesg | sed -n 's/.*kho_bench: random \([0-9]*\): preserve \([0-9]*\) ns per call.*/BENCH pages=\1 preserve_ns=\2/p'
+		echo 1 >/sys/kernel/kho/active
+		e2e_kexec_next
+		;;
+	2)
+		insmod /modules/kho_bench.ko restore_random=1 random="$n" || echo "BENCH error=insmod"
+		dmesg | sed -n 's/.*kho_bench: random \([0-9]*\): restore \([0-9]*\) ns per call, \([0-9]*\) missing.*/BENCH restore_ns=\2 missing=\3/p'
+		;;
+	esac
+}
