@@ -242,7 +242,6 @@ static void __init kho_mark_pageblock_cma(struct page *page)
 void __init kho_scratch_mark_cma(void)
 {
 	kho_for_each_pageblock(kho_mark_pageblock_cma);
-	totalcma_pages += PHYS_PFN(kho_scratch_total());
 	kho_scratch_only = false;
 }
 
@@ -321,12 +320,17 @@ static int __init kho_snapshot_boot_ram(void)
 /* Before memblock is discarded; after memory is final. */
 core_initcall(kho_snapshot_boot_ram);
 
-/* First boot: hand the reserved scratch to the buddy as CMA pageblocks. */
+/*
+ * First boot: hand the reserved scratch to the buddy as CMA pageblocks.
+ * Either way, CmaTotal counts scratch from here, as for a CMA area: after
+ * mem_init() has reported the reserved memory, in which it is not.
+ */
 static int __init kho_release_scratch(void)
 {
-	if (kho_scratch.inherited || !kho_scratch.nr)
+	if (!kho_scratch.nr)
 		return 0;
-	kho_for_each_pageblock(init_cma_reserved_pageblock);
+	if (!kho_scratch.inherited)
+		kho_for_each_pageblock(init_cma_reserved_pageblock);
 	totalcma_pages += PHYS_PFN(kho_scratch_total());
 	return 0;
 }

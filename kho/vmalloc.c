@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) "kho: " fmt
 
 #include <linux/io.h>
+#include <linux/kasan.h>
 #include <linux/kexec_handover.h>
 #include <linux/kho/abi/kexec_handover.h>
 #include <linux/mm.h>
@@ -184,7 +185,8 @@ void *kho_restore_vmalloc(const struct kho_vmalloc *preservation)
 	flush_cache_vmap((unsigned long)area->addr, (unsigned long)area->addr + total * PAGE_SIZE);
 	area->pages = pages;
 	area->nr_pages = total;
-	return area->addr;
+	/* As vmalloc() does once a VM_ALLOC area is mapped. */
+	return kasan_unpoison_vmalloc(area->addr, total * PAGE_SIZE, KASAN_VMALLOC_PROT_NORMAL);
 fail:
 	if (area)
 		free_vm_area(area);
