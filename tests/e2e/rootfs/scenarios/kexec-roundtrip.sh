@@ -1,4 +1,5 @@
 # e2e-generations: 2
+# e2e-kernels: default
 # A plain kexec -s round trip: gen 1 loads this same kernel with
 # kexec_file_load and boots it; gen 2 checks it really is a new boot of the
 # same kernel and that the C++ test module loads and unloads cleanly.

@@ -1,5 +1,5 @@
 # e2e-arch: x86_64
-# e2e-append: kho_scratch=448M
+# e2e-append: kho_scratch=640M
 # e2e-qemu: -m 2G
 # e2e-expect-panic: sysrq triggered crash
 # e2e-generations: 3
@@ -17,7 +17,7 @@ scenario_gen() {
 		e2e_check activate sh -c 'echo 1 > /sys/kernel/kho/active'
 		# A KASAN crash kernel needs room for its shadow too.
 		if [ -e /sys/kernel/debug/kmemleak ]; then
-			e2e_kexec_next "crashkernel=384M"
+			e2e_kexec_next "crashkernel=288M"
 		else
 			e2e_kexec_next "crashkernel=160M"
 		fi

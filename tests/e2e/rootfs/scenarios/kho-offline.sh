@@ -1,5 +1,6 @@
 # e2e-arch: x86_64
 # e2e-append: kho_scratch=192M
+# e2e-qemu: -m 2G
 # e2e-generations: 2
 # Memory offline of a block that holds preserved memory, or scratch, is
 # refused quickly, and the log names the block and the reason.  A hotplug
