@@ -212,57 +212,111 @@ static size_t kho_order0_slot(void *map, const size_t *at, unsigned int n, u64 p
 }
 
 /*
- * A copy of the map with one more block, an order-0 page at the head of the
- * highest-order folio where that fits (so a test module's, not the trace
- * buffers'): a RUNS block of one run, inserted where order-0 blocks stay
- * ascending.
+ * Replaces the @old_len bytes at @off of a copy of the map with @len bytes
+ * from @bytes; the map then holds one page and @new_blocks blocks more.
+ */
+static int kho_memmap_splice(struct kho_test_outgoing *out, size_t off, size_t old_len,
+			     const void *bytes, size_t len, unsigned int new_blocks)
+{
+	size_t size = out->memmap_size - old_len + len;
+	struct kho_memmap_header *h;
+	void *map;
+
+	map = kvmalloc(size, GFP_KERNEL);
+	if (!map)
+		return -ENOMEM;
+	memcpy(map, out->memmap, off);
+	memcpy(map + off, bytes, len);
+	memcpy(map + off + len, out->memmap + off + old_len, out->memmap_size - off - old_len);
+	h = map;
+	h->nr_blocks += new_blocks;
+	h->size = h->size - old_len + len;
+	h->nr_pages++;
+	kho_test_replace_memmap(map, size);
+	return 0;
+}
+
+/* The order-0 RUNS block at @at with a run of the one page @pfn added. */
+static int kho_add_run(struct kho_test_outgoing *out, size_t at, u64 pfn)
+{
+	const struct kho_memmap_block *o = kho_block(out->memmap, at);
+	const struct kho_memmap_run *runs = (const void *)(o + 1);
+	struct kho_memmap_run *to;
+	struct kho_memmap_block *b;
+	unsigned int i;
+	int err;
+
+	b = kzalloc(sizeof(*b) + ALIGN((o->count + 1) * sizeof(*to), 8), GFP_KERNEL);
+	if (!b)
+		return -ENOMEM;
+	*b = *o;
+	b->count++;
+	to = (void *)(b + 1);
+	for (i = 0; i < o->count && runs[i].offset < pfn - o->base; i++)
+		to[i] = runs[i];
+	to[i] = (struct kho_memmap_run){ .offset = pfn - o->base };
+	memcpy(&to[i + 1], &runs[i], (o->count - i) * sizeof(*to));
+	err = kho_memmap_splice(out, at, kho_block_size(o), b, kho_block_size(b), 0);
+	kfree(b);
+	return err;
+}
+
+/*
+ * A copy of the map with one more order-0 page, inside the highest-order
+ * folio (so a test module's, not the trace buffers'), and not at its head
+ * so that the page touches no order-0 run: added to the order-0 block of
+ * its chunk, or as a block of its own where there is none.
  */
 static int kho_corrupt_overlap(struct kho_test_outgoing *out)
 {
-	struct kho_memmap_block add = { .order = 0, .kind = KHO_MEMMAP_RUNS, .count = 1 };
-	u64 payload = 0;	/* one run, padded to 8 bytes */
-	const size_t grow = sizeof(add) + sizeof(payload);
-	size_t *at, insert = 0, slot;
-	unsigned int n, i, best_order = 0;
-	struct kho_memmap_header *h;
-	u64 pfn = 0;
-	void *map;
+	struct {
+		struct kho_memmap_block block;
+		struct kho_memmap_run run;
+		u32 pad;
+	} add = { .block = { .order = 0, .kind = KHO_MEMMAP_RUNS, .count = 1 } };
+	const struct kho_memmap_block *folio = NULL;
+	struct kho_memmap_block *b;
+	unsigned int n, i;
+	size_t *at, slot;
+	u64 pfn, chunk;
+	int err;
 
 	at = kcalloc(KHO_TEST_MAX_BLOCKS, sizeof(*at), GFP_KERNEL);
 	if (!at)
 		return -ENOMEM;
 	n = kho_blocks(out->memmap, at, KHO_TEST_MAX_BLOCKS);
 	for (i = 0; i < n; i++) {
-		const struct kho_memmap_block *b = kho_block(out->memmap, at[i]);
-		u64 head = kho_block_first(b) << b->order;
-
-		if (b->order <= best_order)
-			continue;
-		slot = kho_order0_slot(out->memmap, at, n, head);
-		if (slot) {
-			best_order = b->order;
-			pfn = head;
-			insert = slot;
-		}
+		b = kho_block(out->memmap, at[i]);
+		if (b->order >= 2 && (!folio || b->order > folio->order))
+			folio = b;
 	}
+	err = -ENOENT;
+	if (!folio)
+		goto out;
+	pfn = (kho_block_first(folio) << folio->order) + 1;
+	chunk = ALIGN_DOWN(pfn, KHO_MEMMAP_CHUNK);
+	for (i = 0; i < n; i++) {
+		b = kho_block(out->memmap, at[i]);
+		if (b->order || b->base != chunk)
+			continue;
+		if (b->kind == KHO_MEMMAP_RUNS) {
+			err = kho_add_run(out, at[i], pfn);
+		} else if (b->kind == KHO_MEMMAP_BITMAP && pfn - chunk < b->count) {
+			__set_bit(pfn - chunk, (unsigned long *)(b + 1));
+			((struct kho_memmap_header *)out->memmap)->nr_pages++;
+			err = 0;
+		}
+		goto out;
+	}
+	slot = kho_order0_slot(out->memmap, at, n, pfn);
+	if (slot) {
+		add.block.base = chunk;
+		add.run.offset = pfn - chunk;
+		err = kho_memmap_splice(out, slot, 0, &add, sizeof(add), 1);
+	}
+out:
 	kfree(at);
-	if (!best_order)
-		return -ENOENT;
-	map = kvmalloc(out->memmap_size + grow, GFP_KERNEL);
-	if (!map)
-		return -ENOMEM;
-	add.base = ALIGN_DOWN(pfn, KHO_MEMMAP_CHUNK);
-	((struct kho_memmap_run *)&payload)->offset = pfn - add.base;
-	memcpy(map, out->memmap, insert);
-	memcpy(map + insert, &add, sizeof(add));
-	memcpy(map + insert + sizeof(add), &payload, sizeof(payload));
-	memcpy(map + insert + grow, out->memmap + insert, out->memmap_size - insert);
-	h = map;
-	h->nr_blocks++;
-	h->size += grow;
-	h->nr_pages++;
-	kho_test_replace_memmap(map, out->memmap_size + grow);
-	return 0;
+	return err;
 }
 
 static int kho_corrupt_active(const char *what)

@@ -111,6 +111,18 @@ runs_on() {
 	[[ " ${kernels:-default debug} " == *" ${KHO_KERNEL:-default} "* ]]
 }
 
+# The scenarios, those with the largest time budget (generations times
+# budget per generation) first, so that no long one starts last and
+# leaves a core idle at the end.
+scenarios() {
+	local s gens budget
+	for s in "$KHO_REPO"/tests/e2e/rootfs/scenarios/*.sh; do
+		gens=$(sed -n 's/^# e2e-generations: //p' "$s")
+		budget=$(sed -n 's/^# e2e-budget: //p' "$s")
+		echo "$((${gens:-1} * ${budget:-60})) $s"
+	done | sort -k1,1nr -k2 | cut -d' ' -f2-
+}
+
 while read -r arch flavour; do
 	export KHO_KERNEL=$flavour
 	kho_arch_setup "$arch"
@@ -156,7 +168,7 @@ while read -r arch flavour; do
 	fi
 	if has_layer e2e; then
 		# A booting guest keeps one core busy: one scenario per core.
-		for s in "$KHO_REPO"/tests/e2e/rootfs/scenarios/*.sh; do
+		for s in $(scenarios); do
 			name=$(basename "$s" .sh)
 			[ "$name" = kunit ] && continue
 			runs_on "$s" || continue

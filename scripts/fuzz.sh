@@ -8,7 +8,8 @@
 # Every target yields exactly one line, whatever happens: "PASS
 # host/fuzz/<target> (N inputs in Ss)", or "FAIL host/fuzz/<target> (why)"
 # when it does not compile, does not start, crashes, hangs past its time, or
-# ran without executing a single input.  No target stops the others.
+# ran without executing a single input.  No target stops the others; one
+# runs per core.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 seconds=${1:-${KHO_FUZZ_SECONDS:-30}}
@@ -64,11 +65,19 @@ fuzz_one() {
 	return 1
 }
 
+# One target per core; the lines come out in the targets' order.
 rc=0 n=0
 for src in "$KHO_REPO"/tests/fuzz/*_fuzz.cpp; do
 	[ -e "$src" ] || continue
+	while [ "$(jobs -rp | wc -l)" -ge "$(nproc)" ]; do wait -n; done
+	fuzz_one "$src" >"$out/$n.result" &
 	n=$((n + 1))
-	fuzz_one "$src" || rc=1
+done
+wait
+for ((i = 0; i < n; i++)); do
+	cat "$out/$i.result"
+	grep -q '^PASS ' "$out/$i.result" || rc=1
+	rm -f "$out/$i.result"
 done
 if [ $n -eq 0 ]; then
 	echo "FAIL host/fuzz (no targets in tests/fuzz)"

@@ -7,10 +7,12 @@
 
 namespace kx {
 // new (kx::nofail) T: an allocation that cannot fail (kx_alloc_nofail()).
+// The tag has internal linkage (not inline): a reference to a symbol that
+// may bind externally is refused by the arm64 kernel's PIE link.
 struct nofail_t {
 	explicit nofail_t() = default;
 };
-inline constexpr nofail_t nofail{};
+constexpr nofail_t nofail{};
 }  // namespace kx
 void* operator new(__SIZE_TYPE__ size, const kx::nofail_t&) noexcept;
 

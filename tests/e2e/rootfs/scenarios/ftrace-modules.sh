@@ -24,6 +24,9 @@ scenario_gen() {
 		echo 1 >$T/events/sched/sched_switch/enable
 		echo 5 >/sys/module/kho_event/parameters/emit
 		e2e_check recorded test "$(count 'kho_event_demo: seq=[0-9] word=gen1')" -eq 5
+		# A bounded number of scheduler records: on a slow kernel an
+		# enabled sched_switch would overwrite the module's records.
+		echo 0 >$T/events/sched/sched_switch/enable
 		e2e_check activate sh -c 'echo 1 > /sys/kernel/kho/active'
 		e2e_kexec_next
 		;;
@@ -36,6 +39,7 @@ scenario_gen() {
 		e2e_check sched-decoded grep -q "sched_switch: prev_comm=" $T/trace
 		echo 1 >$T/events/sched/sched_switch/enable
 		sleep 0.1
+		echo 0 >$T/events/sched/sched_switch/enable
 		e2e_check activate-gen2 sh -c 'echo 1 > /sys/kernel/kho/active'
 		e2e_kexec_next
 		;;

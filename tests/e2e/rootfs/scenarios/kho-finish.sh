@@ -16,7 +16,9 @@ scenario_gen() {
 		;;
 	2)
 		insmod /modules/kho_test.ko hold_fdt_ms=2000 &
-		while ! dmesg | grep -q "kho_test: holding the previous kernel's tree"; do :; done
+		e2e_check tree-held sh -c 'for i in $(seq 300); do
+			dmesg | grep -q "kho_test: holding the previous kernel.s tree" && exit 0
+			sleep 0.1; done; exit 1'
 		e2e_check finish-while-held sh -c 'echo 1 > /sys/firmware/kho/finish'
 		wait
 		e2e_expect_log tree-intact-while-held "kho_test: PASS fdt: still intact after 2000 ms"
