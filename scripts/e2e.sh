@@ -83,4 +83,5 @@ if [ -n "$why" ]; then
 	echo "FAIL $name ($why; log: ${log#$KHO_REPO/})"
 	exit 1
 fi
-echo "PASS $name"
+slowest=$(sort -n "$log.times" | tail -1)
+echo "PASS $name (slowest generation ${slowest:-?}s of a ${budget}s budget)"

@@ -8,7 +8,8 @@
 # Every generation (each "E2E: gen N" line in LOG, the first counted from
 # QEMU's start) gets BUDGET seconds (default 120).  One that takes longer
 # stops QEMU: the exit status is then 124 and LOG ends with a line saying
-# which generation ran out of time.
+# which generation ran out of time.  LOG.times gets the seconds each
+# budget interval took, one line each.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 kho_arch_setup "$1"
@@ -28,10 +29,12 @@ mkdir -p "$(dirname "$log")"
 qemu=$!
 
 gens=0 since=$SECONDS
+: >"$log.times"
 while kill -0 "$qemu" 2>/dev/null; do
 	sleep 1
 	now=$(tr -d '\r' <"$log" | grep -c '^E2E: gen [0-9]* of scenario' || true)
 	if [ "$now" != "$gens" ]; then
+		echo $((SECONDS - since)) >>"$log.times"
 		gens=$now since=$SECONDS
 	elif [ $((SECONDS - since)) -gt "$budget" ]; then
 		kill "$qemu" 2>/dev/null
@@ -42,4 +45,5 @@ while kill -0 "$qemu" 2>/dev/null; do
 		exit 124
 	fi
 done
+echo $((SECONDS - since)) >>"$log.times"
 wait "$qemu"
