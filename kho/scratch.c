@@ -18,6 +18,7 @@
 #include <linux/kasan.h>
 #include <linux/init.h>
 #include <linux/kho_hooks.h>
+#include <linux/kmemleak.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/page-isolation.h>
@@ -208,6 +209,13 @@ static void __init kho_reserve_scratch(void)
 		goto fail;
 	}
 	kho_scratch.area[kho_scratch.nr++] = (struct kho_phys_range){ addr, main };
+	/*
+	 * As mm/cma.c does: the areas go to the page allocator, so kmemleak
+	 * must not scan them as one block (slow, and it would see references
+	 * in whatever the pages hold later).
+	 */
+	for (unsigned int i = 0; i < kho_scratch.nr; i++)
+		kmemleak_ignore_phys(kho_scratch.area[i].addr);
 	kho_sort_areas();
 	pr_info("scratch: %llu MiB reserved (%llu MiB below 4 GiB)\n",
 		(low + main) >> 20, low >> 20);
