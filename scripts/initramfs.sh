@@ -5,9 +5,9 @@
 # scripts/initramfs, the kernel image and the test modules.  Prints the path
 # of the result.
 #
-# The result is two concatenated cpio archives: the root filesystem, then
-# one holding a copy of that root filesystem as /boot/initrd.cpio, from
-# which every generation builds the next one's initramfs.
+# Every generation kexecs the next one with the initramfs it booted from,
+# which the kernel keeps (retain_initrd, on every command line) and shows
+# as /sys/firmware/initrd.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 kho_arch_setup "${1:-x86_64}"
@@ -21,17 +21,20 @@ list="$out/rootfs.list"
 case "$KHO_ARCH" in
 x86_64)
 	busybox=/bin/busybox
+	# kexec-tools brings the C library along.
+	link=
 	tools="failnth nocap" ;;
 arm64)
 	deb=$(compgen -G "$KHO_CACHE/debs/busybox-static_*_arm64.deb" | head -1) ||
 		die "arm64 busybox-static missing: run scripts/deps.sh"
 	dpkg-deb -x "$deb" "$out/busybox-arm64"
 	busybox="$out/busybox-arm64/bin/busybox"
+	link=-static
 	tools="failnth nocap kexec-file" ;;
 esac
-# Small test tools of our own (scripts/initramfs/*.c), static.
+# Small test tools of our own (scripts/initramfs/*.c).
 for t in $tools; do
-	"${CROSS}gcc" -static -O2 -Wall -Werror -o "$out/$t" "$KHO_REPO/scripts/initramfs/$t.c"
+	"${CROSS}gcc" $link -O2 -Wall -Werror -o "$out/$t" "$KHO_REPO/scripts/initramfs/$t.c"
 done
 
 {
@@ -67,8 +70,5 @@ done
 } >"$list"
 cat "$KHO_BUILD/include/config/kernel.release" >"$out/release"
 
-"$gen_init_cpio" "$list" >"$out/rootfs.cpio"
-echo "file /boot/initrd.cpio $out/rootfs.cpio 0644 0 0" >"$out/self.list"
-"$gen_init_cpio" "$out/self.list" >"$out/self.cpio"
-cat "$out/rootfs.cpio" "$out/self.cpio" >"$KHO_BUILD/initramfs.cpio"
+"$gen_init_cpio" "$list" >"$KHO_BUILD/initramfs.cpio"
 echo "$KHO_BUILD/initramfs.cpio"

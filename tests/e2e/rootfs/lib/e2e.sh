@@ -78,14 +78,11 @@ e2e_done() {
 	poweroff -f
 }
 
-# The initramfs for the next generation: this one (/boot/initrd.cpio)
-# followed by a small archive that carries /boot/initrd.cpio itself, so
-# every generation can kexec again.
+# The initramfs for the next generation: the one this kernel booted from,
+# kept in memory by retain_initrd (qemu-run.sh puts it on the first
+# command line, and every next one inherits it).
 e2e_next_initrd() {
-	(cd / && echo boot/initrd.cpio | cpio -o -H newc 2>/dev/null) >/tmp/self.cpio
-	cat /boot/initrd.cpio /tmp/self.cpio >/tmp/next-initrd.cpio
-	rm /tmp/self.cpio
-	echo /tmp/next-initrd.cpio
+	echo /sys/firmware/initrd
 }
 
 # The command line for the next generation: this one with e2e.gen bumped
@@ -123,8 +120,10 @@ e2e_kexec_load() {
 }
 
 e2e_kexec_exec() {
+	local t0
+	t0=$(cut -d' ' -f1 /proc/uptime)
 	e2e_leak_check
-	echo "E2E: kexec to generation $((E2E_GEN + 1))"
+	echo "E2E: kexec to generation $((E2E_GEN + 1)) (load from ${E2E_LEAK_MARK:-?}s, leak check ${t0}s to $(cut -d' ' -f1 /proc/uptime)s)"
 	sync
 	if command -v kexec >/dev/null; then kexec -e; else kexec-file -e; fi
 	e2e_fail kexec "kexec -e returned"
