@@ -31,7 +31,7 @@ scratch-beyond-ram|load|kho: handover: scratch area [0-9] \[0x[0-9a-f]*+0x[0-9a-
 scratch-over-kernel|load|kho: handover: this kernel.s image \[0x[0-9a-f]*-0x[0-9a-f]*\] is not inside scratch|all|nokaslr
 range-over-kernel|pre|kho: handover: preserved range \[0x[0-9a-f]*+0x[0-9a-f]*\] overlaps this kernel.s image; dropped|all|-nokaslr
 bad-range|pre|kho: handover: preserved range \[0x0*10000000000+0x0*1000\] not in boot RAM; dropped|all|
-overlap-orders|post|kho: handover: preserved ranges \[.*\] (order 0) and \[.*\] (order [1-9][0-9]*) overlap; both dropped|dropped-runs|
+overlap-orders|post|kho: handover: preserved ranges \[.*\] (order [1-9][0-9]*) and \[.*\] (order 0) overlap; both dropped|dropped-runs|
 memmap-count|post|kho: handover: preserved-memory map malformed; ignoring the handover|none|
 memmap-version|post|kho: handover: preserved-memory map malformed; ignoring the handover|none|
 ftrace-nr-pages|post|KHO ftrace: instance global: cpu node cpu[0-9]*: nr-pages out of range for its page list; dropped|kho-test|
