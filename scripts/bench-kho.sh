@@ -1,5 +1,6 @@
 #!/bin/bash
-# bench-kho.sh [RUNS]: the KHO benchmark, as a table (not a test).
+# bench-kho.sh [RUNS [PART...]]: the KHO benchmark, as tables (not a test).
+# PARTS are the numbers below (default: all).
 #
 # 1. Metadata, on the host with the kernel's own encoder: order-0 pages
 #    spread over 1 GiB at 1/10/50/90/100% and a mixed-order case, as this
@@ -16,6 +17,9 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 runs=${1:-5}
+parts=${*:2}
+parts=${parts:-1 2 3 4}
+want() { [[ " $parts " == *" $1 "* ]]; }
 kho_arch_setup x86_64
 out="$KHO_REPO/build/bench"
 mkdir -p "$out"
@@ -29,13 +33,16 @@ host_bench() {
 	"$out/$1"
 }
 
-echo "## Preserved-memory metadata (host, same encoder as the kernel)"
-echo
-host_bench memmap_bench
-echo
-echo "## Preserving pages in random order (host, same code as the kernel)"
-echo
-host_bench preserve_bench
+if want 1; then
+	echo "## Preserved-memory metadata (host, same encoder as the kernel)"
+	echo
+	host_bench memmap_bench
+	echo
+	echo "## Preserving pages in random order (host, same code as the kernel)"
+	echo
+	host_bench preserve_bench
+fi
+want 2 || want 3 || want 4 || exit 0
 
 "$KHO_REPO/scripts/build-kernel.sh" x86_64 >/dev/null
 "$KHO_REPO/scripts/build-modules.sh" x86_64
@@ -61,23 +68,28 @@ bench() {
 		"$(field boot_s "$log.txt")"
 }
 
-echo
-echo "## Activation and next-kernel boot (x86_64 QEMU TCG, -m 4G, median of $runs)"
-echo
-echo "| workload       |    pages | map bytes | activate us |   ranges | regions | reserve us |  boot s |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-bench "no handover" 4G "percent=10" 1
-for p in 1 10 50 90 100; do
-	bench "$p% order-0" 4G "percent=$p"
-done
-bench "mixed 0-10" 4G "mixed=1"
-echo
-echo "## Reserving one range: restore cost follows the metadata, not the bytes"
-echo
-echo "| workload       |    pages | map bytes | activate us |   ranges | regions | reserve us |  boot s |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-bench "1k pages" 8G "single=1024"
-bench "1M pages" 8G "single=1048576"
+if want 2; then
+	echo
+	echo "## Activation and next-kernel boot (x86_64 QEMU TCG, -m 4G, median of $runs)"
+	echo
+	echo "| workload       |    pages | map bytes | activate us |   ranges | regions | reserve us |  boot s |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+	bench "no handover" 4G "percent=10" 1
+	for p in 1 10 50 90 100; do
+		bench "$p% order-0" 4G "percent=$p"
+	done
+	bench "mixed 0-10" 4G "mixed=1"
+fi
+if want 3; then
+	echo
+	echo "## Reserving one range: restore cost follows the metadata, not the bytes"
+	echo
+	echo "| workload       |    pages | map bytes | activate us |   ranges | regions | reserve us |  boot s |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+	bench "1k pages" 8G "single=1024"
+	bench "1M pages" 8G "single=1048576"
+fi
+want 4 || exit 0
 echo
 echo "## Preserve and restore per call, random order, in the kernel (QEMU TCG, -m 6G, median of $runs)"
 echo
