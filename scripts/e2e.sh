@@ -20,7 +20,9 @@
 #
 # On the debug kernel KASAN's shadow (an eighth of RAM) comes out of
 # scratch at boot too: kho_scratch=NM becomes N+256M and P% becomes P+13%,
-# unless the header says "# e2e-debug-scratch: as-is".
+# unless the header says "# e2e-debug-scratch: as-is".  Its guests get
+# 2 GiB (unless the scenario's -m says otherwise): in 1 GiB, wherever KASLR
+# puts the kernel, a first boot may find no free range that large.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 kho_arch_setup "$1"
@@ -39,6 +41,7 @@ budget=$(header budget)
 budget=${budget:-60}
 append=$(header append)
 if [ "$KHO_FLAVOUR" = -debug ]; then
+	export KHO_MEM=${KHO_MEM:-2G}
 	budget=$((budget * 4))
 	if [ "$(header debug-scratch)" != as-is ]; then
 		words=

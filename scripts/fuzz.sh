@@ -19,10 +19,30 @@ mkdir -p "$out"
 flags=(-std=gnu++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
        -DKX_HOSTED -fno-exceptions -fno-rtti
        -I"$KHO_REPO/cxx" -I"$KHO_REPO/include" -I"$KHO_REPO")
-core=("$KHO_REPO/kho/mem_map.cpp" "$KHO_REPO/kho/page_ranges.cpp" "$KHO_REPO/kho/handover_tree.cpp"
-      "$KHO_REPO/ftrace/ring_page.cpp" "$KHO_REPO/ftrace/format.cpp"
-      "$KHO_REPO/kho/descriptor.cpp" "$KHO_REPO/kho/reserve.cpp" "$KHO_REPO/ftrace/node.cpp"
-      "$KHO_REPO/tests/fuzz/host_env.cpp" -lfdt)
+sources=("$KHO_REPO/kho/mem_map.cpp" "$KHO_REPO/kho/page_ranges.cpp" "$KHO_REPO/kho/handover_tree.cpp"
+	 "$KHO_REPO/ftrace/ring_page.cpp" "$KHO_REPO/ftrace/format.cpp"
+	 "$KHO_REPO/kho/descriptor.cpp" "$KHO_REPO/kho/reserve.cpp" "$KHO_REPO/ftrace/node.cpp"
+	 "$KHO_REPO/tests/fuzz/host_env.cpp")
+
+# The core, compiled once for all targets, one file per core at a time.
+rm -rf "$out/core" && mkdir -p "$out/core"
+: >"$out/core.build.log"
+core=()
+for src in "${sources[@]}"; do
+	obj="$out/core/$(basename "$src" .cpp).o"
+	core+=("$obj")
+	while [ "$(jobs -rp | wc -l)" -ge "$(nproc)" ]; do wait -n; done
+	clang++ "${flags[@]}" -c "$src" -o "$obj" >>"$out/core.build.log" 2>&1 &
+done
+wait
+for obj in "${core[@]}"; do
+	[ -e "$obj" ] && continue
+	for src in "$KHO_REPO"/tests/fuzz/*_fuzz.cpp; do
+		echo "FAIL host/fuzz/$(basename "$src" _fuzz.cpp) (the core does not compile; see ${out#$KHO_REPO/}/core.build.log)"
+	done
+	exit 1
+done
+core+=(-lfdt)
 
 # As in the host tests: the core's non-throwing new is kx_alloc (malloc)
 # while delete is the library's, exactly as in the kernel where both are
