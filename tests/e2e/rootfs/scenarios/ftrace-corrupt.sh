@@ -2,7 +2,8 @@
 # e2e-append: kho_scratch=128M trace_buf_size=64K
 # e2e-generations: 2
 # A trace page damaged at kexec time, through the test knob: the next
-# kernel drops that page with one log line and keeps the rest, in order.
+# kernel drops that page with one log line and keeps the rest, in order;
+# after finish, MemTotal is that of the first boot, which had no handover.
 
 T=/sys/kernel/tracing
 
@@ -22,12 +23,14 @@ scenario_gen() {
 		e2e_write_tokens tok $T/trace_marker 300 0
 		e2e_check arm-knob sh -c 'echo ftrace-page > /sys/kernel/kho/test/corrupt'
 		e2e_check activate sh -c 'echo 1 > /sys/kernel/kho/active'
-		e2e_kexec_next
+		e2e_kexec_next "e2e.memtotal=$(e2e_meminfo MemTotal)"
 		;;
 	2)
 		e2e_expect_log page-dropped "KHO ftrace: instance global cpu 0: page 0x[0-9a-f]* dropped: commit beyond the page"
 		e2e_check rest-kept some_dropped_rest_in_order $T/trace 300
 		e2e_check no-garbage sh -c "! grep -q 'previous-kernel event type' $T/trace"
+		e2e_check finish sh -c 'echo 1 > /sys/firmware/kho/finish'
+		e2e_memtotal_matches memtotal-after-finish
 		e2e_done
 		;;
 	esac
