@@ -51,7 +51,9 @@ e2e_memtotal_matches() {
 		test $((have - want)) -le 1024 -a $((want - have)) -le 1024
 }
 
-e2e_uptime() { cut -d. -f1 /proc/uptime; }
+# Seconds since boot: e2e_now with hundredths, e2e_uptime whole.
+e2e_now() { cut -d' ' -f1 /proc/uptime; }
+e2e_uptime() { local t; t=$(e2e_now); echo "${t%.*}"; }
 
 # On a kernel with kmemleak: nothing this generation allocated may leak.
 # kmemleak reports only objects older than 5 s, so the scan waits until
@@ -121,9 +123,9 @@ e2e_kexec_load() {
 
 e2e_kexec_exec() {
 	local t0
-	t0=$(cut -d' ' -f1 /proc/uptime)
+	t0=$(e2e_now)
 	e2e_leak_check
-	echo "E2E: kexec to generation $((E2E_GEN + 1)) (load from ${E2E_LEAK_MARK:-?}s, leak check ${t0}s to $(cut -d' ' -f1 /proc/uptime)s)"
+	echo "E2E: kexec to generation $((E2E_GEN + 1)) (load from ${E2E_LEAK_MARK:-?}s, leak check ${t0}s to $(e2e_now)s)"
 	sync
 	if command -v kexec >/dev/null; then kexec -e; else kexec-file -e; fi
 	e2e_fail kexec "kexec -e returned"
