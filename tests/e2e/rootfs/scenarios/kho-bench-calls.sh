@@ -10,13 +10,13 @@ scenario_gen() {
 	case "$1" in
 	1)
 		insmod /modules/kho_bench.ko random="$n" || echo "BENCH error=insmod"
-		dmesg | sed -n 's/.*kho_bench: random \([0-9]*\): preserve \([0-9]*\) ns per call.*/BENCH pages=\1 preserve_ns=\2/p'
+		dmesg | sed -n 's/.*kho_bench: random \([0-9]*\): preserve \([0-9]*\) ns per call, touch \([0-9]*\).*/BENCH pages=\1 preserve_ns=\2 preserve_touch_ns=\3/p'
 		echo 1 >/sys/kernel/kho/active
 		e2e_kexec_next
 		;;
 	2)
 		insmod /modules/kho_bench.ko restore_random=1 random="$n" || echo "BENCH error=insmod"
-		dmesg | sed -n 's/.*kho_bench: random \([0-9]*\): restore \([0-9]*\) ns per call, \([0-9]*\) missing.*/BENCH restore_ns=\2 missing=\3/p'
+		dmesg | sed -n 's/.*kho_bench: random \([0-9]*\): restore \([0-9]*\) ns per call, touch \([0-9]*\), \([0-9]*\) missing.*/BENCH restore_ns=\2 restore_touch_ns=\3 missing=\4/p'
 		;;
 	esac
 }
