@@ -17,13 +17,9 @@
 
 #include "mm/internal.h"
 #include "kho_internal.h"
+#include "vmalloc_list.h"
 
-#define KHO_CHUNK_SLOTS	(PAGE_SIZE / sizeof(u64) - 1)
-
-struct kho_vmalloc_chunk {
-	u64 next;			/* physical address of the next chunk */
-	u64 phys[KHO_CHUNK_SLOTS];	/* pages; 0 ends the list early */
-};
+/* The list's layout is in include/kho/abi/vmalloc.h; a chunk is a page. */
 static_assert(sizeof(struct kho_vmalloc_chunk) == PAGE_SIZE);
 
 static void kho_vmalloc_drop(u64 first, bool preserved)
@@ -33,7 +29,7 @@ static void kho_vmalloc_drop(u64 first, bool preserved)
 
 		first = chunk->next;
 		if (preserved)
-			for (unsigned int i = 0; i < KHO_CHUNK_SLOTS && chunk->phys[i]; i++)
+			for (unsigned int i = 0; i < KHO_VMALLOC_CHUNK_SLOTS && chunk->phys[i]; i++)
 				kho_unpreserve_pages(pfn_to_page(PHYS_PFN(chunk->phys[i])), 1);
 		kho_unpreserve_pages(virt_to_page(chunk), 1);
 		free_page((unsigned long)chunk);
@@ -54,7 +50,7 @@ int kho_preserve_vmalloc(void *ptr, struct kho_vmalloc *preservation)
 	struct vm_struct *vm = find_vm_area(ptr);
 	struct kho_vmalloc_chunk *chunk = NULL, *prev = NULL;
 	u64 first = 0;
-	unsigned int i, slot = KHO_CHUNK_SLOTS;
+	unsigned int i, slot = KHO_VMALLOC_CHUNK_SLOTS;
 	int err;
 
 	if (!vm || vm->addr != ptr || !vm->pages || !vm->nr_pages)
@@ -62,7 +58,7 @@ int kho_preserve_vmalloc(void *ptr, struct kho_vmalloc *preservation)
 	if (is_vm_area_hugepages(ptr))
 		return -EOPNOTSUPP;
 	for (i = 0; i < vm->nr_pages; i++) {
-		if (slot == KHO_CHUNK_SLOTS) {
+		if (slot == KHO_VMALLOC_CHUNK_SLOTS) {
 			chunk = (void *)get_zeroed_page(GFP_KERNEL);
 			if (!chunk) {
 				err = -ENOMEM;
@@ -107,34 +103,20 @@ void kho_unpreserve_vmalloc(struct kho_vmalloc *preservation)
 }
 EXPORT_SYMBOL_GPL(kho_unpreserve_vmalloc);
 
-/*
- * The chunk list of @preservation, read in place and checked, taking
- * nothing: every chunk and every listed page must be restorable, and the
- * list must hold exactly @total pages in at most as many chunks as that
- * needs.  Fills @phys with the pages, then the chunks.
- */
-static int kho_vmalloc_read_chunks(const struct kho_vmalloc *preservation, phys_addr_t *phys,
-				   unsigned int total, unsigned int *nr_chunks)
+static const struct kho_vmalloc_chunk *kho_vmalloc_chunk_at(kx_u64 phys)
 {
-	unsigned int max_chunks = DIV_ROUND_UP(total, KHO_CHUNK_SLOTS), n = 0, c = 0, i;
-	phys_addr_t next = preservation->first.phys;
-
-	for (; next; next = ((const struct kho_vmalloc_chunk *)phys_to_virt(next))->next) {
-		const struct kho_vmalloc_chunk *chunk;
-
-		if (c == max_chunks || !kho_in_restorable_page(next))
-			return -EINVAL;
-		phys[total + c++] = next;
-		chunk = phys_to_virt(next);
-		for (i = 0; i < KHO_CHUNK_SLOTS && chunk->phys[i]; i++) {
-			if (n == total || !kho_in_restorable_page(chunk->phys[i]))
-				return -EINVAL;
-			phys[n++] = chunk->phys[i];
-		}
-	}
-	*nr_chunks = c;
-	return n == total ? 0 : -EINVAL;
+	return kho_in_restorable_page(phys) ? phys_to_virt(phys) : NULL;
 }
+
+static int kho_vmalloc_page_restorable(kx_u64 phys)
+{
+	return kho_in_restorable_page(phys);
+}
+
+static const struct kho_vmalloc_list_ops kho_vmalloc_list_ops = {
+	.chunk = kho_vmalloc_chunk_at,
+	.restorable = kho_vmalloc_page_restorable,
+};
 
 /**
  * kho_restore_vmalloc() - map again a vmalloc area from the previous kernel
@@ -148,20 +130,23 @@ static int kho_vmalloc_read_chunks(const struct kho_vmalloc *preservation, phys_
  */
 void *kho_restore_vmalloc(const struct kho_vmalloc *preservation)
 {
-	unsigned int total = preservation->total_pages, nr_chunks, i;
+	unsigned int total, nr_chunks, i;
 	struct vm_struct *area = NULL;
 	struct page **pages = NULL;
-	phys_addr_t *phys;
+	kx_u64 *phys, entries;
+	const char *why;
 
-	if (!total || total > totalram_pages() || preservation->order || preservation->flags)
+	if (kho_vmalloc_list_size(preservation, totalram_pages(), &total, &entries, &why)) {
+		pr_err("restore: %s\n", why);
 		return NULL;
+	}
 	/* The pages, then their chunks. */
-	phys = kvmalloc_array(total + DIV_ROUND_UP(total, KHO_CHUNK_SLOTS), sizeof(*phys),
-			      GFP_KERNEL);
+	phys = kvmalloc_array(entries, sizeof(*phys), GFP_KERNEL);
 	if (!phys)
 		return NULL;
-	if (kho_vmalloc_read_chunks(preservation, phys, total, &nr_chunks)) {
-		pr_err("restore: vmalloc area of %u pages is not intact\n", total);
+	if (kho_vmalloc_list_read(preservation, totalram_pages(), &kho_vmalloc_list_ops, phys,
+				  entries, &nr_chunks, &why)) {
+		pr_err("restore: %s\n", why);
 		goto fail;
 	}
 	pages = kvmalloc_array(total, sizeof(*pages), GFP_KERNEL);

@@ -22,6 +22,7 @@ flags=(-std=gnu++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-rec
 sources=("$KHO_REPO/kho/mem_map.cpp" "$KHO_REPO/kho/page_ranges.cpp" "$KHO_REPO/kho/handover_tree.cpp"
 	 "$KHO_REPO/ftrace/ring_page.cpp" "$KHO_REPO/ftrace/format.cpp"
 	 "$KHO_REPO/kho/descriptor.cpp" "$KHO_REPO/kho/reserve.cpp" "$KHO_REPO/ftrace/node.cpp"
+	 "$KHO_REPO/kho/vmalloc_list.cpp"
 	 "$KHO_REPO/tests/fuzz/host_env.cpp")
 
 # The core, compiled once for all targets, one file per core at a time.

@@ -32,19 +32,7 @@
 		(typeof((s).ptr))((s).phys ? phys_to_virt((s).phys) : NULL); \
 	})
 
-struct kho_vmalloc_chunk;
-
-/*
- * A preserved vmalloc area, filled by kho_preserve_vmalloc() and read by
- * kho_restore_vmalloc().  The chunks are pages: a u64 physical address of
- * the next chunk, then the physical addresses of the area's pages, ended by
- * a zero or the end of the page.
- */
-struct kho_vmalloc {
-	DECLARE_KHOSER_PTR(first, struct kho_vmalloc_chunk *);
-	unsigned int total_pages;
-	unsigned short flags;
-	unsigned short order;
-};
+/* struct kho_vmalloc, the description of a preserved vmalloc area. */
+#include <kho/abi/vmalloc.h>
 
 #endif /* _LINUX_KHO_ABI_KEXEC_HANDOVER_H */

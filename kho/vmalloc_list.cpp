@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "kho/vmalloc_list.hpp"
+
+namespace kho {
+
+using kx::Errno;
+using kx::u32;
+using kx::u64;
+
+namespace {
+
+constexpr u32 kSlots = KHO_VMALLOC_CHUNK_SLOTS;
+
+static_assert(sizeof(kho_vmalloc_chunk) == KHO_VMALLOC_CHUNK_BYTES);
+static_assert(sizeof(kho_vmalloc) == 16);
+
+}  // namespace
+
+kx::Result<VmallocListSize> check_vmalloc(const kho_vmalloc& area, u64 max_pages, const char*& why)
+{
+	why = "vmalloc area: flags or order not understood";
+	if (area.flags || area.order)
+		return Errno::inval;
+	why = "vmalloc area: size out of range";
+	if (!area.total_pages || area.total_pages > max_pages)
+		return Errno::inval;
+	why = nullptr;
+	const u64 pages = area.total_pages;
+	return VmallocListSize{area.total_pages, pages + (pages + kSlots - 1) / kSlots};
+}
+
+kx::Result<u32> read_vmalloc_list(const kho_vmalloc& area, u64 max_pages,
+				  const kho_vmalloc_list_ops& ops, kx::Span<u64> out, const char*& why)
+{
+	const VmallocListSize size = TRY(check_vmalloc(area, max_pages, why));
+	const u64 max_chunks = size.entries - size.nr_pages;
+	if (out.size() < size.entries) {
+		why = "vmalloc area: no room for its list";
+		return Errno::inval;
+	}
+	u64 nr_pages = 0;
+	u32 nr_chunks = 0;
+	bool ended_early = false;
+	for (u64 next = area.first.phys; next;) {
+		why = "vmalloc area: more chunks than its pages need";
+		if (nr_chunks == max_chunks)
+			return Errno::inval;
+		why = "vmalloc area: a chunk ends early but is not the last";
+		if (ended_early)
+			return Errno::inval;
+		const kho_vmalloc_chunk* chunk = ops.chunk(next);
+		why = "vmalloc area: a chunk is not a preserved page";
+		if (!chunk)
+			return Errno::inval;
+		out[size.nr_pages + nr_chunks++] = next;
+		u32 i = 0;
+		for (; i < kSlots && chunk->phys[i]; i++) {
+			why = "vmalloc area: more pages listed than it claims";
+			if (nr_pages == size.nr_pages)
+				return Errno::inval;
+			why = "vmalloc area: a listed page is not preserved";
+			if (!ops.restorable(chunk->phys[i]))
+				return Errno::inval;
+			out[nr_pages++] = chunk->phys[i];
+		}
+		ended_early = i < kSlots;
+		next = chunk->next;
+	}
+	why = "vmalloc area: fewer pages listed than it claims";
+	if (nr_pages != size.nr_pages)
+		return Errno::inval;
+	why = nullptr;
+	return nr_chunks;
+}
+
+}  // namespace kho
+
+extern "C" int kho_vmalloc_list_size(const kho_vmalloc* area, kx_u64 max_pages,
+				     unsigned int* nr_pages, kx_u64* entries, const char** why)
+{
+	auto size = kho::check_vmalloc(*area, max_pages, *why);
+	if (size.is_error())
+		return size.error().to_errno();
+	*nr_pages = size.value().nr_pages;
+	*entries = size.value().entries;
+	return 0;
+}
+
+extern "C" int kho_vmalloc_list_read(const kho_vmalloc* area, kx_u64 max_pages,
+				     const kho_vmalloc_list_ops* ops, kx_u64* phys,
+				     kx_u64 entries, unsigned int* nr_chunks, const char** why)
+{
+	auto chunks = kho::read_vmalloc_list(*area, max_pages, *ops, {phys, entries}, *why);
+	if (chunks.is_error())
+		return chunks.error().to_errno();
+	*nr_chunks = chunks.value();
+	return 0;
+}

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-2.0
+// The page list of a preserved vmalloc area (include/kho/abi/vmalloc.h), as
+// the next kernel reads it: in place, in pages the previous kernel handed
+// over, taking nothing.  Every word of it is untrusted.
+#pragma once
+
+#include <kho/abi/vmalloc.h>
+#include <kx/result.hpp>
+#include <kx/span.hpp>
+#include <kx/types.hpp>
+
+#include "kho/vmalloc_list.h"
+
+namespace kho {
+
+struct VmallocListSize {
+	kx::u32 nr_pages;
+	kx::u64 entries;  // the pages, then at most the chunks that list them
+};
+
+// The description's own fields: no flags, order 0, 1..@max_pages pages.
+kx::Result<VmallocListSize> check_vmalloc(const kho_vmalloc& area, kx::u64 max_pages,
+					  const char*& why);
+
+// Fills @out (room for check_vmalloc()'s entries) with the pages in order,
+// then the chunks; returns the number of chunks.
+kx::Result<kx::u32> read_vmalloc_list(const kho_vmalloc& area, kx::u64 max_pages,
+				      const kho_vmalloc_list_ops& ops, kx::Span<kx::u64> out,
+				      const char*& why);
+
+}  // namespace kho
