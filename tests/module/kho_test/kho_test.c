@@ -65,6 +65,11 @@ static unsigned int hold_fdt_ms;
 module_param(hold_fdt_ms, uint, 0444);
 MODULE_PARM_DESC(hold_fdt_ms, "hold the previous kernel's tree this long at load");
 
+static bool damage_vmalloc;
+module_param(damage_vmalloc, bool, 0644);
+MODULE_PARM_DESC(damage_vmalloc, "hand over the last vmalloc area claiming a page more than it lists (a hostile case)");
+static bool vmalloc_damaged;
+
 /* DUMP and ABORT events seen: a failed activation must balance them. */
 static unsigned int dumps, aborts;
 module_param(dumps, uint, 0444);
@@ -457,6 +462,16 @@ static int kho_test_serializing_calls(void)
 	return 0;
 }
 
+/* The next kernel must refuse that area alone, with one line, and take the rest. */
+static void damage_last_vmalloc(bool damage)
+{
+	struct test_table *t = folio_address(table_folio);
+
+	if (damage != vmalloc_damaged)
+		t->vmalloc[VMALLOC_AREAS - 1].total_pages += damage ? 1 : -1;
+	vmalloc_damaged = damage;
+}
+
 static int kho_test_notify(struct notifier_block *nb, unsigned long event, void *data)
 {
 	void *fdt;
@@ -465,6 +480,7 @@ static int kho_test_notify(struct notifier_block *nb, unsigned long event, void 
 	/* Stay loaded while the handover refers to our memory. */
 	if (event == KEXEC_KHO_ABORT) {
 		aborts++;
+		damage_last_vmalloc(false);
 		kho_remove_subtree(folio_address(dump_folio));
 		module_put(THIS_MODULE);
 		return NOTIFY_DONE;
@@ -491,6 +507,7 @@ static int kho_test_notify(struct notifier_block *nb, unsigned long event, void 
 		module_put(THIS_MODULE);
 		return notifier_from_errno(err);
 	}
+	damage_last_vmalloc(damage_vmalloc);
 	dumps++;
 	return NOTIFY_DONE;
 }
