@@ -3,6 +3,7 @@
 
 #include <kho/abi/handover.h>
 
+#include "kho/handover_tree.h"
 #include "kho/libfdt_api.h"
 
 namespace kho {
@@ -20,6 +21,13 @@ u32 be32_at(kx::Span<const u8> b, kx::usize at)
 	return u32{b[at]} << 24 | u32{b[at + 1]} << 16 | u32{b[at + 2]} << 8 | b[at + 3];
 }
 
+// libfdt trusts the header's total size: it must lie within the bytes given.
+bool header_ok(kx::Span<const u8> tree)
+{
+	return tree.size() >= kFdtHeaderSize && be32_at(tree, 4) <= tree.size() &&
+	       !fdt_check_header(tree.data());
+}
+
 bool is_string(const void* prop, int len)
 {
 	return prop && len > 0 && static_cast<const char*>(prop)[len - 1] == '\0';
@@ -33,7 +41,7 @@ kx::Result<TreeView> check_tree(kx::Span<const u8> tree, bool memmap_segment, co
 	int len;
 
 	why = "tree header invalid";
-	if (tree.size() < kFdtHeaderSize || be32_at(tree, 4) > tree.size() || fdt_check_header(fdt))
+	if (!header_ok(tree))
 		return Errno::inval;
 
 	why = "root compatible is not \"" KHO_ROOT_COMPATIBLE "\"";
@@ -67,4 +75,41 @@ kx::Result<TreeView> check_tree(kx::Span<const u8> tree, bool memmap_segment, co
 	return view;
 }
 
+kx::Result<kx::u64> find_subtree(kx::Span<const u8> tree, const char* name)
+{
+	const void* fdt = tree.data();
+	int len;
+
+	if (!header_ok(tree))
+		return Errno::noent;
+	const int node = fdt_subnode_offset(fdt, 0, name);
+	const void* phys = node >= 0 ? fdt_getprop(fdt, node, "fdt", &len) : nullptr;
+	if (!phys || len != sizeof(kx::u64))
+		return Errno::noent;
+	kx::u64 value;
+	__builtin_memcpy(&value, phys, sizeof(value));  // 4-byte aligned in the tree
+	return value;
+}
+
 }  // namespace kho
+
+extern "C" int kho_tree_check(const void* tree, kx_size_t size, int memmap_segment,
+			      const void** inline_map, kx_size_t* inline_len, const char** why)
+{
+	auto view = kho::check_tree({static_cast<const kx::u8*>(tree), size}, memmap_segment, *why);
+	if (view.is_error())
+		return view.error().to_errno();
+	*inline_map = view.value().inline_memmap.empty() ? nullptr : view.value().inline_memmap.data();
+	*inline_len = view.value().inline_memmap.size();
+	return 0;
+}
+
+extern "C" int kho_tree_find_subtree(const void* tree, kx_size_t size, const char* name,
+				     kx_u64* phys)
+{
+	auto found = kho::find_subtree({static_cast<const kx::u8*>(tree), size}, name);
+	if (found.is_error())
+		return found.error().to_errno();
+	*phys = found.value();
+	return 0;
+}

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 // Checks the tree handed over by the previous kernel before anything in it
 // is used: header and size, the root compatible string, where the memory
-// map is, and the shape of every subtree reference.
+// map is, and the shape of every subtree reference.  Then finds subtrees in
+// it: no C code reads the tree itself.
 #pragma once
 
 #include <kx/result.hpp>
@@ -18,5 +19,10 @@ struct TreeView {
 // descriptor also names a memory-map segment.  On error @why names the
 // problem in a few words, for the one log line.
 kx::Result<TreeView> check_tree(kx::Span<const kx::u8> tree, bool memmap_segment, const char*& why);
+
+// The physical address of the subtree added under @name (its node's "fdt"
+// property, 8 bytes), in a tree check_tree() accepted; -ENOENT if there is
+// none.
+kx::Result<kx::u64> find_subtree(kx::Span<const kx::u8> tree, const char* name);
 
 }  // namespace kho

@@ -29,7 +29,6 @@
 #include <linux/pageblock-flags.h>
 #include <linux/sched/clock.h>
 #include <linux/sysfs.h>
-#include <linux/unaligned.h>
 #include <linux/wait_bit.h>
 #include <linux/workqueue.h>
 
@@ -53,6 +52,7 @@ static struct {
 	atomic_t fdt_users;		/* kho_get_fdt() without kho_put_fdt() */
 	struct kho_handover_desc desc;
 	const void *fdt;
+	size_t fdt_size;
 	const void *memmap;		/* inline in the tree, or a segment */
 	size_t memmap_size;
 } kho_in;
@@ -169,6 +169,7 @@ static bool __init kho_in_check_tree(void)
 		return false;
 	}
 	kho_in.fdt = fdt;
+	kho_in.fdt_size = d->fdt.size;
 	if (inline_map) {
 		kho_in.memmap = inline_map;
 		kho_in.memmap_size = len;
@@ -540,18 +541,15 @@ EXPORT_SYMBOL_GPL(kho_put_fdt);
 int kho_retrieve_subtree(const char *name, phys_addr_t *phys)
 {
 	const void *fdt = kho_get_fdt();
-	const u64 *val;
-	int node, len, err = -ENOENT;
+	kx_u64 found;
+	int err;
 
 	if (!fdt)
 		return -ENOENT;
-	node = fdt_subnode_offset(fdt, 0, name);
-	val = node >= 0 ? fdt_getprop(fdt, node, "fdt", &len) : NULL;
-	if (val && len == sizeof(*val)) {
-		*phys = get_unaligned(val);
-		err = 0;
-	}
+	err = kho_tree_find_subtree(fdt, kho_in.fdt_size, name, &found);
 	kho_put_fdt(fdt);
+	if (!err)
+		*phys = found;
 	return err;
 }
 EXPORT_SYMBOL_GPL(kho_retrieve_subtree);

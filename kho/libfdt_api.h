@@ -14,6 +14,7 @@ extern "C" {
 int fdt_check_header(const void *fdt);
 const void *fdt_getprop(const void *fdt, int nodeoffset, const char *name, int *lenp);
 int fdt_node_check_compatible(const void *fdt, int nodeoffset, const char *compatible);
+int fdt_subnode_offset(const void *fdt, int parentoffset, const char *name);
 int fdt_first_subnode(const void *fdt, int offset);
 int fdt_next_subnode(const void *fdt, int offset);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // libFuzzer target: the incoming tree check, then the inline memory map it
-// points to, on any byte string.  libfdt is Debian's, the checks are ours.
+// points to and the subtree lookup, on any byte string.  libfdt is
+// Debian's, the checks are ours.
 #include <cstddef>
 #include <cstdint>
 
@@ -13,5 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 	auto view = kho::check_tree({data, size}, false, why);
 	if (view.is_ok() && !view.value().inline_memmap.empty())
 		(void)kho::MemMapReader::validate(view.value().inline_memmap, 12);
+	// Whatever the tree, a lookup finds an address or nothing, never more.
+	for (const char* name : {"kho-test", "ftrace", ""})
+		(void)kho::find_subtree({data, size}, name);
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "kho/handover_tree.h"
 #include "kho/handover_tree.hpp"
 
 namespace {
@@ -36,7 +37,7 @@ std::vector<kx::u8> build(const TreeSpec& spec)
 		EXPECT_EQ(fdt_end_node(fdt), 0);
 	}
 	EXPECT_EQ(fdt_begin_node(fdt, "kho-test"), 0);
-	kx::u8 phys[16] = {};
+	const kx::u8 phys[16] = {0x00, 0x10, 0x32, 0x54, 0x76, 0x98, 0xba, 0xdc};
 	EXPECT_EQ(fdt_property(fdt, "fdt", phys, spec.subtree_fdt_len), 0);
 	EXPECT_EQ(fdt_end_node(fdt), 0);
 	EXPECT_EQ(fdt_end_node(fdt), 0);
@@ -103,6 +104,45 @@ TEST(HandoverTree, RefusesTruncatedOrGarbageInput)
 	EXPECT_TRUE(check(junk, why).is_error());
 	std::vector<kx::u8> tiny(8, 0);
 	EXPECT_TRUE(check(tiny, why).is_error());
+}
+
+TEST(HandoverTree, FindsASubtreeByName)
+{
+	auto t = build({});
+	auto found = kho::find_subtree({t.data(), t.size()}, "kho-test");
+	ASSERT_TRUE(found.is_ok());
+	kx::u64 want;
+	const kx::u8 bytes[8] = {0x00, 0x10, 0x32, 0x54, 0x76, 0x98, 0xba, 0xdc};
+	std::memcpy(&want, bytes, sizeof(want));
+	EXPECT_EQ(found.value(), want);
+	kx_u64 phys = 0;
+	EXPECT_EQ(kho_tree_find_subtree(t.data(), t.size(), "kho-test", &phys), 0);
+	EXPECT_EQ(phys, want);
+}
+
+TEST(HandoverTree, FindsNoSubtreeThatIsNotThere)
+{
+	auto t = build({});
+	// A node without an "fdt" property, and no node at all.
+	EXPECT_EQ(kho::find_subtree({t.data(), t.size()}, "ftrace").error(), kx::Errno::noent);
+	EXPECT_EQ(kho::find_subtree({t.data(), t.size()}, "kho-tes").error(), kx::Errno::noent);
+	kx_u64 phys = 1;
+	EXPECT_EQ(kho_tree_find_subtree(t.data(), t.size(), "nothing", &phys), -KX_ENOENT);
+	EXPECT_EQ(phys, 1u);
+}
+
+TEST(HandoverTree, FindsNoSubtreeInAMalformedReferenceOrTree)
+{
+	TreeSpec spec;
+	spec.subtree_fdt_len = 4;
+	auto t = build(spec);
+	EXPECT_EQ(kho::find_subtree({t.data(), t.size()}, "kho-test").error(), kx::Errno::noent);
+	auto good = build({});
+	EXPECT_EQ(kho::find_subtree({good.data(), good.size() - 8}, "kho-test").error(),
+		  kx::Errno::noent);
+	std::vector<kx::u8> junk(256, 0xa5);
+	EXPECT_EQ(kho::find_subtree({junk.data(), junk.size()}, "kho-test").error(),
+		  kx::Errno::noent);
 }
 
 }  // namespace
