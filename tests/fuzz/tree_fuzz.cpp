@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 	if (view.is_ok() && !view.value().inline_memmap.empty())
 		(void)kho::MemMapReader::validate(view.value().inline_memmap, 12);
 	// Whatever the tree, a lookup finds an address or nothing, never more.
-	for (const char* name : {"kho-test", "ftrace", ""})
+	static constexpr const char* kNames[] = {"kho-test", "ftrace", ""};
+	for (const char* name : kNames)
 		(void)kho::find_subtree({data, size}, name);
 	return 0;
 }
