@@ -97,7 +97,7 @@ typedef unsigned int (*kho_ftrace_remap_t)(void *ctx, unsigned int old_type,
 void kho_ftrace_page_rewrite(void *subbuf, kx_size_t size, kx_u64 shift,
 			     kho_ftrace_remap_t remap, void *ctx);
 
-/* --- The nodes and the positions block (node.cpp) --- */
+/* --- The nodes and the positions block (node.cpp): no C code reads the tree --- */
 
 struct kho_ftrace_cpu_node {
 	unsigned int cpu;
@@ -155,6 +155,51 @@ struct kho_ftrace_positions_view {
  */
 int kho_ftrace_positions_check(const void *block, kx_size_t size,
 			       struct kho_ftrace_positions_view *out, const char **why);
+
+struct kho_ftrace_root_node {
+	int node;			/* the "ftrace" node's offset */
+	kx_u64 positions_phys;		/* the positions block, */
+	kx_u64 positions_size;		/* as the "positions" property says */
+	const void *events;		/* the "events" property, or NULL */
+	unsigned int events_size;
+	const void *build_id;		/* KHO_FTRACE_BUILD_ID_SIZE bytes, or NULL */
+};
+
+/**
+ * kho_ftrace_root_node_find() - find and read the tree's "ftrace" node
+ * @fdt: the tree, checked as a whole already
+ * @out: filled on success; its pointers point into @fdt
+ * @why: on -EINVAL, a few words naming the problem
+ *
+ * Return: 0; -ENOENT if there is no "ftrace" node; -EINVAL if it is not
+ * KHO_FTRACE_COMPATIBLE or its "positions" property is malformed.
+ */
+int kho_ftrace_root_node_find(const void *fdt, struct kho_ftrace_root_node *out,
+			      const char **why);
+
+/**
+ * kho_ftrace_next_node() - the next child of @parent that is @compatible
+ * @fdt: the tree
+ * @parent: the parent's offset
+ * @prev: the child returned before, or -1 to start
+ * @compatible: the compatible string to look for
+ *
+ * Return: the child's offset, or -1 past the last one (or on a broken tree).
+ */
+int kho_ftrace_next_node(const void *fdt, int parent, int prev, const char *compatible);
+
+#define kho_ftrace_for_each_node(fdt, parent, compatible, node)			\
+	for ((node) = kho_ftrace_next_node(fdt, parent, -1, compatible); (node) >= 0;	\
+	     (node) = kho_ftrace_next_node(fdt, parent, node, compatible))
+
+/**
+ * kho_ftrace_node_name() - a node's name, for a log line
+ * @fdt: the tree
+ * @node: the node's offset
+ *
+ * Return: the name, or "?" if it cannot be read.
+ */
+const char *kho_ftrace_node_name(const void *fdt, int node);
 
 #ifdef __cplusplus
 }

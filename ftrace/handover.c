@@ -948,8 +948,8 @@ static void kho_ftrace_restore_cpu(struct kho_ftrace_in_ctx *r, const void *fdt,
 	goto out;
 
 bad_node:
-	pr_err("instance %s: cpu node %s: %s; dropped\n", instance,
-	       fdt_get_name(fdt, node, NULL) ?: "?", why ?: "malformed");
+	pr_err("instance %s: cpu node %s: %s; dropped\n", instance, kho_ftrace_node_name(fdt, node),
+	       why ?: "malformed");
 out:
 	kvfree(pfns);
 	kvfree(ord);
@@ -967,7 +967,7 @@ static void kho_ftrace_restore_instance(struct kho_ftrace_in_ctx *r, const void 
 	int sub;
 
 	if (kho_ftrace_instance_node_check(fdt, node, &in, &why)) {
-		pr_err("instance node %s: %s; dropped\n", fdt_get_name(fdt, node, NULL) ?: "?", why);
+		pr_err("instance node %s: %s; dropped\n", kho_ftrace_node_name(fdt, node), why);
 		return;
 	}
 	name = *in.name ? in.name : "global";
@@ -978,25 +978,19 @@ static void kho_ftrace_restore_instance(struct kho_ftrace_in_ctx *r, const void 
 		pr_warn("global instance: cannot expand; previous records still attached\n");
 	if (tracing_set_clock(tr, in.clock))
 		pr_warn("instance %s: clock %s unknown here; kept its own\n", name, in.clock);
-	fdt_for_each_subnode(sub, fdt, node) {
-		if (fdt_node_check_compatible(fdt, sub, KHO_FTRACE_CPU_COMPATIBLE))
-			continue;
+	kho_ftrace_for_each_node(fdt, node, KHO_FTRACE_CPU_COMPATIBLE, sub)
 		kho_ftrace_restore_cpu(r, fdt, sub, name, tr, in.subbuf_order, positions,
 				       positions_size);
-	}
 }
 
 /* Which kernel wrote the records, and where its text was, to name addresses. */
-static void kho_ftrace_restore_kernel(const void *fdt, int node,
+static void kho_ftrace_restore_kernel(const struct kho_ftrace_root_node *root,
 				      const struct kho_ftrace_positions_view *pos)
 {
 	unsigned char id[KHO_FTRACE_BUILD_ID_SIZE];
-	const void *old_id;
-	int len;
 
-	old_id = fdt_getprop(fdt, node, "build-id", &len);
-	kho_ftrace_in.same_build = old_id && len == sizeof(id) && !kho_kernel_build_id(id) &&
-		!memcmp(id, old_id, sizeof(id)) && memchr_inv(id, 0, sizeof(id));
+	kho_ftrace_in.same_build = root->build_id && !kho_kernel_build_id(id) &&
+		!memcmp(id, root->build_id, sizeof(id)) && memchr_inv(id, 0, sizeof(id));
 	kho_ftrace_in.old_text = pos->text;
 	pr_info("previous kernel %s this build: its addresses print %s\n",
 		kho_ftrace_in.same_build ? "is" : "is not",
@@ -1035,52 +1029,44 @@ static void __init kho_ftrace_restore(void)
 {
 	struct kho_ftrace_in_ctx r = {};
 	struct kho_ftrace_positions_view view;
+	struct kho_ftrace_root_node root;
 	const void *fdt = kho_get_fdt();
-	const void *events;
 	struct folio *folio = NULL;
-	u64 pos[2];
 	const char *why;
-	int node, sub, len;
+	int err, sub;
 
 	if (!fdt)
 		return;
-	node = fdt_subnode_offset(fdt, 0, "ftrace");
-	if (node < 0)
-		goto out;
-	if (fdt_node_check_compatible(fdt, node, KHO_FTRACE_COMPATIBLE)) {
-		pr_warn("ftrace node is not %s; ignored\n", KHO_FTRACE_COMPATIBLE);
+	err = kho_ftrace_root_node_find(fdt, &root, &why);
+	if (err) {
+		if (err != -ENOENT)
+			pr_err("%s; previous trace records dropped\n", why);
 		goto out;
 	}
-	events = fdt_getprop(fdt, node, "positions", &len);
-	if (events && len == sizeof(pos)) {
-		memcpy(pos, events, sizeof(pos));
-		folio = kho_restore_folio(pos[0]);
-	}
-	if (!folio || folio_size(folio) < pos[1]) {
+	folio = kho_restore_folio(root.positions_phys);
+	if (!folio || folio_size(folio) < root.positions_size) {
 		pr_err("positions block missing; previous trace records dropped\n");
 		goto out;
 	}
-	if (kho_ftrace_positions_check(folio_address(folio), pos[1], &view, &why)) {
+	if (kho_ftrace_positions_check(folio_address(folio), root.positions_size, &view, &why)) {
 		pr_err("%s; previous trace records dropped\n", why);
 		goto out;
 	}
 
-	events = fdt_getprop(fdt, node, "events", &len);
-	kho_ftrace_in.old = events ? kho_ftrace_events_parse(events, len, &why) : NULL;
+	kho_ftrace_in.old = root.events ?
+		kho_ftrace_events_parse(root.events, root.events_size, &why) : NULL;
 	if (!kho_ftrace_in.old)
 		pr_err("event table: %s; previous records print as raw sizes\n",
-		       events ? why : "missing");
-	kho_ftrace_restore_kernel(fdt, node, &view);
+		       root.events ? why : "missing");
+	kho_ftrace_restore_kernel(&root, &view);
 	r.cur = kho_ftrace_current_events();
 	r.remap = kvcalloc(1 << 16, sizeof(u16), GFP_KERNEL);
 	if (!r.remap) {
 		pr_err("out of memory; previous trace records dropped\n");
 		goto out;
 	}
-	fdt_for_each_subnode(sub, fdt, node) {
-		if (!fdt_node_check_compatible(fdt, sub, KHO_FTRACE_INSTANCE_COMPATIBLE))
-			kho_ftrace_restore_instance(&r, fdt, sub, folio_address(folio), pos[1]);
-	}
+	kho_ftrace_for_each_node(fdt, root.node, KHO_FTRACE_INSTANCE_COMPATIBLE, sub)
+		kho_ftrace_restore_instance(&r, fdt, sub, folio_address(folio), root.positions_size);
 out:
 	kvfree(r.remap);
 	kho_ftrace_events_free(r.cur);

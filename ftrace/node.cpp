@@ -125,6 +125,44 @@ Result<kho_ftrace_positions_view> check_positions(kx::Span<const kx::u8> block, 
 	return kho_ftrace_positions_view{head.text, mods, head.nr_modules};
 }
 
+Result<kho_ftrace_root_node> find_root(const void* fdt, const char*& why)
+{
+	kho_ftrace_root_node n = {};
+	u64 positions[2];
+	int len;
+
+	why = nullptr;
+	n.node = fdt_subnode_offset(fdt, 0, "ftrace");
+	if (n.node < 0)
+		return Errno::noent;
+	why = "ftrace node is not " KHO_FTRACE_COMPATIBLE;
+	if (fdt_node_check_compatible(fdt, n.node, KHO_FTRACE_COMPATIBLE))
+		return Errno::inval;
+	why = "positions block missing";
+	if (!fixed(fdt, n.node, "positions", positions))
+		return Errno::inval;
+	n.positions_phys = positions[0];
+	n.positions_size = positions[1];
+	n.events = fdt_getprop(fdt, n.node, "events", &len);
+	n.events_size = n.events && len > 0 ? static_cast<u32>(len) : 0;
+	if (!n.events_size)
+		n.events = nullptr;
+	n.build_id = fdt_getprop(fdt, n.node, "build-id", &len);
+	if (len != KHO_FTRACE_BUILD_ID_SIZE)
+		n.build_id = nullptr;
+	why = nullptr;
+	return n;
+}
+
+int next_node(const void* fdt, int parent, int prev, const char* compatible)
+{
+	int node = prev < 0 ? fdt_first_subnode(fdt, parent) : fdt_next_subnode(fdt, prev);
+	for (; node >= 0; node = fdt_next_subnode(fdt, node))
+		if (!fdt_node_check_compatible(fdt, node, compatible))
+			return node;
+	return -1;
+}
+
 template <typename T>
 int to_c(Result<T> r, T* out)
 {
@@ -156,6 +194,22 @@ int kho_ftrace_positions_check(const void* block, kx_size_t size, kho_ftrace_pos
 {
 	return ftrace::to_c(ftrace::check_positions({static_cast<const kx::u8*>(block), size}, *why),
 			    out);
+}
+
+int kho_ftrace_root_node_find(const void* fdt, kho_ftrace_root_node* out, const char** why)
+{
+	return ftrace::to_c(ftrace::find_root(fdt, *why), out);
+}
+
+int kho_ftrace_next_node(const void* fdt, int parent, int prev, const char* compatible)
+{
+	return ftrace::next_node(fdt, parent, prev, compatible);
+}
+
+const char* kho_ftrace_node_name(const void* fdt, int node)
+{
+	const char* name = fdt_get_name(fdt, node, nullptr);
+	return name ? name : "?";
 }
 
 }  // extern "C"

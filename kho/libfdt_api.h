@@ -17,6 +17,7 @@ int fdt_node_check_compatible(const void *fdt, int nodeoffset, const char *compa
 int fdt_subnode_offset(const void *fdt, int parentoffset, const char *name);
 int fdt_first_subnode(const void *fdt, int offset);
 int fdt_next_subnode(const void *fdt, int offset);
+const char *fdt_get_name(const void *fdt, int nodeoffset, int *lenp);
 
 #ifdef __cplusplus
 }

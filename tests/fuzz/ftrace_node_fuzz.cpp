@@ -2,9 +2,10 @@
 // libFuzzer target: the ftrace node checks (ftrace/node.cpp).  The input,
 // if it passes fdt_check_header(), is a tree: every node of it goes through
 // the CPU node check (against a few positions-block sizes) and the instance
-// node check; the bytes after the tree, or all of them if there is no tree,
-// are a positions block.  Whatever is
-// accepted must be what the format promises; libfdt is Debian's.
+// node check, and the "ftrace" node is looked up and its children walked;
+// the bytes after the tree, or all of them if there is no tree, are a
+// positions block.  Whatever is accepted must be what the format promises;
+// libfdt is Debian's.
 #include <libfdt.h>
 
 #include <algorithm>
@@ -103,6 +104,41 @@ void nodes(const void* fdt, const u8* begin, const u8* end)
 	}
 }
 
+// The "ftrace" node, and every child the iteration yields.
+void root(const void* fdt, const u8* begin, const u8* end)
+{
+	kho_ftrace_root_node r;
+	const char* why = "unset";
+	const int rc = kho_ftrace_root_node_find(fdt, &r, &why);
+	if (rc == -KX_ENOENT) {
+		check(fdt_subnode_offset(fdt, 0, "ftrace") < 0, "no node means none there");
+		return;
+	}
+	if (rc) {
+		check(rc == -KX_EINVAL && why != nullptr, "refusal has a reason");
+		return;
+	}
+	check(why == nullptr, "acceptance has no reason");
+	check(!fdt_node_check_compatible(fdt, r.node, KHO_FTRACE_COMPATIBLE), "compatible");
+	int len;
+	const void* pos = fdt_getprop(fdt, r.node, "positions", &len);
+	check(pos && len == 16, "positions is two u64");
+	check(!r.events || (r.events_size && inside(r.events, r.events_size, begin, end)),
+	      "events inside the tree");
+	check(!r.build_id || inside(r.build_id, KHO_FTRACE_BUILD_ID_SIZE, begin, end),
+	      "build id inside the tree");
+	int n = 0, inst, cpu;
+	kho_ftrace_for_each_node(fdt, r.node, KHO_FTRACE_INSTANCE_COMPATIBLE, inst) {
+		check(!fdt_node_check_compatible(fdt, inst, KHO_FTRACE_INSTANCE_COMPATIBLE) &&
+			      fdt_parent_offset(fdt, inst) == r.node,
+		      "an instance child");
+		(void)kho_ftrace_node_name(fdt, inst);
+		kho_ftrace_for_each_node(fdt, inst, KHO_FTRACE_CPU_COMPATIBLE, cpu)
+			check(++n < 100000 && !fdt_node_check_compatible(fdt, cpu, KHO_FTRACE_CPU_COMPATIBLE),
+			      "a CPU child, finitely many");
+	}
+}
+
 void positions(const u8* block, size_t size)
 {
 	kho_ftrace_positions_view v;
@@ -144,6 +180,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 	size_t at = 0;
 	if (size >= sizeof(u32) * 10 && fdt_check_header(bytes) == 0 && fdt_totalsize(bytes) <= size) {
 		nodes(bytes, bytes, bytes + fdt_totalsize(bytes));
+		root(bytes, bytes, bytes + fdt_totalsize(bytes));
 		at = std::min<size_t>((fdt_totalsize(bytes) + 7) & ~size_t{7}, size);
 	}
 	positions(bytes + at, size - at);

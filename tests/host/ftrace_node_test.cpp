@@ -524,4 +524,142 @@ TEST(FtracePositions, RefusesAMalformedModuleEntry)
 	EXPECT_STREQ(positions_why(b), kModule);
 }
 
+// --- The "ftrace" node and its children ---
+
+struct RootSpec {
+	const char* compatible = KHO_FTRACE_COMPATIBLE;
+	int positions_len = 16;
+	int build_id_len = KHO_FTRACE_BUILD_ID_SIZE;
+	int events_len = 24;
+	bool node = true;
+};
+
+std::vector<u8> root_tree(const RootSpec& spec)
+{
+	std::vector<u8> buf(8192);
+	void* fdt = buf.data();
+	const u64 positions[3] = {0x123000, 4096, 0};
+	const std::vector<u8> id(32, 0x5a), events(64, 0x11);
+	EXPECT_EQ(fdt_create(fdt, buf.size()), 0);
+	EXPECT_EQ(fdt_finish_reservemap(fdt), 0);
+	EXPECT_EQ(fdt_begin_node(fdt, ""), 0);
+	if (spec.node) {
+		EXPECT_EQ(fdt_begin_node(fdt, "ftrace"), 0);
+		EXPECT_EQ(fdt_property_string(fdt, "compatible", spec.compatible), 0);
+		EXPECT_EQ(fdt_property(fdt, "positions", positions, spec.positions_len), 0);
+		EXPECT_EQ(fdt_property(fdt, "build-id", id.data(), spec.build_id_len), 0);
+		EXPECT_EQ(fdt_property(fdt, "events", events.data(), spec.events_len), 0);
+		// Instances i0 and i1 around a node of another kind; i0 has two CPUs.
+		for (const char* name : {"i0", "other", "i1"}) {
+			EXPECT_EQ(fdt_begin_node(fdt, name), 0);
+			EXPECT_EQ(fdt_property_string(fdt, "compatible",
+						      std::string(name) == "other"
+							      ? "ftrace,other-v1"
+							      : KHO_FTRACE_INSTANCE_COMPATIBLE),
+				  0);
+			for (int cpu = 0; std::string(name) == "i0" && cpu < 2; cpu++) {
+				EXPECT_EQ(fdt_begin_node(fdt, cpu ? "cpu1" : "cpu0"), 0);
+				EXPECT_EQ(fdt_property_string(fdt, "compatible",
+							      KHO_FTRACE_CPU_COMPATIBLE),
+					  0);
+				EXPECT_EQ(fdt_end_node(fdt), 0);
+			}
+			EXPECT_EQ(fdt_end_node(fdt), 0);
+		}
+		EXPECT_EQ(fdt_end_node(fdt), 0);
+	}
+	EXPECT_EQ(fdt_end_node(fdt), 0);
+	EXPECT_EQ(fdt_finish(fdt), 0);
+	buf.resize(fdt_totalsize(fdt));
+	return buf;
+}
+
+TEST(FtraceRootNode, ReadsTheNodeAndItsProperties)
+{
+	auto t = root_tree({});
+	kho_ftrace_root_node root;
+	const char* why = "unset";
+	ASSERT_EQ(kho_ftrace_root_node_find(t.data(), &root, &why), 0);
+	EXPECT_EQ(why, nullptr);
+	EXPECT_EQ(root.node, fdt_path_offset(t.data(), "/ftrace"));
+	EXPECT_EQ(root.positions_phys, 0x123000u);
+	EXPECT_EQ(root.positions_size, 4096u);
+	EXPECT_EQ(root.events_size, 24u);
+	const u8* begin = t.data();
+	const u8* end = t.data() + t.size();
+	const u8* events = static_cast<const u8*>(root.events);
+	const u8* id = static_cast<const u8*>(root.build_id);
+	EXPECT_TRUE(events >= begin && events + root.events_size <= end);
+	EXPECT_TRUE(id >= begin && id + KHO_FTRACE_BUILD_ID_SIZE <= end);
+}
+
+TEST(FtraceRootNode, NoNodeIsNoHandover)
+{
+	RootSpec spec;
+	spec.node = false;
+	auto t = root_tree(spec);
+	kho_ftrace_root_node root;
+	const char* why = "unset";
+	EXPECT_EQ(kho_ftrace_root_node_find(t.data(), &root, &why), -KX_ENOENT);
+}
+
+TEST(FtraceRootNode, RefusesAnotherFormat)
+{
+	RootSpec spec;
+	spec.compatible = "ftrace-v1";
+	auto t = root_tree(spec);
+	kho_ftrace_root_node root;
+	const char* why = nullptr;
+	EXPECT_EQ(kho_ftrace_root_node_find(t.data(), &root, &why), -KX_EINVAL);
+	EXPECT_STREQ(why, "ftrace node is not " KHO_FTRACE_COMPATIBLE);
+}
+
+TEST(FtraceRootNode, RefusesAMalformedPositionsProperty)
+{
+	for (int len : {0, 8, 15, 17, 24}) {
+		RootSpec spec;
+		spec.positions_len = len;
+		auto t = root_tree(spec);
+		kho_ftrace_root_node root;
+		const char* why = nullptr;
+		EXPECT_EQ(kho_ftrace_root_node_find(t.data(), &root, &why), -KX_EINVAL) << len;
+		EXPECT_STREQ(why, "positions block missing");
+	}
+}
+
+TEST(FtraceRootNode, DropsAWronglySizedBuildIdAndAnEmptyEventTable)
+{
+	RootSpec spec;
+	spec.build_id_len = KHO_FTRACE_BUILD_ID_SIZE - 1;
+	spec.events_len = 0;
+	auto t = root_tree(spec);
+	kho_ftrace_root_node root;
+	const char* why = "unset";
+	ASSERT_EQ(kho_ftrace_root_node_find(t.data(), &root, &why), 0);
+	EXPECT_EQ(root.build_id, nullptr);
+	EXPECT_EQ(root.events, nullptr);
+	EXPECT_EQ(root.events_size, 0u);
+}
+
+TEST(FtraceNodes, VisitsOnlyTheCompatibleChildrenInOrder)
+{
+	auto t = root_tree({});
+	const void* fdt = t.data();
+	const int root = fdt_path_offset(fdt, "/ftrace");
+	std::vector<std::string> seen;
+	int node;
+	kho_ftrace_for_each_node(fdt, root, KHO_FTRACE_INSTANCE_COMPATIBLE, node)
+		seen.push_back(kho_ftrace_node_name(fdt, node));
+	EXPECT_EQ(seen, (std::vector<std::string>{"i0", "i1"}));
+	seen.clear();
+	kho_ftrace_for_each_node(fdt, fdt_path_offset(fdt, "/ftrace/i0"), KHO_FTRACE_CPU_COMPATIBLE,
+				 node)
+		seen.push_back(kho_ftrace_node_name(fdt, node));
+	EXPECT_EQ(seen, (std::vector<std::string>{"cpu0", "cpu1"}));
+	kho_ftrace_for_each_node(fdt, fdt_path_offset(fdt, "/ftrace/i1"), KHO_FTRACE_CPU_COMPATIBLE,
+				 node)
+		ADD_FAILURE() << "i1 has no CPU nodes";
+	EXPECT_STREQ(kho_ftrace_node_name(fdt, -1), "?");
+}
+
 }  // namespace
