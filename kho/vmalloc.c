@@ -19,22 +19,57 @@
 #include "kho_internal.h"
 #include "vmalloc_list.h"
 
-/* The list's layout is in include/kho/abi/vmalloc.h; a chunk is a page. */
+/* The list is written and read in vmalloc_list.cpp; a chunk is a page. */
 static_assert(sizeof(struct kho_vmalloc_chunk) == PAGE_SIZE);
 
-static void kho_vmalloc_drop(u64 first, bool preserved)
+static int kho_vmalloc_new_chunk(struct kho_vmalloc_chunk **chunk, kx_u64 *phys)
 {
-	while (first) {
-		struct kho_vmalloc_chunk *chunk = phys_to_virt(first);
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	int err;
 
-		first = chunk->next;
-		if (preserved)
-			for (unsigned int i = 0; i < KHO_VMALLOC_CHUNK_SLOTS && chunk->phys[i]; i++)
-				kho_unpreserve_pages(pfn_to_page(PHYS_PFN(chunk->phys[i])), 1);
-		kho_unpreserve_pages(virt_to_page(chunk), 1);
-		free_page((unsigned long)chunk);
+	if (!page)
+		return -ENOMEM;
+	err = kho_preserve_pages(page, 1);
+	if (err) {
+		__free_page(page);
+		return err;
 	}
+	*chunk = page_address(page);
+	*phys = page_to_phys(page);
+	return 0;
 }
+
+static void kho_vmalloc_free_chunk(struct kho_vmalloc_chunk *chunk)
+{
+	kho_unpreserve_pages(virt_to_page(chunk), 1);
+	free_page((unsigned long)chunk);
+}
+
+static int kho_vmalloc_preserve_page(void *vm, unsigned int i, kx_u64 *phys)
+{
+	struct page *page = ((struct vm_struct *)vm)->pages[i];
+
+	*phys = page_to_phys(page);
+	return kho_preserve_pages(page, 1);
+}
+
+static void kho_vmalloc_unpreserve_page(kx_u64 phys)
+{
+	kho_unpreserve_pages(pfn_to_page(PHYS_PFN(phys)), 1);
+}
+
+static struct kho_vmalloc_chunk *kho_vmalloc_own_chunk(kx_u64 phys)
+{
+	return phys_to_virt(phys);
+}
+
+static const struct kho_vmalloc_writer_ops kho_vmalloc_writer_ops = {
+	.new_chunk = kho_vmalloc_new_chunk,
+	.free_chunk = kho_vmalloc_free_chunk,
+	.preserve_page = kho_vmalloc_preserve_page,
+	.unpreserve_page = kho_vmalloc_unpreserve_page,
+	.chunk_at = kho_vmalloc_own_chunk,
+};
 
 /**
  * kho_preserve_vmalloc() - hand a vmalloc area over to the next kernel
@@ -48,47 +83,12 @@ static void kho_vmalloc_drop(u64 first, bool preserved)
 int kho_preserve_vmalloc(void *ptr, struct kho_vmalloc *preservation)
 {
 	struct vm_struct *vm = find_vm_area(ptr);
-	struct kho_vmalloc_chunk *chunk = NULL, *prev = NULL;
-	u64 first = 0;
-	unsigned int i, slot = KHO_VMALLOC_CHUNK_SLOTS;
-	int err;
 
 	if (!vm || vm->addr != ptr || !vm->pages || !vm->nr_pages)
 		return -EINVAL;
 	if (is_vm_area_hugepages(ptr))
 		return -EOPNOTSUPP;
-	for (i = 0; i < vm->nr_pages; i++) {
-		if (slot == KHO_VMALLOC_CHUNK_SLOTS) {
-			chunk = (void *)get_zeroed_page(GFP_KERNEL);
-			if (!chunk) {
-				err = -ENOMEM;
-				goto fail;
-			}
-			err = kho_preserve_pages(virt_to_page(chunk), 1);
-			if (err) {
-				free_page((unsigned long)chunk);
-				goto fail;
-			}
-			if (prev)
-				prev->next = virt_to_phys(chunk);
-			else
-				first = virt_to_phys(chunk);
-			prev = chunk;
-			slot = 0;
-		}
-		err = kho_preserve_pages(vm->pages[i], 1);
-		if (err)
-			goto fail;
-		chunk->phys[slot++] = page_to_phys(vm->pages[i]);
-	}
-	preservation->first.phys = first;
-	preservation->total_pages = vm->nr_pages;
-	preservation->flags = 0;
-	preservation->order = 0;
-	return 0;
-fail:
-	kho_vmalloc_drop(first, true);
-	return err;
+	return kho_vmalloc_list_write(vm->nr_pages, &kho_vmalloc_writer_ops, vm, preservation);
 }
 EXPORT_SYMBOL_GPL(kho_preserve_vmalloc);
 
@@ -98,8 +98,7 @@ EXPORT_SYMBOL_GPL(kho_preserve_vmalloc);
  */
 void kho_unpreserve_vmalloc(struct kho_vmalloc *preservation)
 {
-	kho_vmalloc_drop(preservation->first.phys, true);
-	preservation->first.phys = 0;
+	kho_vmalloc_list_drop(preservation, &kho_vmalloc_writer_ops);
 }
 EXPORT_SYMBOL_GPL(kho_unpreserve_vmalloc);
 

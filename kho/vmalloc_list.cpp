@@ -16,6 +16,47 @@ static_assert(sizeof(kho_vmalloc) == 16);
 
 }  // namespace
 
+void drop_vmalloc_list(kho_vmalloc& area, const kho_vmalloc_writer_ops& ops)
+{
+	for (u64 next = area.first.phys; next;) {
+		kho_vmalloc_chunk* chunk = ops.chunk_at(next);
+		next = chunk->next;
+		for (u32 i = 0; i < kSlots && chunk->phys[i]; i++)
+			ops.unpreserve_page(chunk->phys[i]);
+		ops.free_chunk(chunk);
+	}
+	area.first.phys = 0;
+}
+
+kx::Result<void> write_vmalloc_list(u32 nr_pages, const kho_vmalloc_writer_ops& ops, void* ctx,
+				    kho_vmalloc& area)
+{
+	if (!nr_pages)
+		return Errno::inval;
+	area = {};
+	kho_vmalloc_chunk* chunk = nullptr;
+	for (u32 i = 0, slot = kSlots; i < nr_pages; i++, slot++) {
+		u64 phys;
+		if (slot == kSlots) {
+			kho_vmalloc_chunk* next;
+			if (const int err = ops.new_chunk(&next, &phys)) {
+				drop_vmalloc_list(area, ops);
+				return kx::Error::from_errno(err);
+			}
+			(chunk ? chunk->next : area.first.phys) = phys;
+			chunk = next;
+			slot = 0;
+		}
+		if (const int err = ops.preserve_page(ctx, i, &phys)) {
+			drop_vmalloc_list(area, ops);
+			return kx::Error::from_errno(err);
+		}
+		chunk->phys[slot] = phys;
+	}
+	area.total_pages = nr_pages;
+	return {};
+}
+
 kx::Result<VmallocListSize> check_vmalloc(const kho_vmalloc& area, u64 max_pages, const char*& why)
 {
 	why = "vmalloc area: flags or order not understood";
@@ -74,6 +115,17 @@ kx::Result<u32> read_vmalloc_list(const kho_vmalloc& area, u64 max_pages,
 }
 
 }  // namespace kho
+
+extern "C" int kho_vmalloc_list_write(unsigned int nr_pages, const kho_vmalloc_writer_ops* ops,
+				      void* ctx, kho_vmalloc* area)
+{
+	return kx::to_errno(kho::write_vmalloc_list(nr_pages, *ops, ctx, *area));
+}
+
+extern "C" void kho_vmalloc_list_drop(kho_vmalloc* area, const kho_vmalloc_writer_ops* ops)
+{
+	kho::drop_vmalloc_list(*area, *ops);
+}
 
 extern "C" int kho_vmalloc_list_size(const kho_vmalloc* area, kx_u64 max_pages,
 				     unsigned int* nr_pages, kx_u64* entries, const char** why)

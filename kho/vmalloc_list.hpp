@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-// The page list of a preserved vmalloc area (include/kho/abi/vmalloc.h), as
-// the next kernel reads it: in place, in pages the previous kernel handed
-// over, taking nothing.  Every word of it is untrusted.
+// The page list of a preserved vmalloc area (include/kho/abi/vmalloc.h):
+// written by this kernel, and read by the next in place, in pages the
+// previous kernel handed over, taking nothing.  To the reader every word of
+// it is untrusted.
 #pragma once
 
 #include <kho/abi/vmalloc.h>
@@ -12,6 +13,14 @@
 #include "kho/vmalloc_list.h"
 
 namespace kho {
+
+// Preserves @nr_pages pages through @ops and lists them in chunks from
+// @ops, filling @area; on failure gives everything back.
+kx::Result<void> write_vmalloc_list(kx::u32 nr_pages, const kho_vmalloc_writer_ops& ops,
+				    void* ctx, kho_vmalloc& area);
+// Unpreserves every listed page and frees every chunk of a list this
+// kernel wrote.
+void drop_vmalloc_list(kho_vmalloc& area, const kho_vmalloc_writer_ops& ops);
 
 struct VmallocListSize {
 	kx::u32 nr_pages;

@@ -28,6 +28,8 @@ public:
 	// The kernel's convention: a negative errno.
 	constexpr int to_errno() const { return -static_cast<int>(code_); }
 	constexpr bool operator==(const Error&) const = default;
+	// A negative errno a C callback returned.
+	static constexpr Error from_errno(int err) { return Error(static_cast<Errno>(-err)); }
 
 private:
 	Errno code_;

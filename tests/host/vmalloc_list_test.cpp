@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-// The reader of a preserved vmalloc area's page list (kho/vmalloc_list.cpp):
-// good lists of every shape, and every rejection by its reason, through
-// the C++ and the C interface.
+// The writer and the reader of a preserved vmalloc area's page list
+// (kho/vmalloc_list.cpp): what is written reads back, a failed write gives
+// everything back, and every rejection by its reason, through the C++ and
+// the C interface.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <map>
 #include <memory>
 #include <set>
@@ -38,6 +40,57 @@ const kho_vmalloc_chunk* chunk_at(kx_u64 phys)
 int page_restorable(kx_u64 phys) { return memory->restorable.count(phys) != 0; }
 
 constexpr kho_vmalloc_list_ops kOps = {chunk_at, page_restorable};
+
+// The writer's side of the same memory: chunks from 2 GiB up, page i at
+// 1 GiB + i pages; "preserved" is "restorable" to the reader.  The
+// fail_in-th call of new_chunk or preserve_page fails (0: none).
+int fail_in;
+
+bool fails() { return fail_in && --fail_in == 0; }
+
+int new_chunk(kho_vmalloc_chunk** chunk, kx_u64* phys)
+{
+	if (fails())
+		return -KX_ENOMEM;
+	*phys = (u64{2} << 30) + memory->chunks.size() * kPage;
+	while (memory->chunks.count(*phys))
+		*phys += kPage;
+	auto owned = std::make_unique<kho_vmalloc_chunk>();
+	*owned = {};
+	*chunk = owned.get();
+	memory->chunks[*phys] = std::move(owned);
+	memory->restorable.insert(*phys);
+	return 0;
+}
+
+void free_chunk(kho_vmalloc_chunk* chunk)
+{
+	for (auto it = memory->chunks.begin(); it != memory->chunks.end(); ++it) {
+		if (it->second.get() == chunk) {
+			EXPECT_EQ(memory->restorable.erase(it->first), 1u);
+			memory->chunks.erase(it);
+			return;
+		}
+	}
+	ADD_FAILURE() << "freed a chunk it never allocated";
+}
+
+int preserve_page(void* ctx, unsigned i, kx_u64* phys)
+{
+	EXPECT_EQ(ctx, &fail_in);
+	if (fails())
+		return -KX_EBUSY;
+	*phys = (u64{1} << 30) + i * kPage;
+	EXPECT_TRUE(memory->restorable.insert(*phys).second) << "preserved twice";
+	return 0;
+}
+
+void unpreserve_page(kx_u64 phys) { EXPECT_EQ(memory->restorable.erase(phys), 1u); }
+
+kho_vmalloc_chunk* own_chunk(kx_u64 phys) { return memory->chunks.at(phys).get(); }
+
+constexpr kho_vmalloc_writer_ops kWriter = {new_chunk, free_chunk, preserve_page, unpreserve_page,
+					    own_chunk};
 
 class VmallocList : public ::testing::Test {
 protected:
@@ -131,6 +184,51 @@ TEST_F(VmallocList, ReadsEveryShapeAsWritten)
 		for (unsigned c = 0; c < want_chunks; c++)
 			EXPECT_EQ(got[nr + c], (u64{2} << 30) + c * kPage);
 	}
+}
+
+TEST_F(VmallocList, ReadsBackWhatItWrites)
+{
+	for (unsigned nr : {1u, kSlots - 1, kSlots, kSlots + 1, 3 * kSlots + 7}) {
+		mem_ = {};
+		fail_in = 0;
+		kho_vmalloc area;
+		std::memset(&area, 0xa5, sizeof(area));
+		ASSERT_EQ(kho_vmalloc_list_write(nr, &kWriter, &fail_in, &area), 0);
+		EXPECT_EQ(area.total_pages, nr);
+		EXPECT_EQ(area.flags, 0);
+		EXPECT_EQ(area.order, 0);
+		std::vector<u64> got;
+		unsigned nr_chunks = 0;
+		ASSERT_EQ(why_rejected(area, &got, &nr_chunks), nullptr) << nr;
+		EXPECT_EQ(nr_chunks, (nr + kSlots - 1) / kSlots);
+		EXPECT_EQ(nr_chunks, mem_.chunks.size());
+		for (unsigned i = 0; i < nr; i++)
+			EXPECT_EQ(got[i], page(i));
+		kho_vmalloc_list_drop(&area, &kWriter);
+		EXPECT_EQ(area.first.phys, 0u);
+		EXPECT_TRUE(mem_.chunks.empty());
+		EXPECT_TRUE(mem_.restorable.empty());
+	}
+}
+
+TEST_F(VmallocList, WriteGivesEverythingBackOnEveryFailure)
+{
+	const unsigned nr = 2 * kSlots + 3;
+	const unsigned calls = nr + 3;  // a preserve per page, a chunk per 511
+	for (unsigned k = 1; k <= calls; k++) {
+		mem_ = {};
+		fail_in = static_cast<int>(k);
+		kho_vmalloc area = {};
+		const int err = kho_vmalloc_list_write(nr, &kWriter, &fail_in, &area);
+		EXPECT_TRUE(err == -KX_ENOMEM || err == -KX_EBUSY) << k;
+		EXPECT_TRUE(mem_.chunks.empty()) << k;
+		EXPECT_TRUE(mem_.restorable.empty()) << k;
+	}
+	mem_ = {};
+	fail_in = 0;
+	kho_vmalloc area = {};
+	EXPECT_EQ(kho_vmalloc_list_write(0, &kWriter, &fail_in, &area), -KX_EINVAL);
+	EXPECT_TRUE(mem_.chunks.empty());
 }
 
 TEST_F(VmallocList, RefusesFlagsAndOrder)
