@@ -246,24 +246,20 @@ usize cpu_record_size(u32 nr_pages)
 	return sizeof(kho_ftrace_cpu_record) + usize{nr_pages} * (nr_pages < 65536 ? 2 : 4);
 }
 
-kx::Result<CpuRecord> check_cpu_record(Span<const u8> slot, u32 nr_pages, Span<u32> order,
-				       const char*& why)
+kx::Result<CpuRecord> check_cpu_record(Span<const u8> slot, u32 nr_pages, Span<u32> order)
 {
 	kho_ftrace_cpu_record rec;
 
-	why = "record beyond the positions block";
 	if (slot.size() < sizeof(rec))
-		return Errno::inval;
+		return kx::invalid("record beyond the positions block");
 	__builtin_memcpy(&rec, slot.data(), sizeof(rec));
-	why = "bad record magic";
 	if (rec.magic != KHO_FTRACE_CPU_MAGIC)
-		return Errno::inval;
-	why = "record disagrees with the node";
+		return kx::invalid("bad record magic");
 	if (rec.nr_pages != nr_pages || rec.index_size != (nr_pages < 65536 ? 2u : 4u) ||
 	    rec.nr_valid > nr_pages || order.size() < nr_pages || (rec.flags & ~u32{KHO_FTRACE_FIRST_IS_READER}) ||
 	    (!(rec.flags & KHO_FTRACE_FIRST_IS_READER) && rec.reader_read) ||
 	    slot.size() - sizeof(rec) < usize{rec.nr_valid} * rec.index_size)
-		return Errno::inval;
+		return kx::invalid("record disagrees with the node");
 
 	kx::Vector<u8> seen;
 	TRY(seen.try_reserve(nr_pages));
@@ -272,13 +268,11 @@ kx::Result<CpuRecord> check_cpu_record(Span<const u8> slot, u32 nr_pages, Span<u
 	const u8* idx = slot.data() + sizeof(rec);
 	for (u32 i = 0; i < rec.nr_valid; i++) {
 		const u32 v = static_cast<u32>(load_uint(idx + usize{i} * rec.index_size, rec.index_size));
-		why = "page index out of range or listed twice";
 		if (v >= nr_pages || seen[v])
-			return Errno::inval;
+			return kx::invalid("page index out of range or listed twice");
 		seen[v] = 1;
 		order[i] = v;
 	}
-	why = nullptr;
 	return CpuRecord{rec.nr_valid, (rec.flags & KHO_FTRACE_FIRST_IS_READER) != 0, rec.reader_read,
 			 rec.kexec_clock};
 }
@@ -385,25 +379,22 @@ kx::Result<void> EventTableBuilder::encode(Span<u8> out) const
 
 // --- Event table ---
 
-kx::Result<EventTable> EventTable::parse(Span<const u8> in, const char*& why)
+kx::Result<EventTable> EventTable::parse(Span<const u8> in)
 {
 	kho_ftrace_events head;
 
-	why = "event table header";
 	if (in.size() < sizeof(head))
-		return Errno::inval;
+		return kx::invalid("event table header");
 	__builtin_memcpy(&head, in.data(), sizeof(head));
 	if (head.magic != KHO_FTRACE_EVENTS_MAGIC || head.version != KHO_FTRACE_EVENTS_VERSION ||
 	    head.reserved)
-		return Errno::inval;
-	why = "event table size";
+		return kx::invalid("event table header");
 	const u64 need = sizeof(head) + u64{head.nr_events} * sizeof(kho_ftrace_event_desc) +
 			 u64{head.nr_fields} * sizeof(kho_ftrace_field_desc) + head.strings_size;
 	if (need != in.size() || head.strings_size == 0 || in[in.size() - 1] != 0)
-		return Errno::inval;
+		return kx::invalid("event table size");
 
 	EventTable t;
-	why = "out of memory";
 	TRY(t.blob_.try_reserve(in.size()));
 	for (u8 b : in)
 		TRY(t.blob_.try_append(b));
@@ -418,17 +409,16 @@ kx::Result<EventTable> EventTable::parse(Span<const u8> in, const char*& why)
 	t.strings_at_ = in.size() - head.strings_size;
 	t.strings_size_ = head.strings_size;
 
-	why = "event description out of range";
 	for (const auto& e : t.events_) {
 		if (e.type > 0xffff || e.system >= t.strings_size_ || e.name >= t.strings_size_ ||
 		    (e.flags & ~u32{KHO_FTRACE_EVENT_CARRIED}) ||
 		    e.first_field > head.nr_fields || e.nr_fields > head.nr_fields - e.first_field)
-			return Errno::inval;
+			return kx::invalid("event description out of range");
 	}
 	for (const auto& f : t.fields_) {
 		if (f.name >= t.strings_size_ || f.type >= t.strings_size_ || f.offset > 0xffff ||
 		    f.size > 0xffff || f.is_signed > 1)
-			return Errno::inval;
+			return kx::invalid("event description out of range");
 	}
 	// Each event's fields in record order (the kernel keeps them reversed).
 	for (const auto& e : t.events_) {
@@ -441,18 +431,15 @@ kx::Result<EventTable> EventTable::parse(Span<const u8> in, const char*& why)
 			}
 	}
 	// Sorted by type for lookups; a type described twice is ambiguous.
-	why = "out of memory";
 	TRY(t.by_type_.try_reserve(t.events_.size()));
 	for (u32 i = 0; i < t.events_.size(); i++) {
 		usize at = t.by_type_.size();
 		while (at && t.events_[t.by_type_[at - 1]].type > t.events_[i].type)
 			at--;
-		why = "event type described twice";
 		if (at && t.events_[t.by_type_[at - 1]].type == t.events_[i].type)
-			return Errno::inval;
+			return kx::invalid("event type described twice");
 		TRY(t.by_type_.try_insert(at, i));
 	}
-	why = nullptr;
 	return t;
 }
 

@@ -34,7 +34,7 @@ struct CpuRecord {
 // (room for nr_pages) with the listed page indices: each below nr_pages,
 // none twice.
 kx::Result<CpuRecord> check_cpu_record(kx::Span<const kx::u8> slot, kx::u32 nr_pages,
-				       kx::Span<kx::u32> order, const char*& why);
+				       kx::Span<kx::u32> order);
 kx::usize cpu_record_size(kx::u32 nr_pages);
 
 // --- Event table. ---
@@ -87,7 +87,7 @@ private:
 // A validated copy of an encoded table.
 class EventTable {
 public:
-	static kx::Result<EventTable> parse(kx::Span<const kx::u8> blob, const char*& why);
+	static kx::Result<EventTable> parse(kx::Span<const kx::u8> blob);
 	EventTable(EventTable&&) = default;
 	KX_NONCOPYABLE(EventTable);
 

@@ -84,18 +84,17 @@ int kho_ftrace_cpu_record_check(const void* slot, kx_size_t size, unsigned int n
 				unsigned int* order, kho_ftrace_cpu_view* view, const char** why)
 {
 	auto rec = ftrace::check_cpu_record({static_cast<const u8*>(slot), size}, nr_pages,
-					    {order, nr_pages}, *why);
-	if (rec.is_error())
-		return kx::to_errno(rec);
-	*view = {rec.value().nr_valid, rec.value().reader_read, rec.value().first_is_reader,
-		 rec.value().kexec_clock};
-	return 0;
+					    {order, nr_pages});
+	if (rec.is_ok())
+		*view = {rec.value().nr_valid, rec.value().reader_read, rec.value().first_is_reader,
+			 rec.value().kexec_clock};
+	return kx::to_errno(rec, why);
 }
 
 kho_ftrace_event_table* kho_ftrace_events_parse(const void* blob, kx_size_t size, const char** why)
 {
-	auto t = ftrace::EventTable::parse({static_cast<const u8*>(blob), size}, *why);
-	if (t.is_error())
+	auto t = ftrace::EventTable::parse({static_cast<const u8*>(blob), size});
+	if (kx::to_errno(t, why))
 		return nullptr;
 	auto* handle = new (std::nothrow) kho_ftrace_event_table(t.release_value());
 	if (!handle)
@@ -151,12 +150,10 @@ kx_size_t kho_ftrace_format_record(const kho_ftrace_event_table* t, long idx, co
 int kho_ftrace_page_check(const void* subbuf, kx_size_t size, unsigned int read,
 			  kho_ftrace_page_info* info, const char** why)
 {
-	auto sum = ftrace::check_page({static_cast<const u8*>(subbuf), size}, *why,
-				      {read, kRecordHeader});
-	if (sum.is_error())
-		return kx::to_errno(sum);
-	*info = {sum.value().events, sum.value().data_bytes, sum.value().read_ts};
-	return 0;
+	auto sum = ftrace::check_page({static_cast<const u8*>(subbuf), size}, {read, kRecordHeader});
+	if (sum.is_ok())
+		*info = {sum.value().events, sum.value().data_bytes, sum.value().read_ts};
+	return kx::to_errno(sum, why);
 }
 
 void kho_ftrace_page_rewrite(void* subbuf, kx_size_t size, kx_u64 shift, kho_ftrace_remap_t remap,

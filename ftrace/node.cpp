@@ -49,69 +49,56 @@ const char* name(const void* fdt, int node, const char* prop)
 	return s;
 }
 
-Result<kho_ftrace_cpu_node> check_cpu(const void* fdt, int node, u64 positions_size,
-				      const char*& why)
+Result<kho_ftrace_cpu_node> check_cpu(const void* fdt, int node, u64 positions_size)
 {
 	kho_ftrace_cpu_node n;
 	int len;
 
-	why = "cpu, nr-pages or slot missing or not 4 bytes";
 	if (!fixed(fdt, node, "cpu", n.cpu) || !fixed(fdt, node, "nr-pages", n.nr_pages) ||
 	    !fixed(fdt, node, "slot", n.slot))
-		return Errno::inval;
-	why = "pfns missing";
+		return kx::invalid("cpu, nr-pages or slot missing or not 4 bytes");
 	n.pfns = fdt_getprop(fdt, node, "pfns", &len);
 	if (!n.pfns || len <= 0)
-		return Errno::inval;
+		return kx::invalid("pfns missing");
 	n.pfns_size = static_cast<u32>(len);
 	// Each page frame number takes at least one byte of the list.
-	why = "nr-pages out of range for its page list";
 	if (!n.nr_pages || n.nr_pages > n.pfns_size)
-		return Errno::inval;
-	why = "slot outside the positions block";
+		return kx::invalid("nr-pages out of range for its page list");
 	if (n.slot < sizeof(kho_ftrace_positions) || n.slot >= positions_size)
-		return Errno::inval;
-	why = nullptr;
+		return kx::invalid("slot outside the positions block");
 	return n;
 }
 
-Result<kho_ftrace_instance_node> check_instance(const void* fdt, int node, const char*& why)
+Result<kho_ftrace_instance_node> check_instance(const void* fdt, int node)
 {
 	kho_ftrace_instance_node n;
 
-	why = "name or clock malformed";
 	n.name = name(fdt, node, "name");
 	n.clock = name(fdt, node, "clock");
 	// The global instance has the empty name.
 	if (!n.name || !n.clock || !*n.clock)
-		return Errno::inval;
-	why = "subbuf-order missing, not 4 bytes or above 8";
+		return kx::invalid("name or clock malformed");
 	if (!fixed(fdt, node, "subbuf-order", n.subbuf_order) || n.subbuf_order > kMaxSubbufOrder)
-		return Errno::inval;
-	why = nullptr;
+		return kx::invalid("subbuf-order missing, not 4 bytes or above 8");
 	return n;
 }
 
-Result<kho_ftrace_positions_view> check_positions(kx::Span<const kx::u8> block, const char*& why)
+Result<kho_ftrace_positions_view> check_positions(kx::Span<const kx::u8> block)
 {
 	kho_ftrace_positions head;
 
-	why = "positions block too small or not from this format";
 	if (block.size() < sizeof(head))
-		return Errno::inval;
+		return kx::invalid("positions block too small or not from this format");
 	__builtin_memcpy(&head, block.data(), sizeof(head));
 	if (head.magic != KHO_FTRACE_POSITIONS_MAGIC || head.reserved)
-		return Errno::inval;
-	why = "positions were not recorded at kexec time";
+		return kx::invalid("positions block too small or not from this format");
 	if (head.written != 1)
-		return Errno::inval;
-	why = "module table outside the positions block";
+		return kx::invalid("positions were not recorded at kexec time");
 	const u64 room = u64{head.modules_max} * sizeof(kho_ftrace_module);
 	if (head.nr_modules > head.modules_max || head.modules_at < sizeof(head) ||
 	    head.modules_at % 8 || head.modules_at > block.size() ||
 	    room > block.size() - head.modules_at)
-		return Errno::inval;
-	why = "module entry malformed";
+		return kx::invalid("module table outside the positions block");
 	auto* mods = reinterpret_cast<const kho_ftrace_module*>(block.data() + head.modules_at);
 	for (u32 i = 0; i < head.nr_modules; i++) {
 		const kho_ftrace_module& m = mods[i];
@@ -119,28 +106,24 @@ Result<kho_ftrace_positions_view> check_positions(kx::Span<const kx::u8> block, 
 		for (auto c : m.name)
 			terminated |= c == '\0';
 		if (!terminated || m.base + m.size < m.base)
-			return Errno::inval;
+			return kx::invalid("module entry malformed");
 	}
-	why = nullptr;
 	return kho_ftrace_positions_view{head.text, mods, head.nr_modules};
 }
 
-Result<kho_ftrace_root_node> find_root(const void* fdt, const char*& why)
+Result<kho_ftrace_root_node> find_root(const void* fdt)
 {
 	kho_ftrace_root_node n = {};
 	u64 positions[2];
 	int len;
 
-	why = nullptr;
 	n.node = fdt_subnode_offset(fdt, 0, "ftrace");
 	if (n.node < 0)
 		return Errno::noent;
-	why = "ftrace node is not " KHO_FTRACE_COMPATIBLE;
 	if (fdt_node_check_compatible(fdt, n.node, KHO_FTRACE_COMPATIBLE))
-		return Errno::inval;
-	why = "positions block missing";
+		return kx::invalid("ftrace node is not " KHO_FTRACE_COMPATIBLE);
 	if (!fixed(fdt, n.node, "positions", positions))
-		return Errno::inval;
+		return kx::invalid("positions block missing");
 	n.positions_phys = positions[0];
 	n.positions_size = positions[1];
 	n.events = fdt_getprop(fdt, n.node, "events", &len);
@@ -150,7 +133,6 @@ Result<kho_ftrace_root_node> find_root(const void* fdt, const char*& why)
 	n.build_id = fdt_getprop(fdt, n.node, "build-id", &len);
 	if (len != KHO_FTRACE_BUILD_ID_SIZE)
 		n.build_id = nullptr;
-	why = nullptr;
 	return n;
 }
 
@@ -163,13 +145,13 @@ int next_node(const void* fdt, int parent, int prev, const char* compatible)
 	return -1;
 }
 
+// 0 and *@out, or the errno and *@why: what each reader's C face returns.
 template <typename T>
-int to_c(Result<T> r, T* out)
+int to_c(Result<T> r, T* out, const char** why)
 {
-	if (r.is_error())
-		return r.error().to_errno();
-	*out = r.value();
-	return 0;
+	if (r.is_ok())
+		*out = r.value();
+	return kx::to_errno(r, why);
 }
 
 }  // namespace
@@ -180,25 +162,25 @@ extern "C" {
 int kho_ftrace_cpu_node_check(const void* fdt, int node, kx_u64 positions_size,
 			      kho_ftrace_cpu_node* out, const char** why)
 {
-	return ftrace::to_c(ftrace::check_cpu(fdt, node, positions_size, *why), out);
+	return ftrace::to_c(ftrace::check_cpu(fdt, node, positions_size), out, why);
 }
 
 int kho_ftrace_instance_node_check(const void* fdt, int node, kho_ftrace_instance_node* out,
 				   const char** why)
 {
-	return ftrace::to_c(ftrace::check_instance(fdt, node, *why), out);
+	return ftrace::to_c(ftrace::check_instance(fdt, node), out, why);
 }
 
 int kho_ftrace_positions_check(const void* block, kx_size_t size, kho_ftrace_positions_view* out,
 			       const char** why)
 {
-	return ftrace::to_c(ftrace::check_positions({static_cast<const kx::u8*>(block), size}, *why),
-			    out);
+	return ftrace::to_c(ftrace::check_positions({static_cast<const kx::u8*>(block), size}), out,
+			    why);
 }
 
 int kho_ftrace_root_node_find(const void* fdt, kho_ftrace_root_node* out, const char** why)
 {
-	return ftrace::to_c(ftrace::find_root(fdt, *why), out);
+	return ftrace::to_c(ftrace::find_root(fdt), out, why);
 }
 
 int kho_ftrace_next_node(const void* fdt, int parent, int prev, const char* compatible)

@@ -71,36 +71,31 @@ bool is_data(u32 type_len)
 }
 
 // The event at @at, or an error naming what lies beyond @commit.
-kx::Result<RawEvent> decode(const u8* data, usize at, usize commit, const char*& why)
+kx::Result<RawEvent> decode(const u8* data, usize at, usize commit)
 {
-	why = "event header beyond the commit";
 	if (commit - at < 4)
-		return Errno::inval;
+		return kx::invalid("event header beyond the commit");
 	const u32 header = load<u32>(data + at);
 	RawEvent e = {header & 0x1f, header >> 5, 0, 0, 0};
 
 	if (is_stamp(e.type_len)) {
-		why = "time stamp event beyond the commit";
 		if (commit - at < 8)
-			return Errno::inval;
+			return kx::invalid("time stamp event beyond the commit");
 		e.stamp = u64{load<u32>(data + at + 4)} << 27 | e.delta;
 		e.len = 8;
 	} else if (e.type_len == 0 || e.type_len == kTypePadding) {
-		why = "event length word beyond the commit";
 		if (commit - at < 8)
-			return Errno::inval;
+			return kx::invalid("event length word beyond the commit");
 		e.len = usize{load<u32>(data + at + 4)} + 4;
 		e.payload_at = at + 8;
-		why = "event length invalid";
 		if (e.len < 8 || e.len % 4)
-			return Errno::inval;
+			return kx::invalid("event length invalid");
 	} else {
 		e.len = usize{e.type_len} * 4 + 4;
 		e.payload_at = at + 4;
 	}
-	why = "event beyond the commit";
 	if (e.len > commit - at)
-		return Errno::inval;
+		return kx::invalid("event beyond the commit");
 	return e;
 }
 
@@ -112,24 +107,20 @@ bool is_null_padding(const u8* data, usize at)
 
 }  // namespace
 
-kx::Result<PageSummary> check_page(kx::Span<const u8> subbuf, const char*& why, PageRules rules)
+kx::Result<PageSummary> check_page(kx::Span<const u8> subbuf, PageRules rules)
 {
-	why = "page too small";
 	if (subbuf.size() <= kPageHeaderSize)
-		return Errno::inval;
+		return kx::invalid("page too small");
 	const u8* data = subbuf.data() + kPageHeaderSize;
 	const usize capacity = subbuf.size() - kPageHeaderSize;
 	const u64 raw_commit = load<u64>(subbuf.data() + 8);
 	const u32 commit = commit_of(subbuf.data());
 
-	why = "commit beyond the page";
-	if ((raw_commit >> 32) != 0 || commit > capacity || commit % 4)
-		return Errno::inval;
-	if ((raw_commit & kMissedStored) && capacity - commit < sizeof(u64))
-		return Errno::inval;
-	why = "read offset beyond the commit";
+	if ((raw_commit >> 32) != 0 || commit > capacity || commit % 4 ||
+	    ((raw_commit & kMissedStored) && capacity - commit < sizeof(u64)))
+		return kx::invalid("commit beyond the page");
 	if (rules.read > commit)
-		return Errno::inval;
+		return kx::invalid("read offset beyond the commit");
 
 	PageSummary sum = {0, commit, 0, load<u64>(subbuf.data()), (raw_commit & kMissedEvents) != 0};
 	u64 ts = sum.last_ts;
@@ -138,49 +129,41 @@ kx::Result<PageSummary> check_page(kx::Span<const u8> subbuf, const char*& why, 
 		sum.read_ts = ts;
 	for (usize at = 0; at < commit;) {
 		if (!read_seen && at >= rules.read) {
-			why = "read offset inside an event";
 			if (at != rules.read)
-				return Errno::inval;
+				return kx::invalid("read offset inside an event");
 			read_seen = true;
 			sum.read_ts = ts;
 		}
-		why = "event header beyond the commit";
 		if (commit - at < 4)
-			return Errno::inval;
+			return kx::invalid("event header beyond the commit");
 		if (is_null_padding(data, at))
 			break;  // the rest of the page is padding
-		const RawEvent e = TRY(decode(data, at, commit, why));
+		const RawEvent e = TRY(decode(data, at, commit));
 		if (e.type_len == kTypeTimeExtend) {
-			why = "time stamp overflows";
 			if (ts + e.stamp < ts)
-				return Errno::inval;
+				return kx::invalid("time stamp overflows");
 			ts += e.stamp;
 		} else if (e.type_len == kTypeTimeStamp) {
-			why = "absolute time stamp goes backwards";
 			const u64 abs = fix_abs(e.stamp, ts);
 			if (abs < ts)
-				return Errno::inval;
+				return kx::invalid("absolute time stamp goes backwards");
 			ts = abs;
 		} else {
-			why = "event shorter than its record header";
 			if (is_data(e.type_len) && at + e.len - e.payload_at < rules.min_payload)
-				return Errno::inval;
-			why = "time stamp overflows";
+				return kx::invalid("event shorter than its record header");
 			if (ts + e.delta < ts)
-				return Errno::inval;
+				return kx::invalid("time stamp overflows");
 			ts += e.delta;
 			if (is_data(e.type_len) && read_seen)
 				sum.events++;
 		}
 		at += e.len;
 	}
-	why = "read offset inside an event";
 	if (!read_seen && rules.read != commit)
-		return Errno::inval;
+		return kx::invalid("read offset inside an event");
 	if (!read_seen)
 		sum.read_ts = ts;
 	sum.last_ts = ts;
-	why = nullptr;
 	return sum;
 }
 
@@ -189,12 +172,12 @@ void rewrite_page(kx::Span<u8> subbuf, u64 shift, TypeRemap remap, void* ctx)
 	u8* data = subbuf.data() + kPageHeaderSize;
 	const u32 commit = commit_of(subbuf.data());
 	u64 ts = load<u64>(subbuf.data());
-	const char* why;
 
 	store<u64>(subbuf.data(), ts + shift);
 	for (usize at = 0; at < commit && !is_null_padding(data, at);) {
-		// check_page() accepted the page: every event decodes.
-		const RawEvent e = decode(data, at, commit, why).release_value();
+		auto decoded = decode(data, at, commit);
+		KX_ASSERT(decoded.is_ok());  // check_page() accepted the page
+		const RawEvent e = decoded.release_value();
 		if (e.type_len == kTypeTimeExtend) {
 			ts += e.stamp;
 		} else if (e.type_len == kTypeTimeStamp) {

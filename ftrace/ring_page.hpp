@@ -33,10 +33,9 @@ struct PageRules {
 };
 
 // Checks bounds, commit size, every event's length and type, and that time
-// never goes backwards (absolute stamps included).  On error @why names
-// the problem, for the one log line.
-kx::Result<PageSummary> check_page(kx::Span<const kx::u8> subbuf, const char*& why,
-				   PageRules rules = {});
+// never goes backwards (absolute stamps included).  A refusal's reason
+// names the problem, for the one log line.
+kx::Result<PageSummary> check_page(kx::Span<const kx::u8> subbuf, PageRules rules = {});
 
 // Gives each data event's payload (starting with its u16 event type) to
 // @remap, which returns the type to store instead, and moves every time

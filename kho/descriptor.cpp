@@ -42,39 +42,33 @@ bool overlap(const kho_phys_range& a, const kho_phys_range& b)
 }  // namespace
 
 kx::Result<kho_handover_desc> check_descriptor(kx::Span<const kx::u8> payload,
-					       const DescriptorRules& rules, const char*& why)
+					       const DescriptorRules& rules)
 {
 	kho_handover_desc d;
 
-	why = "entry has the wrong length";
 	if (payload.size() != sizeof(d))
-		return Errno::inval;
+		return kx::invalid("entry has the wrong length");
 	__builtin_memcpy(&d, payload.data(), sizeof(d));
-	why = "magic or version not understood";
 	if (d.magic != KHO_DESC_MAGIC || d.version != KHO_DESC_VERSION || d.reserved)
-		return Errno::inval;
-	why = "number of scratch areas out of range";
+		return kx::invalid("magic or version not understood");
 	if (!d.nr_scratch || d.nr_scratch > KHO_MAX_SCRATCH)
-		return Errno::inval;
-	why = "scratch area malformed, unaligned or out of order";
+		return kx::invalid("number of scratch areas out of range");
 	for (unsigned i = 0; i < d.nr_scratch; i++)
 		if (!well_formed(d.scratch[i], rules.scratch_align, ~u64{0}) ||
 		    (i && d.scratch[i].addr < end_of(d.scratch[i - 1])))
-			return Errno::inval;
-	why = "tree is not a bounded page-aligned range in scratch";
+			return kx::invalid("scratch area malformed, unaligned or out of order");
 	const kho_phys_range tree = pages_of(d.fdt, rules.page_size);
 	if (d.fdt.addr & (rules.page_size - 1) || !well_formed(tree, rules.page_size, kMaxTreeBytes) ||
 	    !in_one_area(tree, d))
-		return Errno::inval;
+		return kx::invalid("tree is not a bounded page-aligned range in scratch");
 	if (d.memmap.addr || d.memmap.size) {
-		why = "memory map is not a bounded page-aligned range in scratch, apart from the tree";
 		const kho_phys_range map = pages_of(d.memmap, rules.page_size);
 		if (d.memmap.addr & (rules.page_size - 1) ||
 		    !well_formed(map, rules.page_size, kMaxMemMapBytes) || !in_one_area(map, d) ||
 		    overlap(map, tree))
-			return Errno::inval;
+			return kx::invalid("memory map is not a bounded page-aligned range in "
+					   "scratch, apart from the tree");
 	}
-	why = nullptr;
 	return d;
 }
 
@@ -84,9 +78,8 @@ extern "C" int kho_descriptor_check(const void* payload, kx_size_t len, kx_u64 p
 				    kx_u64 scratch_align, kho_handover_desc* desc, const char** why)
 {
 	auto d = kho::check_descriptor({static_cast<const kx::u8*>(payload), len},
-				       {page_size, scratch_align}, *why);
-	if (d.is_error())
-		return d.error().to_errno();
-	*desc = d.value();
-	return 0;
+				       {page_size, scratch_align});
+	if (d.is_ok())
+		*desc = d.value();
+	return kx::to_errno(d, why);
 }

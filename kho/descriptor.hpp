@@ -22,9 +22,8 @@ struct DescriptorRules {
 };
 
 // @payload: the bytes of the boot protocol's entry (what the previous
-// kernel claimed as its length).  On error @why names the problem in a few
-// words, for the one log line.
+// kernel claimed as its length).  A refusal's reason names the problem.
 kx::Result<kho_handover_desc> check_descriptor(kx::Span<const kx::u8> payload,
-					       const DescriptorRules& rules, const char*& why);
+					       const DescriptorRules& rules);
 
 }  // namespace kho

@@ -35,43 +35,37 @@ bool is_string(const void* prop, int len)
 
 }  // namespace
 
-kx::Result<TreeView> check_tree(kx::Span<const u8> tree, bool memmap_segment, const char*& why)
+kx::Result<TreeView> check_tree(kx::Span<const u8> tree, bool memmap_segment)
 {
 	const void* fdt = tree.data();
 	int len;
 
-	why = "tree header invalid";
 	if (!header_ok(tree))
-		return Errno::inval;
+		return kx::invalid("tree header invalid");
 
-	why = "root compatible is not \"" KHO_ROOT_COMPATIBLE "\"";
 	const void* compat = fdt_getprop(fdt, 0, "compatible", &len);
 	if (!is_string(compat, len) || fdt_node_check_compatible(fdt, 0, KHO_ROOT_COMPATIBLE))
-		return Errno::inval;
+		return kx::invalid("root compatible is not \"" KHO_ROOT_COMPATIBLE "\"");
 
 	TreeView view;
 	const void* map = fdt_getprop(fdt, 0, "preserved-memory-map", &len);
 	if (map) {
-		why = "memory map both inline and in a segment";
 		if (memmap_segment || len <= 0)
-			return Errno::inval;
+			return kx::invalid("memory map both inline and in a segment");
 		view.inline_memmap = {static_cast<const u8*>(map), static_cast<kx::usize>(len)};
 	}
 
-	why = "malformed subsystem node";
 	int node;
 	for (node = fdt_first_subnode(fdt, 0); node >= 0; node = fdt_next_subnode(fdt, node)) {
+		int compat_len;
 		const void* sub = fdt_getprop(fdt, node, "fdt", &len);
-		if (sub && len != sizeof(kx::u64))
-			return Errno::inval;
-		const void* c = fdt_getprop(fdt, node, "compatible", &len);
-		if (c && !is_string(c, len))
-			return Errno::inval;
+		const void* c = fdt_getprop(fdt, node, "compatible", &compat_len);
+		if ((sub && len != sizeof(kx::u64)) || (c && !is_string(c, compat_len)))
+			return kx::invalid("malformed subsystem node");
 	}
 	// Anything but "no more subnodes" means the structure is broken.
 	if (node != -1 /* -FDT_ERR_NOTFOUND */)
-		return Errno::inval;
-	why = nullptr;
+		return kx::invalid("malformed subsystem node");
 	return view;
 }
 
@@ -96,12 +90,13 @@ kx::Result<kx::u64> find_subtree(kx::Span<const u8> tree, const char* name)
 extern "C" int kho_tree_check(const void* tree, kx_size_t size, int memmap_segment,
 			      const void** inline_map, kx_size_t* inline_len, const char** why)
 {
-	auto view = kho::check_tree({static_cast<const kx::u8*>(tree), size}, memmap_segment, *why);
-	if (view.is_error())
-		return view.error().to_errno();
-	*inline_map = view.value().inline_memmap.empty() ? nullptr : view.value().inline_memmap.data();
-	*inline_len = view.value().inline_memmap.size();
-	return 0;
+	auto view = kho::check_tree({static_cast<const kx::u8*>(tree), size}, memmap_segment);
+	if (view.is_ok()) {
+		const kx::Span<const kx::u8> map = view.value().inline_memmap;
+		*inline_map = map.empty() ? nullptr : map.data();
+		*inline_len = map.size();
+	}
+	return kx::to_errno(view, why);
 }
 
 extern "C" int kho_tree_find_subtree(const void* tree, kx_size_t size, const char* name,

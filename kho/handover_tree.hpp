@@ -16,9 +16,9 @@ struct TreeView {
 };
 
 // @tree: the bytes the descriptor points to.  @memmap_segment: whether the
-// descriptor also names a memory-map segment.  On error @why names the
-// problem in a few words, for the one log line.
-kx::Result<TreeView> check_tree(kx::Span<const kx::u8> tree, bool memmap_segment, const char*& why);
+// descriptor also names a memory-map segment.  A refusal's reason names the
+// problem.
+kx::Result<TreeView> check_tree(kx::Span<const kx::u8> tree, bool memmap_segment);
 
 // The physical address of the subtree added under @name (its node's "fdt"
 // property, 8 bytes), in a tree check_tree() accepted; -ENOENT if there is

@@ -57,60 +57,48 @@ kx::Result<void> write_vmalloc_list(u32 nr_pages, const kho_vmalloc_writer_ops& 
 	return {};
 }
 
-kx::Result<VmallocListSize> check_vmalloc(const kho_vmalloc& area, u64 max_pages, const char*& why)
+kx::Result<VmallocListSize> check_vmalloc(const kho_vmalloc& area, u64 max_pages)
 {
-	why = "vmalloc area: flags or order not understood";
 	if (area.flags || area.order)
-		return Errno::inval;
-	why = "vmalloc area: size out of range";
+		return kx::invalid("vmalloc area: flags or order not understood");
 	if (!area.total_pages || area.total_pages > max_pages)
-		return Errno::inval;
-	why = nullptr;
+		return kx::invalid("vmalloc area: size out of range");
 	const u64 pages = area.total_pages;
 	return VmallocListSize{area.total_pages, pages + (pages + kSlots - 1) / kSlots};
 }
 
 kx::Result<u32> read_vmalloc_list(const kho_vmalloc& area, u64 max_pages,
-				  const kho_vmalloc_list_ops& ops, kx::Span<u64> out, const char*& why)
+				  const kho_vmalloc_list_ops& ops, kx::Span<u64> out)
 {
-	const VmallocListSize size = TRY(check_vmalloc(area, max_pages, why));
+	const VmallocListSize size = TRY(check_vmalloc(area, max_pages));
 	const u64 max_chunks = size.entries - size.nr_pages;
-	if (out.size() < size.entries) {
-		why = "vmalloc area: no room for its list";
-		return Errno::inval;
-	}
+	if (out.size() < size.entries)
+		return kx::invalid("vmalloc area: no room for its list");
 	u64 nr_pages = 0;
 	u32 nr_chunks = 0;
 	bool ended_early = false;
 	for (u64 next = area.first.phys; next;) {
-		why = "vmalloc area: more chunks than its pages need";
 		if (nr_chunks == max_chunks)
-			return Errno::inval;
-		why = "vmalloc area: a chunk ends early but is not the last";
+			return kx::invalid("vmalloc area: more chunks than its pages need");
 		if (ended_early)
-			return Errno::inval;
+			return kx::invalid("vmalloc area: a chunk ends early but is not the last");
 		const kho_vmalloc_chunk* chunk = ops.chunk(next);
-		why = "vmalloc area: a chunk is not a preserved page";
 		if (!chunk)
-			return Errno::inval;
+			return kx::invalid("vmalloc area: a chunk is not a preserved page");
 		out[size.nr_pages + nr_chunks++] = next;
 		u32 i = 0;
 		for (; i < kSlots && chunk->phys[i]; i++) {
-			why = "vmalloc area: more pages listed than it claims";
 			if (nr_pages == size.nr_pages)
-				return Errno::inval;
-			why = "vmalloc area: a listed page is not preserved";
+				return kx::invalid("vmalloc area: more pages listed than it claims");
 			if (!ops.restorable(chunk->phys[i]))
-				return Errno::inval;
+				return kx::invalid("vmalloc area: a listed page is not preserved");
 			out[nr_pages++] = chunk->phys[i];
 		}
 		ended_early = i < kSlots;
 		next = chunk->next;
 	}
-	why = "vmalloc area: fewer pages listed than it claims";
 	if (nr_pages != size.nr_pages)
-		return Errno::inval;
-	why = nullptr;
+		return kx::invalid("vmalloc area: fewer pages listed than it claims");
 	return nr_chunks;
 }
 
@@ -130,21 +118,20 @@ extern "C" void kho_vmalloc_list_drop(kho_vmalloc* area, const kho_vmalloc_write
 extern "C" int kho_vmalloc_list_size(const kho_vmalloc* area, kx_u64 max_pages,
 				     unsigned int* nr_pages, kx_u64* entries, const char** why)
 {
-	auto size = kho::check_vmalloc(*area, max_pages, *why);
-	if (size.is_error())
-		return size.error().to_errno();
-	*nr_pages = size.value().nr_pages;
-	*entries = size.value().entries;
-	return 0;
+	auto size = kho::check_vmalloc(*area, max_pages);
+	if (size.is_ok()) {
+		*nr_pages = size.value().nr_pages;
+		*entries = size.value().entries;
+	}
+	return kx::to_errno(size, why);
 }
 
 extern "C" int kho_vmalloc_list_read(const kho_vmalloc* area, kx_u64 max_pages,
 				     const kho_vmalloc_list_ops* ops, kx_u64* phys,
 				     kx_u64 entries, unsigned int* nr_chunks, const char** why)
 {
-	auto chunks = kho::read_vmalloc_list(*area, max_pages, *ops, {phys, entries}, *why);
-	if (chunks.is_error())
-		return chunks.error().to_errno();
-	*nr_chunks = chunks.value();
-	return 0;
+	auto chunks = kho::read_vmalloc_list(*area, max_pages, *ops, {phys, entries});
+	if (chunks.is_ok())
+		*nr_chunks = chunks.value();
+	return kx::to_errno(chunks, why);
 }

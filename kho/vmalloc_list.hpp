@@ -28,13 +28,12 @@ struct VmallocListSize {
 };
 
 // The description's own fields: no flags, order 0, 1..@max_pages pages.
-kx::Result<VmallocListSize> check_vmalloc(const kho_vmalloc& area, kx::u64 max_pages,
-					  const char*& why);
+// A refusal's reason names the problem.
+kx::Result<VmallocListSize> check_vmalloc(const kho_vmalloc& area, kx::u64 max_pages);
 
 // Fills @out (room for check_vmalloc()'s entries) with the pages in order,
 // then the chunks; returns the number of chunks.
 kx::Result<kx::u32> read_vmalloc_list(const kho_vmalloc& area, kx::u64 max_pages,
-				      const kho_vmalloc_list_ops& ops, kx::Span<kx::u64> out,
-				      const char*& why);
+				      const kho_vmalloc_list_ops& ops, kx::Span<kx::u64> out);
 
 }  // namespace kho

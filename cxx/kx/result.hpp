@@ -4,7 +4,9 @@
 // At the C boundary an Error becomes a negative errno (to_errno()).
 #pragma once
 
+#include <kx/assert.hpp>
 #include <kx/new.hpp>
+#include <kx/types.hpp>
 #include <kx/utility.hpp>
 #include "kx_env.h"
 
@@ -21,19 +23,51 @@ enum class Errno : int {
 	overflow = KX_EOVERFLOW,
 };
 
+// An errno and, when untrusted input is refused, a few words naming the
+// problem for the one log line: a string literal, as SerenityOS'
+// Error::from_string_literal(), so no caller needs a reason out-parameter.
 class Error {
 public:
 	constexpr Error(Errno code) : code_(code) {}
-	constexpr Errno code() const { return code_; }
-	// The kernel's convention: a negative errno.
-	constexpr int to_errno() const { return -static_cast<int>(code_); }
-	constexpr bool operator==(const Error&) const = default;
+	template <usize N>
+	constexpr Error(Errno code, const char (&reason)[N]) : code_(code), reason_(reason) {}
 	// A negative errno a C callback returned.
 	static constexpr Error from_errno(int err) { return Error(static_cast<Errno>(-err)); }
 
+	constexpr Errno code() const { return code_; }
+	// The kernel's convention: a negative errno.
+	constexpr int to_errno() const { return -static_cast<int>(code_); }
+	// What was wrong: the words given, or the errno's own.
+	constexpr const char* reason() const { return reason_ ? reason_ : describe(code_); }
+	// Errors are equal when their errnos are: the reason is for people.
+	constexpr bool operator==(const Error& other) const { return code_ == other.code_; }
+
 private:
+	static constexpr const char* describe(Errno code)
+	{
+		switch (code) {
+		case Errno::noent: return "not found";
+		case Errno::nomem: return "out of memory";
+		case Errno::busy: return "busy";
+		case Errno::exist: return "already present";
+		case Errno::inval: return "invalid";
+		case Errno::nospc: return "no space left";
+		case Errno::range: return "out of range";
+		case Errno::overflow: return "too large";
+		}
+		return "error";
+	}
+
 	Errno code_;
+	const char* reason_ = nullptr;
 };
+
+// Untrusted input refused (-EINVAL), and why.
+template <usize N>
+constexpr Error invalid(const char (&reason)[N])
+{
+	return Error(Errno::inval, reason);
+}
 
 template <typename T>
 class [[nodiscard]] Result {
@@ -61,12 +95,28 @@ public:
 
 	constexpr bool is_ok() const { return ok_; }
 	constexpr bool is_error() const { return !ok_; }
-	// Only meaningful when is_error().
-	constexpr Error error() const { return error_; }
+	// Asking for what is not there is a bug in the caller.
+	constexpr Error error() const
+	{
+		KX_ASSERT(!ok_);
+		return error_;
+	}
 
-	T& value() { return value_; }
-	const T& value() const { return value_; }
-	T release_value() { return move(value_); }
+	T& value()
+	{
+		KX_ASSERT(ok_);
+		return value_;
+	}
+	const T& value() const
+	{
+		KX_ASSERT(ok_);
+		return value_;
+	}
+	T release_value()
+	{
+		KX_ASSERT(ok_);
+		return move(value_);
+	}
 
 private:
 	union {
@@ -85,7 +135,11 @@ public:
 
 	constexpr bool is_ok() const { return ok_; }
 	constexpr bool is_error() const { return !ok_; }
-	constexpr Error error() const { return error_; }
+	constexpr Error error() const
+	{
+		KX_ASSERT(!ok_);
+		return error_;
+	}
 	constexpr void release_value() const {}
 
 private:
@@ -98,6 +152,15 @@ template <typename T>
 constexpr int to_errno(const Result<T>& result)
 {
 	return result.is_ok() ? 0 : result.error().to_errno();
+}
+
+// ... and for a reader of untrusted input, @why set to the reason of a
+// refusal (nullptr on success), for the caller's one log line.
+template <typename T>
+constexpr int to_errno(const Result<T>& result, const char** why)
+{
+	*why = result.is_ok() ? nullptr : result.error().reason();
+	return to_errno(result);
 }
 
 }  // namespace kx

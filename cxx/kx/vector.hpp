@@ -115,8 +115,7 @@ public:
 	// series of appends can be all or nothing.
 	void unchecked_append(T value)
 	{
-		if (size_ == capacity_)
-			kx_panic("kx::Vector: unchecked_append without room");
+		KX_ASSERT(size_ < capacity_);  // room was made with try_make_room()
 		new (&data_[size_++]) T(move(value));
 	}
 

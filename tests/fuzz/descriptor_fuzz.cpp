@@ -79,8 +79,8 @@ void check_accepted(const kho_handover_desc& d, const kho::DescriptorRules& rule
 
 void one(const uint8_t* data, size_t size, const kho::DescriptorRules& rules)
 {
-	const char* why = "unset";
-	auto r = kho::check_descriptor({data, size}, rules, why);
+	auto r = kho::check_descriptor({data, size}, rules);
+	const char* why = r.is_ok() ? nullptr : r.error().reason();
 	kho_handover_desc c;
 	const char* c_why = "unset";
 	const int rc = kho_descriptor_check(data, size, rules.page_size, rules.scratch_align, &c,

@@ -10,8 +10,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
-	const char* why;
-	auto view = kho::check_tree({data, size}, false, why);
+	auto view = kho::check_tree({data, size}, false);
 	if (view.is_ok() && !view.value().inline_memmap.empty())
 		(void)kho::MemMapReader::validate(view.value().inline_memmap, 12);
 	// Whatever the tree, a lookup finds an address or nothing, never more.

@@ -62,8 +62,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 	memcpy(chunks, data, size < sizeof(chunks) ? size : sizeof(chunks));
 
 	static u64 out[kMaxEntries], c_out[kMaxEntries];
-	const char* why = "unset";
-	auto chunks_read = kho::read_vmalloc_list(area, kMaxPages, kOps, {out, kMaxEntries}, why);
+	auto chunks_read = kho::read_vmalloc_list(area, kMaxPages, kOps, {out, kMaxEntries});
+	const char* why = chunks_read.is_ok() ? nullptr : chunks_read.error().reason();
 	const char* c_why = "unset";
 	unsigned c_chunks = 0;
 	const int rc = kho_vmalloc_list_read(&area, kMaxPages, &kOps, c_out, kMaxEntries, &c_chunks,

@@ -264,9 +264,8 @@ TEST(AllocSweep, FtraceEventTableBuilder)
 			  snapshot),
 		  0);
 
-	const char* why = nullptr;
-	auto table = ftrace::EventTable::parse({out.data(), out.size()}, why);
-	ASSERT_TRUE(table.is_ok()) << why;
+	auto table = ftrace::EventTable::parse({out.data(), out.size()});
+	ASSERT_TRUE(table.is_ok()) << table.error().reason();
 	ftrace::EventTableBuilder next;
 	auto next_snapshot = [&] { return encoded(next); };
 	for (u32 i = 0; i < 40; i++)
@@ -290,9 +289,9 @@ TEST(AllocSweep, FtraceEventTableParse)
 	EXPECT_EQ(sweep_allocation_failures(
 			  "EventTable::parse",
 			  [&] {
-				  const char* why = nullptr;
-				  auto t = ftrace::EventTable::parse({blob.data(), blob.size()}, why);
-				  EXPECT_TRUE(t.is_ok() || std::strcmp(why, "out of memory") == 0) << why;
+				  auto t = ftrace::EventTable::parse({blob.data(), blob.size()});
+				  EXPECT_TRUE(t.is_ok() || t.error().code() == kx::Errno::nomem)
+					  << t.error().reason();
 				  return kx::to_errno(t);
 			  },
 			  no_state),
@@ -322,9 +321,8 @@ TEST(AllocSweep, FtraceCpuRecord)
 	EXPECT_EQ(sweep_allocation_failures(
 			  "check_cpu_record",
 			  [&] {
-				  const char* why = nullptr;
 				  return kx::to_errno(ftrace::check_cpu_record({slot.data(), slot.size()}, 8,
-									       {order.data(), order.size()}, why));
+									       {order.data(), order.size()}));
 			  },
 			  [] { return 0; }),
 		  1);

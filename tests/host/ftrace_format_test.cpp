@@ -64,30 +64,31 @@ std::vector<u8> record_slot(u32 nr_pages, std::vector<u32> idx, u32 flags = 0, u
 
 TEST(FtraceCpuRecord, ListsEachPageOnce)
 {
-	const char* why;
 	std::vector<u32> order(8);
 	auto ok = record_slot(8, {7, 0, 1}, KHO_FTRACE_FIRST_IS_READER, 32);
-	auto rec = ftrace::check_cpu_record({ok.data(), ok.size()}, 8, {order.data(), 8}, why);
-	ASSERT_TRUE(rec.is_ok()) << why;
+	auto rec = ftrace::check_cpu_record({ok.data(), ok.size()}, 8, {order.data(), 8});
+	ASSERT_TRUE(rec.is_ok()) << rec.error().reason();
 	EXPECT_EQ(rec.value().nr_valid, 3u);
 	EXPECT_EQ(rec.value().kexec_clock, 123u);
 	EXPECT_EQ(order[0], 7u);
 
 	auto twice = record_slot(8, {1, 1});
-	EXPECT_TRUE(ftrace::check_cpu_record({twice.data(), twice.size()}, 8, {order.data(), 8}, why)
-			    .is_error());
+	EXPECT_STREQ(ftrace::check_cpu_record({twice.data(), twice.size()}, 8, {order.data(), 8})
+			     .error().reason(),
+		     "page index out of range or listed twice");
 	auto beyond = record_slot(8, {8});
-	EXPECT_TRUE(ftrace::check_cpu_record({beyond.data(), beyond.size()}, 8, {order.data(), 8},
-					     why).is_error());
+	EXPECT_TRUE(ftrace::check_cpu_record({beyond.data(), beyond.size()}, 8, {order.data(), 8})
+			    .is_error());
 	// A read offset without the reader page first is damage.
 	auto stray = record_slot(8, {1}, 0, 16);
-	EXPECT_TRUE(ftrace::check_cpu_record({stray.data(), stray.size()}, 8, {order.data(), 8}, why)
-			    .is_error());
+	EXPECT_STREQ(ftrace::check_cpu_record({stray.data(), stray.size()}, 8, {order.data(), 8})
+			     .error().reason(),
+		     "record disagrees with the node");
 	// Large rings use 32-bit indices.
 	std::vector<u32> big(70000);
 	auto wide = record_slot(70000, {69999, 3});
-	ASSERT_TRUE(ftrace::check_cpu_record({wide.data(), wide.size()}, 70000, {big.data(), 70000},
-					     why).is_ok()) << why;
+	ASSERT_TRUE(ftrace::check_cpu_record({wide.data(), wide.size()}, 70000, {big.data(), 70000})
+			    .is_ok());
 	EXPECT_EQ(big[0], 69999u);
 }
 
@@ -100,9 +101,8 @@ std::vector<u8> encode(const ftrace::EventTableBuilder& b)
 
 ftrace::EventTable parse(const std::vector<u8>& blob)
 {
-	const char* why = nullptr;
-	auto t = ftrace::EventTable::parse({blob.data(), blob.size()}, why);
-	EXPECT_TRUE(t.is_ok()) << why;
+	auto t = ftrace::EventTable::parse({blob.data(), blob.size()});
+	EXPECT_TRUE(t.is_ok()) << t.error().reason();
 	return t.release_value();
 }
 
@@ -171,22 +171,24 @@ TEST(FtraceEvents, DamagedTablesAreRefused)
 	ASSERT_TRUE(a.add_field({"pid", "pid_t", 8, 4, true}).is_ok());
 	ASSERT_TRUE(a.add_event(300, "sched", "again").is_ok());
 	auto dup = encode(a);
-	const char* why;
-	EXPECT_TRUE(ftrace::EventTable::parse({dup.data(), dup.size()}, why).is_error());
-	EXPECT_STREQ(why, "event type described twice");
+	auto refused = ftrace::EventTable::parse({dup.data(), dup.size()});
+	ASSERT_TRUE(refused.is_error());
+	EXPECT_STREQ(refused.error().reason(), "event type described twice");
 
 	ftrace::EventTableBuilder b;
 	ASSERT_TRUE(b.add_event(1, "s", "e").is_ok());
 	auto blob = encode(b);
 	auto cut = blob;
 	cut.pop_back();
-	EXPECT_TRUE(ftrace::EventTable::parse({cut.data(), cut.size()}, why).is_error());
+	EXPECT_STREQ(ftrace::EventTable::parse({cut.data(), cut.size()}).error().reason(),
+		     "event table size");
 	auto bad = blob;
 	kho_ftrace_event_desc d;
 	std::memcpy(&d, bad.data() + sizeof(kho_ftrace_events), sizeof(d));
 	d.name = 1000;  // beyond the strings
 	std::memcpy(bad.data() + sizeof(kho_ftrace_events), &d, sizeof(d));
-	EXPECT_TRUE(ftrace::EventTable::parse({bad.data(), bad.size()}, why).is_error());
+	EXPECT_STREQ(ftrace::EventTable::parse({bad.data(), bad.size()}).error().reason(),
+		     "event description out of range");
 }
 
 std::string format(const ftrace::EventTable& t, long idx, const std::vector<u8>& rec,

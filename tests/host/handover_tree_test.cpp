@@ -48,7 +48,9 @@ std::vector<kx::u8> build(const TreeSpec& spec)
 
 kx::Result<kho::TreeView> check(const std::vector<kx::u8>& t, const char*& why, bool segment = false)
 {
-	return kho::check_tree({t.data(), t.size()}, segment, why);
+	auto view = kho::check_tree({t.data(), t.size()}, segment);
+	why = view.is_ok() ? nullptr : view.error().reason();
+	return view;
 }
 
 TEST(HandoverTree, AcceptsAWellFormedTree)

@@ -59,7 +59,9 @@ private:
 
 kx::Result<ftrace::PageSummary> check(const std::vector<kx::u8>& p, const char*& why)
 {
-	return ftrace::check_page({p.data(), p.size()}, why);
+	auto sum = ftrace::check_page({p.data(), p.size()});
+	why = sum.is_ok() ? nullptr : sum.error().reason();
+	return sum;
 }
 
 TEST(RingPage, ReadsEventsAndTime)
@@ -130,16 +132,18 @@ TEST(RingPage, PaddingEndsThePage)
 
 TEST(RingPage, ReadOffsetMustBeAnEventBoundary)
 {
-	const char* why;
 	auto p = PageBuilder().data(5, 8).data(3, 8).done();
-	auto sum = ftrace::check_page({p.data(), p.size()}, why, {12, 8});
-	ASSERT_TRUE(sum.is_ok()) << why;
+	auto sum = ftrace::check_page({p.data(), p.size()}, {12, 8});
+	ASSERT_TRUE(sum.is_ok()) << sum.error().reason();
 	EXPECT_EQ(sum.value().events, 1u);
 	EXPECT_EQ(sum.value().read_ts, 1005u);
-	EXPECT_TRUE(ftrace::check_page({p.data(), p.size()}, why, {8, 0}).is_error());
-	EXPECT_TRUE(ftrace::check_page({p.data(), p.size()}, why, {28, 0}).is_error());
+	EXPECT_STREQ(ftrace::check_page({p.data(), p.size()}, {8, 0}).error().reason(),
+		     "read offset inside an event");
+	EXPECT_STREQ(ftrace::check_page({p.data(), p.size()}, {28, 0}).error().reason(),
+		     "read offset beyond the commit");
 	// Records shorter than the trace_entry header cannot be remapped.
-	EXPECT_TRUE(ftrace::check_page({p.data(), p.size()}, why, {0, 12}).is_error());
+	EXPECT_STREQ(ftrace::check_page({p.data(), p.size()}, {0, 12}).error().reason(),
+		     "event shorter than its record header");
 }
 
 TEST(RingPage, RewriteRemapsTypesAndMovesEveryStamp)

@@ -132,8 +132,8 @@ protected:
 	const char* why_rejected(const kho_vmalloc& area, std::vector<u64>* got = nullptr,
 				 unsigned* nr_chunks = nullptr)
 	{
-		const char* why = "unset";
-		auto size = kho::check_vmalloc(area, kMaxPages, why);
+		auto size = kho::check_vmalloc(area, kMaxPages);
+		const char* why = size.is_ok() ? nullptr : size.error().reason();
 		unsigned c_pages = 0;
 		kx_u64 c_entries = 0;
 		const char* c_why = "unset";
@@ -146,7 +146,8 @@ protected:
 		EXPECT_EQ(c_entries, size.value().entries);
 
 		std::vector<u64> out(size.value().entries, ~u64{0});
-		auto chunks = kho::read_vmalloc_list(area, kMaxPages, kOps, {out.data(), out.size()}, why);
+		auto chunks = kho::read_vmalloc_list(area, kMaxPages, kOps, {out.data(), out.size()});
+		why = chunks.is_ok() ? nullptr : chunks.error().reason();
 		std::vector<u64> c_out(out.size());
 		unsigned c_chunks = 0;
 		EXPECT_EQ(kho_vmalloc_list_read(&area, kMaxPages, &kOps, c_out.data(), c_out.size(),
@@ -301,10 +302,9 @@ TEST_F(VmallocList, RefusesTooLittleRoom)
 {
 	kho_vmalloc area = write(4);
 	std::vector<u64> out(4);  // no room for the chunk
-	const char* why = nullptr;
-	auto chunks = kho::read_vmalloc_list(area, kMaxPages, kOps, {out.data(), out.size()}, why);
+	auto chunks = kho::read_vmalloc_list(area, kMaxPages, kOps, {out.data(), out.size()});
 	ASSERT_TRUE(chunks.is_error());
-	EXPECT_STREQ(why, "vmalloc area: no room for its list");
+	EXPECT_STREQ(chunks.error().reason(), "vmalloc area: no room for its list");
 }
 
 }  // namespace
