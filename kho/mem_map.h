@@ -71,16 +71,6 @@ int kho_preserved_add_pages(struct kho_preserved *mem, kx_u64 pfn, kx_u64 nr_pag
 int kho_preserved_remove_pages(struct kho_preserved *mem, kx_u64 pfn, kx_u64 nr_pages);
 
 /**
- * kho_preserved_contains() - whether a folio is recorded, with this order
- * @mem: the record
- * @pfn: first page frame number
- * @order: folio order
- *
- * Return: 1 if it is, else 0.
- */
-int kho_preserved_contains(const struct kho_preserved *mem, kx_u64 pfn, unsigned int order);
-
-/**
  * kho_preserved_intersects() - whether any of some pages is recorded
  * @mem: the record
  * @pfn: first page frame number
@@ -178,32 +168,10 @@ int kho_memmap_cursor_start(struct kho_memmap_cursor *cur, const void *map, kx_u
 int kho_memmap_cursor_next(struct kho_memmap_cursor *cur, kx_u64 *pfn, kx_u64 *nr_pages,
 			   unsigned int *order);
 
-/* Reads a validated map in address order, all orders merged (8 KiB). */
+/* Storage for the reservation walk's address-ordered reader (8 KiB). */
 struct kho_memmap_sorted {
 	kx_u64 opaque[1024];
 };
-
-/**
- * kho_memmap_sorted_start() - begin reading a map in address order
- * @s: reader to set up
- * @map: a map that kho_memmap_cursor_next() read to the end without error
- * @size: its size in bytes
- * @page_shift: PAGE_SHIFT of the reading kernel
- */
-void kho_memmap_sorted_start(struct kho_memmap_sorted *s, const void *map, kx_u64 size,
-			     unsigned int page_shift);
-
-/**
- * kho_memmap_sorted_next() - the run with the next lowest address
- * @s: the reader
- * @pfn: set to the run's first page frame number
- * @nr_pages: set to its length in pages
- * @order: set to the folio order of its pages
- *
- * Return: 1 for a run, 0 at the end, -EINVAL if the map is malformed.
- */
-int kho_memmap_sorted_next(struct kho_memmap_sorted *s, kx_u64 *pfn, kx_u64 *nr_pages,
-			   unsigned int *order);
 
 #ifdef __cplusplus
 }

@@ -25,8 +25,6 @@ static_assert(alignof(PreservedCursor) <= alignof(kho_preserved_cursor));
 static_assert(sizeof(MemMapReader) <= sizeof(kho_memmap_cursor));
 static_assert(alignof(MemMapReader) <= alignof(kho_memmap_cursor));
 
-static_assert(sizeof(kho::SortedMemMapReader) <= sizeof(kho_memmap_sorted));
-static_assert(alignof(kho::SortedMemMapReader) <= alignof(kho_memmap_sorted));
 
 static MemMapReader& reader_of(kho_memmap_cursor* cur)
 {
@@ -80,11 +78,6 @@ int kho_preserved_add_pages(kho_preserved* mem, kx_u64 pfn, kx_u64 nr_pages)
 int kho_preserved_remove_pages(kho_preserved* mem, kx_u64 pfn, kx_u64 nr_pages)
 {
 	return kx::to_errno(mem->mem.unpreserve_pages(pfn, nr_pages));
-}
-
-int kho_preserved_contains(const kho_preserved* mem, kx_u64 pfn, unsigned int order)
-{
-	return mem->mem.is_preserved(pfn, order);
 }
 
 int kho_preserved_intersects(const kho_preserved* mem, kx_u64 pfn, kx_u64 nr_pages)
@@ -143,19 +136,6 @@ int kho_memmap_cursor_next(kho_memmap_cursor* cur, kx_u64* pfn, kx_u64* nr_pages
 			   unsigned int* order)
 {
 	return as_int(next_run(reader_of(cur), pfn, nr_pages, order));
-}
-
-void kho_memmap_sorted_start(kho_memmap_sorted* s, const void* map, kx_u64 size,
-			     unsigned int page_shift)
-{
-	new (s->opaque) kho::SortedMemMapReader({static_cast<const kx::u8*>(map), size}, page_shift);
-}
-
-int kho_memmap_sorted_next(kho_memmap_sorted* s, kx_u64* pfn, kx_u64* nr_pages,
-			   unsigned int* order)
-{
-	auto& reader = *reinterpret_cast<kho::SortedMemMapReader*>(s->opaque);
-	return as_int(next_run(reader, pfn, nr_pages, order));
 }
 
 }  // extern "C"
