@@ -12,8 +12,9 @@ export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 
 # kho_arch_setup ARCH: sets KARCH, CROSS, IMAGE (relative to the build dir),
-# QEMU and its machine arguments, the console device, and KHO_BUILD, the
-# build directory of the kernel flavour $KHO_KERNEL:
+# QEMU and its machine arguments, BOOT_ARGS (the console and the options
+# every test guest boots with), and KHO_BUILD, the build directory of the
+# kernel flavour $KHO_KERNEL:
 #   (empty)  build/ARCH          tinyconfig + common + ARCH fragments
 #   debug    build/ARCH-debug    the same plus scripts/config/debug.config
 #            (KASAN, lockdep, kmemleak, fault injection)
@@ -25,13 +26,15 @@ kho_arch_setup() {
 		IMAGE=arch/x86/boot/bzImage
 		QEMU=qemu-system-x86_64
 		QEMU_MACHINE=(-M q35 -cpu max)
-		CONSOLE=ttyS0 ;;
+		# No PS/2 mouse: its probe runs on in the background for 0.4 s
+		# of each boot, and a reboot that comes first waits for it.
+		BOOT_ARGS="console=ttyS0 i8042.noaux" ;;
 	arm64|aarch64)
 		KHO_ARCH=arm64 KARCH=arm64 CROSS=aarch64-linux-gnu-
 		IMAGE=arch/arm64/boot/Image
 		QEMU=qemu-system-aarch64
 		QEMU_MACHINE=(-M virt -cpu cortex-a57)
-		CONSOLE=ttyAMA0 ;;
+		BOOT_ARGS=console=ttyAMA0 ;;
 	*) die "unknown ARCH '$1' (x86_64 or arm64)" ;;
 	esac
 	case "${KHO_KERNEL:-}" in

@@ -22,7 +22,7 @@ mem=${KHO_MEM:-1G} smp=${KHO_SMP:-2}
 # initramfs stays in memory (retain_initrd) for the next generation.  No
 # legacy PTYs: nothing uses them, and on the debug kernel creating their
 # 512 devices took 1.8 s of each boot.
-cmdline="console=$CONSOLE panic=-1 oops=panic retain_initrd pty.legacy_count=0 e2e.scenario=$scenario e2e.gen=1 ${KHO_APPEND:-}"
+cmdline="$BOOT_ARGS panic=-1 oops=panic retain_initrd pty.legacy_count=0 e2e.scenario=$scenario e2e.gen=1 ${KHO_APPEND:-}"
 [ "$scenario" = kunit ] || cmdline="$cmdline kunit.enable=0"
 mkdir -p "$(dirname "$log")"
 "$QEMU" "${QEMU_MACHINE[@]}" -m "$mem" -smp "$smp" \
