@@ -23,7 +23,7 @@ x86_64)
 	busybox=/bin/busybox
 	# kexec-tools brings the C library along.
 	link=
-	tools="failnth nocap" ;;
+	tools="failnth nocap tsc" ;;
 arm64)
 	deb=$(compgen -G "$KHO_CACHE/debs/busybox-static_*_arm64.deb" | head -1) ||
 		die "arm64 busybox-static missing: run scripts/deps.sh"
