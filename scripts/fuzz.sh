@@ -62,9 +62,11 @@ fuzz_one() {
 		echo "FAIL host/fuzz/$name (cannot create ${out#$KHO_REPO/}/corpus/$name)"
 		return 1
 	fi
-	# libFuzzer stops itself after $seconds; timeout catches a hang in one input.
+	# libFuzzer stops itself after $seconds.  One input running for 60 s is
+	# a hang: libFuzzer fails and keeps it (timeout-*); timeout(1) is the
+	# last resort.
 	(cd "$out" && timeout -k 10 $((seconds + 120)) ./"$name" -max_total_time="$seconds" \
-		-print_final_stats=1 "corpus/$name" "$KHO_REPO/tests/fuzz/corpus/$name" \
+		-timeout=60 -print_final_stats=1 "corpus/$name" "$KHO_REPO/tests/fuzz/corpus/$name" \
 		>"$name.log" 2>&1)
 	local st=$?
 	inputs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$out/$name.log" 2>/dev/null | tail -1)
