@@ -5,7 +5,7 @@
 // node check, and the "ftrace" node is looked up and its children walked;
 // the bytes after the tree, or all of them if there is no tree, are a
 // positions block.  Whatever is accepted must be what the format promises;
-// libfdt is Debian's.
+// libfdt is the kernel's own.
 #include <libfdt.h>
 
 #include <algorithm>

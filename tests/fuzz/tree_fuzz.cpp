@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // libFuzzer target: the incoming tree check, then the inline memory map it
-// points to and the subtree lookup, on any byte string.  libfdt is
-// Debian's, the checks are ours.
+// points to and the subtree lookup, on any byte string.  libfdt is the
+// kernel's own, the checks are ours.
 #include <cstddef>
 #include <cstdint>
 
