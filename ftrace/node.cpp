@@ -145,15 +145,6 @@ int next_node(const void* fdt, int parent, int prev, const char* compatible)
 	return -1;
 }
 
-// 0 and *@out, or the errno and *@why: what each reader's C face returns.
-template <typename T>
-int to_c(Result<T> r, T* out, const char** why)
-{
-	if (r.is_ok())
-		*out = r.value();
-	return kx::to_errno(r, why);
-}
-
 }  // namespace
 }  // namespace ftrace
 
@@ -162,25 +153,25 @@ extern "C" {
 int kho_ftrace_cpu_node_check(const void* fdt, int node, kx_u64 positions_size,
 			      kho_ftrace_cpu_node* out, const char** why)
 {
-	return ftrace::to_c(ftrace::check_cpu(fdt, node, positions_size), out, why);
+	return kx::to_errno(ftrace::check_cpu(fdt, node, positions_size), out, why);
 }
 
 int kho_ftrace_instance_node_check(const void* fdt, int node, kho_ftrace_instance_node* out,
 				   const char** why)
 {
-	return ftrace::to_c(ftrace::check_instance(fdt, node), out, why);
+	return kx::to_errno(ftrace::check_instance(fdt, node), out, why);
 }
 
 int kho_ftrace_positions_check(const void* block, kx_size_t size, kho_ftrace_positions_view* out,
 			       const char** why)
 {
-	return ftrace::to_c(ftrace::check_positions({static_cast<const kx::u8*>(block), size}), out,
+	return kx::to_errno(ftrace::check_positions({static_cast<const kx::u8*>(block), size}), out,
 			    why);
 }
 
 int kho_ftrace_root_node_find(const void* fdt, kho_ftrace_root_node* out, const char** why)
 {
-	return ftrace::to_c(ftrace::find_root(fdt), out, why);
+	return kx::to_errno(ftrace::find_root(fdt), out, why);
 }
 
 int kho_ftrace_next_node(const void* fdt, int parent, int prev, const char* compatible)

@@ -77,9 +77,7 @@ kx::Result<kho_handover_desc> check_descriptor(kx::Span<const kx::u8> payload,
 extern "C" int kho_descriptor_check(const void* payload, kx_size_t len, kx_u64 page_size,
 				    kx_u64 scratch_align, kho_handover_desc* desc, const char** why)
 {
-	auto d = kho::check_descriptor({static_cast<const kx::u8*>(payload), len},
-				       {page_size, scratch_align});
-	if (d.is_ok())
-		*desc = d.value();
-	return kx::to_errno(d, why);
+	return kx::to_errno(kho::check_descriptor({static_cast<const kx::u8*>(payload), len},
+						  {page_size, scratch_align}),
+			    desc, why);
 }

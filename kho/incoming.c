@@ -52,7 +52,6 @@ static struct {
 	atomic_t fdt_users;		/* kho_get_fdt() without kho_put_fdt() */
 	struct kho_handover_desc desc;
 	const void *fdt;
-	size_t fdt_size;
 	const void *memmap;		/* inline in the tree, or a segment */
 	size_t memmap_size;
 } kho_in;
@@ -169,7 +168,6 @@ static bool __init kho_in_check_tree(void)
 		return false;
 	}
 	kho_in.fdt = fdt;
-	kho_in.fdt_size = d->fdt.size;
 	if (inline_map) {
 		kho_in.memmap = inline_map;
 		kho_in.memmap_size = len;
@@ -566,7 +564,7 @@ int kho_retrieve_subtree(const char *name, phys_addr_t *phys)
 
 	if (!fdt)
 		return -ENOENT;
-	err = kho_tree_find_subtree(fdt, kho_in.fdt_size, name, &found);
+	err = kho_tree_find_subtree(fdt, kho_in.desc.fdt.size, name, &found);
 	kho_put_fdt(fdt);
 	if (!err)
 		*phys = found;

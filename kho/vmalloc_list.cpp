@@ -130,8 +130,6 @@ extern "C" int kho_vmalloc_list_read(const kho_vmalloc* area, kx_u64 max_pages,
 				     const kho_vmalloc_list_ops* ops, kx_u64* phys,
 				     kx_u64 entries, unsigned int* nr_chunks, const char** why)
 {
-	auto chunks = kho::read_vmalloc_list(*area, max_pages, *ops, {phys, entries});
-	if (chunks.is_ok())
-		*nr_chunks = chunks.value();
-	return kx::to_errno(chunks, why);
+	return kx::to_errno(kho::read_vmalloc_list(*area, max_pages, *ops, {phys, entries}),
+			    nr_chunks, why);
 }

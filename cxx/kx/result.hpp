@@ -163,6 +163,15 @@ constexpr int to_errno(const Result<T>& result, const char** why)
 	return to_errno(result);
 }
 
+// ... with the value, on success, stored at @out.
+template <typename T>
+constexpr int to_errno(const Result<T>& result, T* out, const char** why)
+{
+	if (result.is_ok())
+		*out = result.value();
+	return to_errno(result, why);
+}
+
 }  // namespace kx
 
 // Evaluates a Result; on error returns it from the enclosing function, else
