@@ -204,36 +204,23 @@ static struct kho_memmap_sorted kho_sorted __initdata;
 static struct kho_phys_range *kho_gaps __initdata;
 static unsigned long kho_nr_gaps __initdata, kho_max_gaps __initdata;
 
-static bool __init kho_overlaps(phys_addr_t a, phys_addr_t a_size, phys_addr_t b, phys_addr_t b_size)
+static bool __init kho_in_region(const struct memblock_type *type, kx_size_t i,
+				 struct kho_phys_range *region)
 {
-	return a < b + b_size && b < a + a_size;
+	if (i >= type->cnt)
+		return false;
+	*region = (struct kho_phys_range){ type->regions[i].base, type->regions[i].size };
+	return true;
 }
 
-static const char *__init kho_in_run_problem(const struct kho_run *run)
+static bool __init kho_in_ram(kx_size_t i, struct kho_phys_range *region)
 {
-	phys_addr_t addr = PFN_PHYS(run->pfn), size = PFN_PHYS(run->nr_pages);
-
-	if (run->nr_pages > PHYS_PFN(PHYS_ADDR_MAX) || run->pfn > PHYS_PFN(PHYS_ADDR_MAX) - run->nr_pages)
-		return "beyond the physical address space";
-	if (addr < KHO_LOW_WINDOW)
-		return "below the low window";
-	if (!memblock_is_region_memory(addr, size))
-		return "not in boot RAM";
-	if (kho_overlaps(addr, size, __pa_symbol(_text), __pa_symbol(_end) - __pa_symbol(_text)))
-		return "overlaps this kernel's image";
-	if (kho_in_scratch(addr, size))
-		return "overlaps scratch";
-	if (memblock_is_region_reserved(addr, size))
-		return "overlaps firmware or boot data";
-	return NULL;
+	return kho_in_region(&memblock.memory, i, region);
 }
 
-static int __init kho_in_gap_ok(kx_u64 pfn, kx_u64 nr_pages)
+static bool __init kho_in_reserved(kx_size_t i, struct kho_phys_range *region)
 {
-	phys_addr_t start = PFN_PHYS(pfn), size = PFN_PHYS(nr_pages);
-
-	return memblock_is_region_memory(start, size) && !memblock_is_region_reserved(start, size) &&
-	       !kho_in_scratch(start, size);
+	return kho_in_region(&memblock.reserved, i, region);
 }
 
 static int __init kho_in_add_gap(kx_u64 pfn, kx_u64 nr_pages)
@@ -283,8 +270,8 @@ static void __init kho_in_dropped(const struct kho_run *run, const struct kho_ru
 }
 
 static const struct kho_reserve_ops kho_in_reserve_ops __initconst = {
-	.problem = kho_in_run_problem,
-	.gap_ok = kho_in_gap_ok,
+	.ram = kho_in_ram,
+	.reserved = kho_in_reserved,
 	.add_gap = kho_in_add_gap,
 	.forget_gaps = kho_in_forget_gaps,
 	.reserve = kho_in_reserve_pages,
@@ -296,10 +283,25 @@ static const struct kho_reserve_ops kho_in_reserve_ops __initconst = {
 /* Reserve every valid preserved range in few regions; drop bad ones. */
 static void __init kho_in_reserve(void)
 {
+	struct kho_keep_out keep_out[2 + KHO_MAX_SCRATCH] = {
+		{ { 0, KHO_LOW_WINDOW }, "below the low window" },
+		{ { __pa_symbol(_text), __pa_symbol(_end) - __pa_symbol(_text) },
+		  "overlaps this kernel's image" },
+	};
+	struct kho_reserve_policy policy = {
+		.page_shift = PAGE_SHIFT,
+		.keep_out = keep_out,
+		.nr_keep_out = 2 + kho_scratch.nr,
+		.max_dropped = KHO_MAX_DROPPED,
+		.gap_max_pages = PHYS_PFN(KHO_MAX_CLUSTER_GAP),
+	};
 	struct kho_reserve_result res;
 	u64 start = local_clock();
 	const char *why;
 	u64 max_runs;
+
+	for (unsigned int i = 0; i < kho_scratch.nr; i++)
+		keep_out[2 + i] = (struct kho_keep_out){ kho_scratch.area[i], "overlaps scratch" };
 
 	if (!kho_in.memmap)
 		return;
@@ -307,9 +309,8 @@ static void __init kho_in_reserve(void)
 	max_runs = kho_memmap_count_runs(kho_in.memmap, kho_in.memmap_size, PAGE_SHIFT);
 	kho_gaps = max_runs ? memblock_alloc(max_runs * sizeof(*kho_gaps), SMP_CACHE_BYTES) : NULL;
 	kho_max_gaps = kho_gaps ? max_runs : 0;	/* else one region per run */
-	if (kho_reserve_preserved(kho_in.memmap, kho_in.memmap_size, PAGE_SHIFT, &kho_in_reserve_ops,
-				  KHO_MAX_DROPPED, PHYS_PFN(KHO_MAX_CLUSTER_GAP), &kho_sorted, &res,
-				  &why)) {
+	if (kho_reserve_preserved(kho_in.memmap, kho_in.memmap_size, &policy, &kho_in_reserve_ops,
+				  &kho_sorted, &res, &why)) {
 		kho_in_drop_all(why);
 		return;
 	}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // The reservation walk (reserve.h): runs in address order, one run of
-// lookahead, so that both runs of an overlap are seen as bad.
+// lookahead, so that both runs of an overlap are seen as bad; the booting
+// kernel's memory is read beside them in the same order.
 #include "kho/reserve.h"
 
 #include "kho/mem_map.hpp"
@@ -13,6 +14,109 @@ using kx::Result;
 namespace {
 
 kho_run as_run(const PreservedRun& r) { return {r.pfn, r.nr_pages, r.order}; }
+
+// One sorted list of regions (RAM, or reservations) in pages, read by
+// index through the ops and followed by a cursor: queries at rising
+// addresses cost a step or two each.  The list may grow behind the cursor
+// (the walk's own reservations), so every query finds its place again.
+class RegionCursor {
+public:
+	enum class Pages { Inside, Touched };  // which pages a region counts
+
+	RegionCursor(bool (*region)(kx_size_t, kho_phys_range*), unsigned page_shift, Pages pages)
+		: region_(region), shift_(page_shift), pages_(pages) {}
+
+	// Whether one region holds all of [@start, @end).
+	bool covers(kx::u64 start, kx::u64 end) { return seek(start) && at_.start <= start && end <= at_.end; }
+	// Whether some region has a page in [@start, @end).
+	bool touches(kx::u64 start, kx::u64 end) { return seek(start) && at_.start < end; }
+
+private:
+	struct Pfns {
+		kx::u64 start, end;
+	};
+
+	bool load(kx::usize i, Pfns& pfns) const
+	{
+		kho_phys_range r;
+		if (!region_(i, &r))
+			return false;
+		const kx::u64 mask = (kx::u64{1} << shift_) - 1, end = r.addr + r.size;
+		pfns = pages_ == Pages::Inside
+			? Pfns{(r.addr + mask) >> shift_, end >> shift_}
+			: Pfns{r.addr >> shift_, (end >> shift_) + !!(end & mask)};
+		return true;
+	}
+
+	// The first region ending after @pfn, into at_: false if none.
+	bool seek(kx::u64 pfn)
+	{
+		Pfns before;
+		while (i_ && load(i_ - 1, before) && before.end > pfn)
+			i_--;
+		while (load(i_, at_)) {
+			if (at_.end > pfn)
+				return true;
+			i_++;
+		}
+		return false;
+	}
+
+	bool (*const region_)(kx_size_t, kho_phys_range*);
+	const unsigned shift_;
+	const Pages pages_;
+	kx::usize i_ = 0;
+	Pfns at_{};
+};
+
+// The booting kernel's memory, asked about in address order.
+class BootMemory {
+public:
+	BootMemory(const kho_reserve_policy& policy, const kho_reserve_ops& ops)
+		: policy_(policy),
+		  ram_(ops.ram, policy.page_shift, RegionCursor::Pages::Inside),
+		  reserved_(ops.reserved, policy.page_shift, RegionCursor::Pages::Touched) {}
+
+	// Why @run cannot be reserved, or nullptr.
+	const char* problem(const kho_run& run)
+	{
+		const kx::u64 max_pfn = ~kx::u64{0} >> policy_.page_shift;
+		if (run.nr_pages > max_pfn || run.pfn > max_pfn - run.nr_pages)
+			return "beyond the physical address space";
+		const kx::u64 end = run.pfn + run.nr_pages;
+		if (const char* why = kept_out(run.pfn, end))
+			return why;
+		if (!ram_.covers(run.pfn, end))
+			return "not in boot RAM";
+		if (reserved_.touches(run.pfn, end))
+			return "overlaps firmware or boot data";
+		return nullptr;
+	}
+
+	// Whether the pages between two good runs are free RAM.
+	bool gap_is_free(kx::u64 pfn, kx::u64 nr_pages)
+	{
+		const kx::u64 end = pfn + nr_pages;
+		return !kept_out(pfn, end) && ram_.covers(pfn, end) && !reserved_.touches(pfn, end);
+	}
+
+private:
+	const char* kept_out(kx::u64 start, kx::u64 end) const
+	{
+		const unsigned shift = policy_.page_shift;
+		for (unsigned i = 0; i < policy_.nr_keep_out; i++) {
+			const kho_keep_out& k = policy_.keep_out[i];
+			const kx::u64 first = k.range.addr >> shift;
+			const kx::u64 last = (k.range.addr + k.range.size - 1) >> shift;
+			if (k.range.size && first < end && start <= last)
+				return k.why;
+		}
+		return nullptr;
+	}
+
+	const kho_reserve_policy& policy_;
+	RegionCursor ram_, reserved_;
+};
 
 // Feeds the runs of a valid map in address order, saying of each whether
 // it overlaps another run and, if that is the next one, which.
@@ -57,8 +161,8 @@ private:
 
 class Walk {
 public:
-	Walk(const kho_reserve_ops& ops, kx::u64 gap_max_pages, kho_reserve_result& result)
-		: ops_(ops), gap_max_(gap_max_pages), result_(result) {}
+	Walk(const kho_reserve_policy& policy, const kho_reserve_ops& ops, kho_reserve_result& result)
+		: ops_(ops), memory_(policy, ops), gap_max_(policy.gap_max_pages), result_(result) {}
 
 	Result<void> run(SortedMemMapReader& reader)
 	{
@@ -74,7 +178,7 @@ public:
 					ops_.dropped(&run, nullptr, "overlaps another preserved range");
 				}
 				result_.dropped++;
-			} else if (const char* why = ops_.problem(&run)) {
+			} else if (const char* why = memory_.problem(run)) {
 				ops_.dropped(&run, nullptr, why);
 				result_.dropped++;
 			} else {
@@ -90,7 +194,7 @@ private:
 	{
 		const kx::u64 gap = run.pfn - cluster_end_;
 		const bool joins = cluster_pages_ && gap <= gap_max_ &&
-				   (!gap || (ops_.gap_ok(cluster_end_, gap) &&
+				   (!gap || (memory_.gap_is_free(cluster_end_, gap) &&
 					     !ops_.add_gap(cluster_end_, gap)));
 		if (joins && gap)
 			gaps_added_++;
@@ -125,6 +229,7 @@ private:
 	}
 
 	const kho_reserve_ops& ops_;
+	BootMemory memory_;
 	const kx::u64 gap_max_;
 	kho_reserve_result& result_;
 	kx::u64 cluster_start_ = 0, cluster_end_ = 0, cluster_pages_ = 0, cluster_runs_ = 0;
@@ -132,14 +237,16 @@ private:
 };
 
 // Bad runs, counted without acting: the walk acts only if they are few.
-Result<kx::u64> count_bad(SortedMemMapReader& reader, const kho_reserve_ops& ops)
+Result<kx::u64> count_bad(SortedMemMapReader& reader, const kho_reserve_policy& policy,
+			  const kho_reserve_ops& ops)
 {
+	BootMemory memory(policy, ops);
 	OverlapScan scan(reader);
 	OverlapScan::Item item;
 	kx::u64 bad = 0;
 	while (TRY(scan.next(item))) {
 		const kho_run run = as_run(item.run);
-		bad += item.overlaps || ops.problem(&run);
+		bad += item.overlaps || memory.problem(run);
 	}
 	return bad;
 }
@@ -148,31 +255,32 @@ Result<kx::u64> count_bad(SortedMemMapReader& reader, const kho_reserve_ops& ops
 
 }  // namespace kho
 
-extern "C" int kho_reserve_preserved(const void* map, kx_u64 size, unsigned int page_shift,
-				     const kho_reserve_ops* ops, kx_u64 max_dropped,
-				     kx_u64 gap_max_pages, kho_memmap_sorted* reader,
-				     kho_reserve_result* result, const char** why)
+extern "C" int kho_reserve_preserved(const void* map, kx_u64 size,
+				     const kho_reserve_policy* policy, const kho_reserve_ops* ops,
+				     kho_memmap_sorted* reader, kho_reserve_result* result,
+				     const char** why)
 {
 	const kx::Span<const kx::u8> bytes{static_cast<const kx::u8*>(map), size};
 	static_assert(sizeof(kho::SortedMemMapReader) <= sizeof(kho_memmap_sorted));
 
 	*result = {};
 	*why = "preserved-memory map malformed";
+	const unsigned page_shift = policy->page_shift;
 	auto runs = kho::MemMapReader::validate(bytes, page_shift);
 	if (runs.is_error())
 		return runs.error().to_errno();
 	result->runs = runs.value();
 
 	auto bad = kho::count_bad(*new (reader->opaque) kho::SortedMemMapReader(bytes, page_shift),
-				  *ops);
+				  *policy, *ops);
 	if (bad.is_error())
 		return bad.error().to_errno();
 	*why = "too many preserved ranges are invalid";
-	if (bad.value() > max_dropped)
+	if (bad.value() > policy->max_dropped)
 		return -KX_EINVAL;
 
 	*why = "preserved-memory map malformed";
-	kho::Walk walk(*ops, gap_max_pages, *result);
+	kho::Walk walk(*policy, *ops, *result);
 	auto done = walk.run(*new (reader->opaque) kho::SortedMemMapReader(bytes, page_shift));
 	if (done.is_error())
 		return done.error().to_errno();

@@ -8,6 +8,8 @@
 #ifndef KHO_RESERVE_H
 #define KHO_RESERVE_H
 
+#include <kho/abi/handover.h>
+
 #include "kx_env.h"
 #include "mem_map.h"
 
@@ -21,11 +23,29 @@ struct kho_run {
 	unsigned int order;	/* pages come in folios of this order */
 };
 
+/* A range the booting kernel keeps, and why no preserved page may be in it. */
+struct kho_keep_out {
+	struct kho_phys_range range;
+	const char *why;	/* "overlaps scratch", ... */
+};
+
+/* What the booting kernel has to say about its memory, and the limits. */
+struct kho_reserve_policy {
+	unsigned int page_shift;
+	const struct kho_keep_out *keep_out;
+	unsigned int nr_keep_out;
+	kx_u64 max_dropped;	/* more bad runs than this drop the whole map */
+	kx_u64 gap_max_pages;	/* a larger gap between runs ends a reservation */
+};
+
 struct kho_reserve_ops {
-	/* Why @run cannot be reserved (a few words), or NULL if it can. */
-	const char *(*problem)(const struct kho_run *run);
-	/* Whether pages between two runs are free RAM that may be reserved with them. */
-	int (*gap_ok)(kx_u64 pfn, kx_u64 nr_pages);
+	/*
+	 * The @i-th region of this boot's RAM, or of its reservations, sorted
+	 * and disjoint: false past the last.  Reservations grow as the walk
+	 * reserves; the walk finds its place in them again by address.
+	 */
+	bool (*ram)(kx_size_t i, struct kho_phys_range *region);
+	bool (*reserved)(kx_size_t i, struct kho_phys_range *region);
 	/* Remember a gap, to free once the page allocator runs: 0, or -ENOSPC when full. */
 	int (*add_gap)(kx_u64 pfn, kx_u64 nr_pages);
 	/* Forget the gaps added after the first @keep. */
@@ -51,25 +71,25 @@ struct kho_reserve_result {
  * kho_reserve_preserved() - reserve what the previous kernel preserved
  * @map: its memory map, untrusted
  * @size: the map's size
- * @page_shift: PAGE_SHIFT
+ * @policy: page size, the ranges to keep out of, the limits
  * @ops: the booting kernel's side
- * @max_dropped: more bad runs than this drop the whole map
- * @gap_max_pages: a larger gap between runs ends a reservation
  * @reader: storage for the address-ordered reader (too big for a stack)
  * @result: the counts
  * @why: on error, a few words naming the problem
  *
- * A run is dropped when @ops says it cannot be reserved or when it overlaps
- * another run (both are dropped, in one line).  Good runs are reserved in
- * clusters across small free gaps, and marked restorable; a cluster whose
- * reservation fails is unmarked and dropped.  Nothing is done unless the
- * whole map is well formed and at most @max_dropped runs are bad.
+ * A run is dropped when it lies beyond the physical address space, touches
+ * a keep-out range, is not inside one region of RAM, touches a reservation,
+ * or overlaps another run (both are dropped, in one line).  Good runs are
+ * reserved in clusters across small gaps of free RAM, and marked
+ * restorable; a cluster whose reservation fails is unmarked and dropped.
+ * Nothing is done unless the whole map is well formed and at most
+ * @policy->max_dropped runs are bad.  Runs come in address order, and so
+ * do the questions about RAM and reservations: each costs a step or two.
  *
  * Return: 0, or -EINVAL with @why set (then nothing was reserved).
  */
-int kho_reserve_preserved(const void *map, kx_u64 size, unsigned int page_shift,
-			  const struct kho_reserve_ops *ops, kx_u64 max_dropped,
-			  kx_u64 gap_max_pages, struct kho_memmap_sorted *reader,
+int kho_reserve_preserved(const void *map, kx_u64 size, const struct kho_reserve_policy *policy,
+			  const struct kho_reserve_ops *ops, struct kho_memmap_sorted *reader,
 			  struct kho_reserve_result *result, const char **why);
 
 /**

@@ -3,7 +3,8 @@
 // tests/host/reserve_test.cpp and tests/fuzz/reserve_fuzz.cpp: a model of
 // RAM, scratch and reserved memory, a gap table of fixed capacity, a
 // reserve() that can be told to fail chosen calls, and recorders for every
-// op.  violations() then checks a finished walk against an oracle computed
+// op.  Like memblock, the list of reservations the walk reads grows (and
+// merges) with each reservation it makes.  violations() then checks a finished walk against an oracle computed
 // from the map alone: an empty string, or what went wrong.
 //
 // Pages are kept as interval sets, never one by one, so runs of billions
@@ -126,6 +127,7 @@ inline std::string str(u64 s, u64 e)
 	return buf;
 }
 
+constexpr const char* kBeyond = "beyond the physical address space";
 constexpr const char* kNotRam = "not in boot RAM";
 constexpr const char* kInScratch = "overlaps scratch";
 constexpr const char* kOverReserved = "overlaps firmware or boot data";
@@ -133,13 +135,16 @@ constexpr const char* kOverReserved = "overlaps firmware or boot data";
 struct FakeKernel {
 	// --- The model ---
 	IntervalSet ram, scratch, reserved;
+	std::vector<kho_keep_out> keep_out;  // besides scratch, which walk() adds
 	size_t gap_capacity = ~size_t{0};
 	std::set<unsigned> fail_reserve;  // which reserve() calls fail, from 1
 	int reserve_errno = -KX_ENOMEM;
 
 	// --- The recorders ---
-	unsigned problem_calls = 0, gap_ok_calls = 0, reserve_calls = 0;
-	std::vector<Range> gap_ok_asked;
+	unsigned memory_queries = 0, reserve_calls = 0;
+	unsigned page_shift = 12;
+	std::vector<kho_phys_range> ram_list, reserved_list;  // as ram()/reserved() give them
+	IntervalSet reserved_now;  // reserved, and what the walk reserved
 	std::vector<Range> add_gap_calls;
 	std::vector<size_t> forget_calls;
 	std::vector<Range> gaps;  // the gap table as it stands
@@ -151,26 +156,37 @@ struct FakeKernel {
 	std::vector<std::string> errors;  // contract breaches seen as they happen
 
 	// The model's answers, without recording anything.
+	const char* kept_out(u64 s, u64 e) const
+	{
+		for (const kho_keep_out& k : keep_out) {
+			const u64 first = k.range.addr >> page_shift;
+			const u64 last = (k.range.addr + k.range.size - 1) >> page_shift;
+			if (k.range.size && first < e && s <= last)
+				return k.why;
+		}
+		return scratch.intersects(s, e) ? kInScratch : nullptr;
+	}
 	const char* problem_of(u64 s, u64 e) const
 	{
-		if (e <= s || !ram.covers(s, e))
+		if (e < s || e > ~u64{0} >> page_shift)
+			return kBeyond;
+		if (const char* why = kept_out(s, e))
+			return why;
+		if (e == s || !ram.covers(s, e))
 			return kNotRam;
-		if (scratch.intersects(s, e))
-			return kInScratch;
 		if (reserved.intersects(s, e))
 			return kOverReserved;
 		return nullptr;
 	}
 	bool gap_is_ok(u64 s, u64 e) const
 	{
-		return s < e && ram.covers(s, e) && !scratch.intersects(s, e) &&
-		       !reserved.intersects(s, e);
+		return s < e && !kept_out(s, e) && ram.covers(s, e) && !reserved.intersects(s, e);
 	}
 	// Whether the walk did anything but ask questions.
 	bool acted() const
 	{
 		return reserve_calls || !marks.empty() || !unmarks.empty() || !dropped.empty() ||
-		       !add_gap_calls.empty() || !forget_calls.empty() || gap_ok_calls;
+		       !add_gap_calls.empty() || !forget_calls.empty();
 	}
 };
 
@@ -180,21 +196,34 @@ inline FakeKernel*& current()
 	return k;
 }
 
-inline const char* op_problem(const kho_run* run)
+inline std::vector<kho_phys_range> bytes_of(const IntervalSet& set, unsigned page_shift)
 {
-	FakeKernel& k = *current();
-	k.problem_calls++;
-	if (run->pfn + run->nr_pages < run->pfn)
-		return "beyond the physical address space";
-	return k.problem_of(run->pfn, run->pfn + run->nr_pages);
+	std::vector<kho_phys_range> out;
+	for (auto& [s, e] : set.intervals())
+		out.push_back({s << page_shift, (e - s) << page_shift});
+	return out;
 }
 
-inline int op_gap_ok(kx_u64 pfn, kx_u64 nr_pages)
+inline bool nth(const std::vector<kho_phys_range>& list, kx_size_t i, kho_phys_range* region)
+{
+	if (i >= list.size())
+		return false;
+	*region = list[i];
+	return true;
+}
+
+inline bool op_ram(kx_size_t i, kho_phys_range* region)
 {
 	FakeKernel& k = *current();
-	k.gap_ok_calls++;
-	k.gap_ok_asked.push_back({pfn, pfn + nr_pages});
-	return k.gap_is_ok(pfn, pfn + nr_pages);
+	k.memory_queries++;
+	return nth(k.ram_list, i, region);
+}
+
+inline bool op_reserved(kx_size_t i, kho_phys_range* region)
+{
+	FakeKernel& k = *current();
+	k.memory_queries++;
+	return nth(k.reserved_list, i, region);
 }
 
 inline int op_add_gap(kx_u64 pfn, kx_u64 nr_pages)
@@ -202,7 +231,7 @@ inline int op_add_gap(kx_u64 pfn, kx_u64 nr_pages)
 	FakeKernel& k = *current();
 	k.add_gap_calls.push_back({pfn, pfn + nr_pages});
 	if (!k.gap_is_ok(pfn, pfn + nr_pages))
-		k.errors.push_back("add_gap of a gap gap_ok() refuses: " + str(pfn, pfn + nr_pages));
+		k.errors.push_back("add_gap of a gap that is not free RAM: " + str(pfn, pfn + nr_pages));
 	if (k.gaps.size() >= k.gap_capacity)
 		return -KX_ENOSPC;
 	k.gaps.push_back({pfn, pfn + nr_pages});
@@ -247,6 +276,8 @@ inline int op_reserve(kx_u64 pfn, kx_u64 nr_pages)
 		return k.reserve_errno;
 	}
 	k.reserved_ok.push_back({pfn, pfn + nr_pages});
+	k.reserved_now.add(pfn, pfn + nr_pages);
+	k.reserved_list = bytes_of(k.reserved_now, k.page_shift);
 	return 0;
 }
 
@@ -279,8 +310,8 @@ inline void op_dropped(const kho_run* run, const kho_run* other, const char* why
 }
 
 inline constexpr kho_reserve_ops kOps = {
-	.problem = op_problem,
-	.gap_ok = op_gap_ok,
+	.ram = op_ram,
+	.reserved = op_reserved,
 	.add_gap = op_add_gap,
 	.forget_gaps = op_forget_gaps,
 	.reserve = op_reserve,
@@ -304,9 +335,18 @@ inline Outcome walk(FakeKernel& k, const u8* map, size_t size, unsigned page_shi
 	Outcome o;
 	std::memset(&o.result, 0xa5, sizeof(o.result));
 	o.why = "unset";
+	k.page_shift = page_shift;
+	k.ram_list = bytes_of(k.ram, page_shift);
+	k.reserved_now = k.reserved;
+	k.reserved_list = bytes_of(k.reserved, page_shift);
+	std::vector<kho_keep_out> keep_out = k.keep_out;
+	for (const kho_phys_range& r : bytes_of(k.scratch, page_shift))
+		keep_out.push_back({r, kInScratch});
+	const kho_reserve_policy policy = {page_shift, keep_out.data(),
+					   static_cast<unsigned>(keep_out.size()), max_dropped,
+					   gap_max};
 	current() = &k;
-	o.rc = kho_reserve_preserved(map, size, page_shift, &kOps, max_dropped, gap_max,
-				     storage.get(), &o.result, &o.why);
+	o.rc = kho_reserve_preserved(map, size, &policy, &kOps, storage.get(), &o.result, &o.why);
 	current() = nullptr;
 	return o;
 }
@@ -364,8 +404,8 @@ inline std::string violations(const FakeKernel& k, const u8* map, size_t size,
 	};
 	if (!valid) {
 		expect_no_action(kMalformed);
-		if (k.problem_calls)
-			fail("problem() asked about a malformed map");
+		if (k.memory_queries)
+			fail("the walk asked about memory for a malformed map");
 		return out;
 	}
 
