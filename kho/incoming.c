@@ -19,10 +19,11 @@
 #define pr_fmt(fmt) "kho: " fmt
 
 #include <linux/capability.h>
+#include <linux/crash_dump.h>
 #include <linux/io.h>
 #include <linux/kexec_handover.h>
+#include <linux/kho_hooks.h>
 #include <linux/kobject.h>
-#include <linux/libfdt.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -133,7 +134,7 @@ static void __init_memblock kho_in_drop_all(const char *why)
  * (after mem= and memmap=): every inherited scratch area must be RAM, or
  * the previous kernel described another machine.
  */
-void __init_memblock kho_in_check_scratch(void)
+static void __init_memblock kho_in_check_scratch(void)
 {
 	const struct kho_handover_desc *d = &kho_in.desc;
 	char why[96];
@@ -362,12 +363,33 @@ static int __init kho_in_free_gaps(void)
 }
 core_initcall(kho_in_free_gaps);
 
-/* mm_core_init(), before memblock hands memory to the buddy allocator. */
-void __init kho_in_memory_init(void)
+/*
+ * The hook in memblock's search for free memory, in scratch-only mode (a
+ * KHO boot): the first allocation checks the inherited scratch areas
+ * against this boot's RAM, which is known from here.
+ */
+phys_addr_t __init_memblock kho_memblock_find(phys_addr_t size, phys_addr_t align,
+					      phys_addr_t start, phys_addr_t end, int nid,
+					      enum memblock_flags flags,
+					      kho_memblock_finder_t find)
+{
+	static bool checked __initdata_memblock;
+
+	if (!checked) {
+		checked = true;
+		kho_in_check_scratch();
+		if (!kho_scratch_only)
+			return find(start, end, size, align, nid, flags);
+	}
+	return kho_scratch_find(size, align, start, end, nid, flags, find);
+}
+
+/* The handover's part of mm_core_init(): reserve what it preserved. */
+static void __init kho_in_memory_init(void)
 {
 	phys_addr_t text = __pa_symbol(_text), end = __pa_symbol(_end);
 
-	if (!kho_in.valid || !kho_in_check_tree())
+	if (!kho_in.valid || is_kdump_kernel() || !kho_in_check_tree())
 		return;
 	/*
 	 * The previous kernel loaded this one into scratch and the
@@ -380,6 +402,13 @@ void __init kho_in_memory_init(void)
 	if (kho_debug_reservations)
 		kho_in_check_reservations();
 	kho_in_reserve();
+}
+
+/* The hook in mm_core_init(), before memblock hands memory to the buddy. */
+void __init kho_memory_init(void)
+{
+	kho_in_memory_init();
+	kho_scratch_init();
 }
 
 /* ---- Restoring ---- */
@@ -637,7 +666,7 @@ static ssize_t dt_read(struct file *file, struct kobject *kobj, struct bin_attri
 	if (err)
 		return err;
 	/* The file goes before the tree does (kho_in_finish()). */
-	return memory_read_from_buffer(buf, count, &pos, kho_in.fdt, fdt_totalsize(kho_in.fdt));
+	return memory_read_from_buffer(buf, count, &pos, kho_in.fdt, kho_in.desc.fdt.size);
 }
 static BIN_ATTR_ADMIN_RO(dt, 0);
 
@@ -694,7 +723,7 @@ static int __init kho_in_sysfs_init(void)
 	if (!kho_fw_kobj)
 		return -ENOMEM;
 	finish_attr.attr.mode = 0200;
-	bin_attr_dt.size = fdt_totalsize(kho_in.fdt);
+	bin_attr_dt.size = kho_in.desc.fdt.size;
 	err = sysfs_create_file(kho_fw_kobj, &finish_attr.attr);
 	err = err ?: sysfs_create_bin_file(kho_fw_kobj, &bin_attr_dt);
 	if (kho_finish_timeout) {

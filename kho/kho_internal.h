@@ -5,6 +5,7 @@
 
 #include <linux/capability.h>
 #include <linux/fs.h>
+#include <linux/kho_hooks.h>
 #include <linux/security.h>
 #include <linux/types.h>
 #include <kho/abi/handover.h>
@@ -37,7 +38,10 @@ phys_addr_t kho_scratch_total(void);
 const struct kho_phys_range *kho_main_scratch(void);
 void kho_scratch_adopt(const struct kho_phys_range *area, unsigned int nr);
 void kho_scratch_forget(void);
-void kho_scratch_mark_cma(void);
+phys_addr_t kho_scratch_find(phys_addr_t size, phys_addr_t align, phys_addr_t start,
+			     phys_addr_t end, int nid, enum memblock_flags flags,
+			     kho_memblock_finder_t find);
+void kho_scratch_init(void);
 bool kho_boot_memory(phys_addr_t addr, phys_addr_t size);
 int kho_check_scratch_fits(size_t handover_bytes);
 /* Addresses below this are never preserved (x86: the real-mode trampoline). */
@@ -60,10 +64,8 @@ bool kho_kexec_handover_desc(const struct kimage *image, struct kho_handover_des
 /* hotplug.c */
 int kho_layout_generation(void);
 
-/* incoming.c: the handover from the previous kernel. */
+/* incoming.c: the handover from the previous kernel; owns early boot. */
 void kho_in_populate(const void *payload, size_t len);
-void kho_in_check_scratch(void);
-void kho_in_memory_init(void);
 bool kho_in_preserves(unsigned long pfn, unsigned long nr_pages);
 bool kho_in_restorable_page(phys_addr_t phys);
 bool kho_in_take_pages(const phys_addr_t *phys, unsigned int nr);

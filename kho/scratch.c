@@ -133,23 +133,14 @@ void __init_memblock kho_scratch_forget(void)
  * (and the low window) clamped to [start, end), top-down or bottom-up as
  * memblock itself would.
  */
-phys_addr_t __init_memblock kho_memblock_find(phys_addr_t size, phys_addr_t align,
-					      phys_addr_t start, phys_addr_t end, int nid,
-					      enum memblock_flags flags,
-					      kho_memblock_finder_t find)
+phys_addr_t __init_memblock kho_scratch_find(phys_addr_t size, phys_addr_t align,
+					     phys_addr_t start, phys_addr_t end, int nid,
+					     enum memblock_flags flags, kho_memblock_finder_t find)
 {
 	struct kho_phys_range windows[KHO_MAX_SCRATCH + 1];
-	static bool checked __initdata_memblock;
 	unsigned int nr = 0, i;
 	bool bottom_up = memblock_bottom_up();
 
-	/* The first allocation: this boot's RAM is known now. */
-	if (!checked) {
-		checked = true;
-		kho_in_check_scratch();
-		if (!kho_scratch_only)
-			return find(start, end, size, align, nid, flags);
-	}
 	if (KHO_LOW_WINDOW)
 		windows[nr++] = (struct kho_phys_range){ 0, KHO_LOW_WINDOW };
 	for (i = 0; i < kho_scratch.nr; i++)
@@ -247,13 +238,17 @@ static void __init kho_mark_pageblock_cma(struct page *page)
  * A KHO boot, before memblock_free_all(): scratch pageblocks become
  * MIGRATE_CMA, so the pages freed into them serve movable allocations only.
  */
-void __init kho_scratch_mark_cma(void)
+static void __init kho_scratch_mark_cma(void)
 {
 	kho_for_each_pageblock(kho_mark_pageblock_cma);
 	kho_scratch_only = false;
 }
 
-void __init kho_memory_init(void)
+/*
+ * When memory is set up, after the handover's own reservations: a first
+ * boot reserves scratch if asked to; a KHO boot keeps what it inherited.
+ */
+void __init kho_scratch_init(void)
 {
 	if (is_kdump_kernel()) {
 		if (kho_enable || kho_scratch.inherited)
@@ -264,7 +259,6 @@ void __init kho_memory_init(void)
 		if (kho_requested)
 			pr_info("scratch: keeping the %llu MiB inherited from the previous kernel; kho_scratch= ignored\n",
 				(u64)kho_scratch_total() >> 20);
-		kho_in_memory_init();
 		kho_scratch_mark_cma();
 	} else if (kho_enable) {
 		kho_reserve_scratch();
