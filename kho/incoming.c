@@ -224,6 +224,13 @@ static bool __init kho_in_reserved(kx_size_t i, struct kho_phys_range *region)
 	return kho_in_region(&memblock.reserved, i, region);
 }
 
+/* The gap table: freed when the page allocator runs; without it, no gaps. */
+static void __init kho_in_gap_room(kx_u64 nr)
+{
+	kho_gaps = memblock_alloc(array_size(nr, sizeof(*kho_gaps)), SMP_CACHE_BYTES);
+	kho_max_gaps = kho_gaps ? nr : 0;
+}
+
 static int __init kho_in_add_gap(kx_u64 pfn, kx_u64 nr_pages)
 {
 	if (kho_nr_gaps == kho_max_gaps)
@@ -273,6 +280,7 @@ static void __init kho_in_dropped(const struct kho_run *run, const struct kho_ru
 static const struct kho_reserve_ops kho_in_reserve_ops __initconst = {
 	.ram = kho_in_ram,
 	.reserved = kho_in_reserved,
+	.gap_room = kho_in_gap_room,
 	.add_gap = kho_in_add_gap,
 	.forget_gaps = kho_in_forget_gaps,
 	.reserve = kho_in_reserve_pages,
@@ -299,17 +307,12 @@ static void __init kho_in_reserve(void)
 	struct kho_reserve_result res;
 	u64 start = local_clock();
 	const char *why;
-	u64 max_runs;
 
 	for (unsigned int i = 0; i < kho_scratch.nr; i++)
 		keep_out[2 + i] = (struct kho_keep_out){ kho_scratch.area[i], "overlaps scratch" };
 
 	if (!kho_in.memmap)
 		return;
-	/* A gap between every two runs at most (a malformed map counts 0). */
-	max_runs = kho_memmap_count_runs(kho_in.memmap, kho_in.memmap_size, PAGE_SHIFT);
-	kho_gaps = max_runs ? memblock_alloc(max_runs * sizeof(*kho_gaps), SMP_CACHE_BYTES) : NULL;
-	kho_max_gaps = kho_gaps ? max_runs : 0;	/* else one region per run */
 	if (kho_reserve_preserved(kho_in.memmap, kho_in.memmap_size, &policy, &kho_in_reserve_ops,
 				  &kho_sorted, &res, &why)) {
 		kho_in_drop_all(why);

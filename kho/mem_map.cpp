@@ -336,6 +336,29 @@ Result<void> MemMapReader::open_block()
 	return {};
 }
 
+// Word @i of the open bitmap block: bit n of the block is bit n % 64 of
+// word n / 64, as the bytes are laid out on a little-endian machine.
+u64 MemMapReader::bitmap_word(u64 i) const
+{
+	static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__);
+	u64 word = 0;
+	read(offset_ + i * sizeof(u64), word);  // within the payload, checked when opened
+	return word;
+}
+
+// The first bit from @i on that is @set, or the block's count.
+u64 MemMapReader::find_bit(u64 i, bool set) const
+{
+	const u64 count = block_.count;
+	while (i < count) {
+		const u64 word = (set ? bitmap_word(i / 64) : ~bitmap_word(i / 64)) & (~u64{0} << (i % 64));
+		if (word)
+			return kx::min(count, i / 64 * 64 + __builtin_ctzll(word));
+		i = (i / 64 + 1) * 64;
+	}
+	return count;
+}
+
 Result<bool> MemMapReader::next(PreservedRun& run)
 {
 	if (!started_ || failed_)
@@ -394,21 +417,14 @@ Result<bool> MemMapReader::next(PreservedRun& run)
 			}
 		} else {
 			// Next maximal run of set bits from bit item_.
-			auto bit = [&](u64 i) { return (map_[offset_ + i / 8] >> (i % 8)) & 1; };
-			while (item_ < b.count && !bit(item_))
-				item_++;
-			if (item_ < b.count) {
-				u64 i = item_;
-				while (i < b.count && bit(i))
-					i++;
-				first = b.base + item_;
-				count = i - item_;
-				item_ = static_cast<u32>(i);
-			} else {
-				// Bits past count, up to the padding, must be clear.
-				for (u64 i = b.count; i < bitmap_payload(b.count) * 8; i++)
-					if (bit(i))
-						return Errno::inval;
+			const u64 set = find_bit(item_, true);
+			if (set < b.count) {
+				const u64 clear = find_bit(set, false);
+				first = b.base + set;
+				count = clear - set;
+				item_ = static_cast<u32>(clear);
+			} else if (b.count % 64 && bitmap_word((b.count - 1) / 64) >> (b.count % 64)) {
+				return Errno::inval;  // bits past count, in the padding
 			}
 		}
 
@@ -442,13 +458,16 @@ Result<u64> MemMapReader::validate(Span<const u8> map, unsigned page_shift)
 SortedMemMapReader::SortedMemMapReader(Span<const u8> map, unsigned page_shift)
 {
 	for (unsigned k = 0; k <= kMaxOrder; k++)
-		new (&lanes_[k]) Lane{MemMapReader(map, page_shift, static_cast<int>(k)), {}, false};
+		new (&lanes_[k]) Lane{MemMapReader(map, page_shift, static_cast<int>(k)), {}};
 }
 
 Result<void> SortedMemMapReader::refill(unsigned order)
 {
 	Lane& lane = lanes_[order];
-	lane.has_head = TRY(lane.reader.next(lane.head));
+	if (TRY(lane.reader.next(lane.head)))
+		with_head_ |= u32{1} << order;
+	else
+		with_head_ &= ~(u32{1} << order);
 	return {};
 }
 
@@ -461,14 +480,24 @@ Result<bool> SortedMemMapReader::next(PreservedRun& run)
 		}
 		started_ = true;
 	}
-	int best = -1;
-	for (unsigned k = 0; k <= kMaxOrder; k++)
-		if (lanes_[k].has_head && (best < 0 || lanes_[k].head.pfn < lanes_[best].head.pfn))
-			best = static_cast<int>(k);
-	if (best < 0)
+	if (!with_head_) {
+		// Each lane checked its own order's pages; the total is theirs.
+		u64 seen = 0;
+		for (const Lane& lane : lanes_)
+			if (__builtin_add_overflow(seen, lane.reader.seen_pages(), &seen))
+				return Errno::inval;
+		if (seen != lanes_[0].reader.declared_pages())
+			return Errno::inval;
 		return false;
+	}
+	unsigned best = __builtin_ctz(with_head_);
+	for (u32 rest = with_head_ & (with_head_ - 1); rest; rest &= rest - 1) {
+		const unsigned k = __builtin_ctz(rest);
+		if (lanes_[k].head.pfn < lanes_[best].head.pfn)
+			best = k;
+	}
 	run = lanes_[best].head;
-	TRY(refill(static_cast<unsigned>(best)));
+	TRY(refill(best));
 	return true;
 }
 

@@ -84,10 +84,13 @@ public:
 	static Result<u64> validate(Span<const u8> map, unsigned page_shift);
 
 	u64 declared_pages() const { return declared_pages_; }
+	u64 seen_pages() const { return seen_pages_; }
 
 private:
 	Result<void> open_block();
 	template <typename T> bool read(u64 at, T& out) const;
+	u64 bitmap_word(u64 i) const;
+	u64 find_bit(u64 i, bool set) const;
 
 	Span<const u8> map_;
 	unsigned page_shift_;
@@ -110,8 +113,9 @@ private:
 
 // The runs of a map in ascending address order, all orders merged: what
 // the incoming kernel needs to reserve preserved memory in few, large
-// memblock regions.  One reader per order, merged; allocation-free.  The
-// map must have passed MemMapReader::validate() first.
+// memblock regions.  One reader per order, merged; allocation-free.  It
+// checks the whole map as MemMapReader does, but an error can come after
+// some runs: the map is valid once next() has returned false.
 class SortedMemMapReader {
 public:
 	SortedMemMapReader(Span<const u8> map, unsigned page_shift);
@@ -127,12 +131,13 @@ private:
 	struct Lane {
 		MemMapReader reader;
 		PreservedRun head;
-		bool has_head;
 	};
 	// Lanes are built in place: MemMapReader has no default constructor.
 	union {
 		Lane lanes_[kMaxOrder + 1];
 	};
+	static_assert(kMaxOrder < 32);
+	u32 with_head_ = 0;  // bit k: lane k holds its next run
 	bool started_ = false;
 };
 

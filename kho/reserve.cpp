@@ -16,9 +16,10 @@ namespace {
 kho_run as_run(const PreservedRun& r) { return {r.pfn, r.nr_pages, r.order}; }
 
 // One sorted list of regions (RAM, or reservations) in pages, read by
-// index through the ops and followed by a cursor: queries at rising
-// addresses cost a step or two each.  The list may grow behind the cursor
-// (the walk's own reservations), so every query finds its place again.
+// index through the ops and followed by a cursor.  The region found last is
+// kept: queries near each other ask the ops nothing, queries at rising
+// addresses a step or two.  When the list changes (the walk's own
+// reservations, behind the cursor), the cursor finds its place again.
 class RegionCursor {
 public:
 	enum class Pages { Inside, Touched };  // which pages a region counts
@@ -30,6 +31,8 @@ public:
 	bool covers(kx::u64 start, kx::u64 end) { return seek(start) && at_.start <= start && end <= at_.end; }
 	// Whether some region has a page in [@start, @end).
 	bool touches(kx::u64 start, kx::u64 end) { return seek(start) && at_.start < end; }
+	// The list changed: what the cursor holds may be stale.
+	void changed() { fresh_ = false; }
 
 private:
 	struct Pfns {
@@ -48,18 +51,27 @@ private:
 		return true;
 	}
 
-	// The first region ending after @pfn, into at_: false if none.
+	// The first region ending after @pfn, into at_: false if none.  Ends
+	// rise with the index; every region before i_ ends by prev_end_.
 	bool seek(kx::u64 pfn)
 	{
-		Pfns before;
-		while (i_ && load(i_ - 1, before) && before.end > pfn)
+		if (fresh_ && prev_end_ <= pfn && (!found_ || pfn < at_.end))
+			return found_;
+		Pfns before{};
+		while (i_ && (!load(i_ - 1, before) || before.end > pfn))
 			i_--;
+		prev_end_ = i_ ? before.end : 0;
+		found_ = false;
 		while (load(i_, at_)) {
-			if (at_.end > pfn)
-				return true;
+			if (at_.end > pfn) {
+				found_ = true;
+				break;
+			}
+			prev_end_ = at_.end;
 			i_++;
 		}
-		return false;
+		fresh_ = true;
+		return found_;
 	}
 
 	bool (*const region_)(kx_size_t, kho_phys_range*);
@@ -67,6 +79,8 @@ private:
 	const Pages pages_;
 	kx::usize i_ = 0;
 	Pfns at_{};
+	kx::u64 prev_end_ = 0;
+	bool found_ = false, fresh_ = false;
 };
 
 // The booting kernel's memory, asked about in address order.
@@ -92,6 +106,9 @@ public:
 			return "overlaps firmware or boot data";
 		return nullptr;
 	}
+
+	// The walk reserved memory: the list of reservations changed.
+	void reservations_changed() { reserved_.changed(); }
 
 	// Whether the pages between two good runs are free RAM.
 	bool gap_is_free(kx::u64 pfn, kx::u64 nr_pages)
@@ -213,7 +230,9 @@ private:
 		if (!cluster_pages_)
 			return;
 		const kx::u64 span = cluster_end_ - cluster_start_;
-		if (ops_.reserve(cluster_start_, span)) {
+		const int err = ops_.reserve(cluster_start_, span);
+		memory_.reservations_changed();
+		if (err) {
 			const kho_run cluster = {cluster_start_, span, 0};
 			ops_.unmark(cluster_start_, span);
 			ops_.forget_gaps(gaps_kept_);
@@ -236,19 +255,25 @@ private:
 	kx::usize gaps_added_ = 0, gaps_kept_ = 0;
 };
 
-// Bad runs, counted without acting: the walk acts only if they are few.
-Result<kx::u64> count_bad(SortedMemMapReader& reader, const kho_reserve_policy& policy,
-			  const kho_reserve_ops& ops)
+// The runs, and how many are bad, counted without acting: the walk acts
+// only if the whole map is valid and few runs are bad.
+struct Census {
+	kx::u64 runs = 0, bad = 0;
+};
+
+Result<Census> take_census(SortedMemMapReader& reader, const kho_reserve_policy& policy,
+			   const kho_reserve_ops& ops)
 {
 	BootMemory memory(policy, ops);
 	OverlapScan scan(reader);
 	OverlapScan::Item item;
-	kx::u64 bad = 0;
+	Census census;
 	while (TRY(scan.next(item))) {
 		const kho_run run = as_run(item.run);
-		bad += item.overlaps || memory.problem(run);
+		census.runs++;
+		census.bad += item.overlaps || memory.problem(run);
 	}
-	return bad;
+	return census;
 }
 
 }  // namespace
@@ -265,31 +290,22 @@ extern "C" int kho_reserve_preserved(const void* map, kx_u64 size,
 
 	*result = {};
 	*why = "preserved-memory map malformed";
-	const unsigned page_shift = policy->page_shift;
-	auto runs = kho::MemMapReader::validate(bytes, page_shift);
-	if (runs.is_error())
-		return runs.error().to_errno();
-	result->runs = runs.value();
-
-	auto bad = kho::count_bad(*new (reader->opaque) kho::SortedMemMapReader(bytes, page_shift),
-				  *policy, *ops);
-	if (bad.is_error())
-		return bad.error().to_errno();
+	auto census = kho::take_census(
+		*new (reader->opaque) kho::SortedMemMapReader(bytes, policy->page_shift), *policy, *ops);
+	if (census.is_error())
+		return census.error().to_errno();
 	*why = "too many preserved ranges are invalid";
-	if (bad.value() > policy->max_dropped)
+	if (census.value().bad > policy->max_dropped)
 		return -KX_EINVAL;
+	result->runs = census.value().runs;
+	if (result->runs > 1)
+		ops->gap_room(result->runs - 1);
 
 	*why = "preserved-memory map malformed";
 	kho::Walk walk(*policy, *ops, *result);
-	auto done = walk.run(*new (reader->opaque) kho::SortedMemMapReader(bytes, page_shift));
+	auto done = walk.run(*new (reader->opaque) kho::SortedMemMapReader(bytes, policy->page_shift));
 	if (done.is_error())
 		return done.error().to_errno();
 	*why = nullptr;
 	return 0;
-}
-
-extern "C" kx_u64 kho_memmap_count_runs(const void* map, kx_u64 size, unsigned int page_shift)
-{
-	auto runs = kho::MemMapReader::validate({static_cast<const kx::u8*>(map), size}, page_shift);
-	return runs.is_ok() ? runs.value() : 0;
 }

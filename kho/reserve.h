@@ -46,6 +46,8 @@ struct kho_reserve_ops {
 	 */
 	bool (*ram)(kx_size_t i, struct kho_phys_range *region);
 	bool (*reserved)(kx_size_t i, struct kho_phys_range *region);
+	/* Make room for up to @nr gaps, once, before the first add_gap(). */
+	void (*gap_room)(kx_u64 nr);
 	/* Remember a gap, to free once the page allocator runs: 0, or -ENOSPC when full. */
 	int (*add_gap)(kx_u64 pfn, kx_u64 nr_pages);
 	/* Forget the gaps added after the first @keep. */
@@ -91,16 +93,6 @@ struct kho_reserve_result {
 int kho_reserve_preserved(const void *map, kx_u64 size, const struct kho_reserve_policy *policy,
 			  const struct kho_reserve_ops *ops, struct kho_memmap_sorted *reader,
 			  struct kho_reserve_result *result, const char **why);
-
-/**
- * kho_memmap_count_runs() - the runs in a memory map, if it is well formed
- * @map: the map, untrusted
- * @size: its size
- * @page_shift: PAGE_SHIFT
- *
- * Return: the number of runs, or 0 for a malformed map.
- */
-kx_u64 kho_memmap_count_runs(const void *map, kx_u64 size, unsigned int page_shift);
 
 #ifdef __cplusplus
 }

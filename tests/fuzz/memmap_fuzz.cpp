@@ -11,11 +11,9 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
 	kho::MemMapReader reader({data, size}, 12);
-	if (reader.start().is_error())
-		return 0;
 	kho::PreservedRun run;
 	kx::u64 pages = 0;
-	for (;;) {
+	for (bool started = reader.start().is_ok(); started;) {
 		auto more = reader.next(run);
 		if (more.is_error() || !more.value())
 			break;
@@ -27,21 +25,31 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 		if (pages > reader.declared_pages())
 			abort();
 	}
-	// A valid map reads the same in address order: ascending, disjoint
-	// within... every run accounted for.
-	if (kho::MemMapReader::validate({data, size}, 12).is_ok()) {
-		kho::SortedMemMapReader sorted({data, size}, 12);
-		kx::u64 total = 0;
-		for (;;) {
-			auto more = sorted.next(run);
-			if (more.is_error())
-				abort();
-			if (!more.value())
-				break;
-			total += run.nr_pages;
+	// In address order, all orders merged, the same map is valid or not
+	// alike, and its runs come out ascending by address within each order
+	// and add up to the same pages.
+	const auto valid = kho::MemMapReader::validate({data, size}, 12);
+	kho::SortedMemMapReader sorted({data, size}, 12);
+	kx::u64 total = 0, runs = 0, last[kho::kMaxOrder + 1] = {};
+	bool sorted_valid = false;
+	for (kx::u64 last_pfn = 0;;) {
+		auto more = sorted.next(run);
+		if (more.is_error())
+			break;
+		if (!more.value()) {
+			sorted_valid = true;
+			break;
 		}
-		if (total != reader.declared_pages())
+		if (run.pfn < last_pfn || run.pfn < last[run.order])
 			abort();
+		last_pfn = run.pfn;
+		last[run.order] = run.pfn + run.nr_pages;
+		total += run.nr_pages;
+		runs++;
 	}
+	if (sorted_valid != valid.is_ok())
+		abort();
+	if (sorted_valid && (runs != valid.value() || total != reader.declared_pages()))
+		abort();
 	return 0;
 }

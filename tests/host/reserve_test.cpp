@@ -349,8 +349,6 @@ TEST(Reserve, AMalformedMapChangesNothing)
 		FakeKernel k = kernel();
 		Outcome o = run(k, bad[i]);
 		expect_untouched(k, o, reserve_fake::kMalformed);
-		EXPECT_EQ(k.memory_queries, 0u);
-		EXPECT_EQ(kho_memmap_count_runs(bad[i].data(), bad[i].size(), kShift), 0u);
 	}
 	// Another page size than the writer's.
 	FakeKernel k = kernel();
@@ -559,38 +557,40 @@ TEST(Reserve, QuestionsAboutMemoryCostAFewStepsPerRun)
 	EXPECT_LT(k.memory_queries, 16u * (1024 + 1024 + 16));
 }
 
-TEST(Reserve, CountRuns)
+TEST(Reserve, RunsAreCountedAndGapRoomAskedOnce)
 {
 	PreservedMemory mem;
 	std::vector<u8> map = encode(mem);  // no blocks at all
-	EXPECT_EQ(kho_memmap_count_runs(map.data(), map.size(), kShift), 0u);
 	FakeKernel k = kernel();
 	Outcome o = run(k, map);
 	expect_result(o, 0, 0, 0, 0);
 	EXPECT_EQ(k.reserve_calls, 0u);
+	EXPECT_TRUE(k.gap_room_calls.empty());
 
 	ASSERT_TRUE(mem.preserve_pages(0x2000, 10).is_ok());
 	ASSERT_TRUE(mem.preserve_pages(0x2020, 5).is_ok());
 	ASSERT_TRUE(mem.preserve(0x3000, 3).is_ok());
 	map = encode(mem);
-	EXPECT_EQ(kho_memmap_count_runs(map.data(), map.size(), kShift), 3u);
-	EXPECT_EQ(kho_memmap_count_runs(map.data(), map.size(), kShift + 1), 0u);
-	EXPECT_EQ(kho_memmap_count_runs(map.data(), map.size() - 1, kShift), 0u);
-	EXPECT_EQ(kho_memmap_count_runs(nullptr, 0, kShift), 0u);
+	k = kernel();
+	o = run(k, map);
+	expect_result(o, 3, 23, 2, 0);  // the last gap is too large
+	EXPECT_EQ(k.gap_room_calls, std::vector<u64>{2});
+	// Another page size, or a byte short: malformed.
+	k = kernel();
+	expect_untouched(k, run(k, map, 8, 1024, kShift + 1), reserve_fake::kMalformed);
+	k = kernel();
+	std::vector<u8> shorter(map.begin(), map.end() - 1);
+	expect_untouched(k, run(k, shorter), reserve_fake::kMalformed);
 
 	// Every other page: a bitmap block of 100 runs.
 	PreservedMemory sparse;
 	for (u64 i = 0; i < 100; i++)
 		ASSERT_TRUE(sparse.preserve_pages(0x8000 + 2 * i, 1).is_ok());
-	map = encode(sparse);
-	EXPECT_EQ(kho_memmap_count_runs(map.data(), map.size(), kShift), 100u);
 	k = kernel();
-	o = run(k, map);
+	o = run(k, encode(sparse));
 	expect_result(o, 100, 100, 1, 0);
 	EXPECT_EQ(k.gaps.size(), 99u);
-	// A cross-order overlap is well formed: both runs count.
-	map = extent_map({{0, 0x2000, 2}, {1, 0x1000, 1}});
-	EXPECT_EQ(kho_memmap_count_runs(map.data(), map.size(), kShift), 2u);
+	EXPECT_EQ(k.gap_room_calls, std::vector<u64>{99});
 }
 
 // Random layouts and random maps, overlaps and failures included: the
