@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the ftrace handover shim asks of the ring buffer
- * (kernel/trace/ring_buffer.c, which includes rb_handover.h); the other
- * direction goes through <linux/kho_hooks.h>.  Not a public API.
+ * Between the two halves of the ftrace handover (outgoing.c, incoming.c),
+ * and what they ask of the ring buffer (kernel/trace/ring_buffer.c, which
+ * includes rb_handover.h); the other direction goes through
+ * <linux/kho_hooks.h>.  Not a public API.
  */
 #ifndef KHO_FTRACE_INTERNAL_H
 #define KHO_FTRACE_INTERNAL_H
@@ -10,6 +11,13 @@
 #include <linux/types.h>
 
 struct trace_buffer;
+struct kho_ftrace_events_builder;
+
+/* outgoing.c */
+int kho_ftrace_build_id(unsigned char *id);
+struct kho_ftrace_events_builder *kho_ftrace_events_collect(void);
+/* incoming.c: the events of the records kept from the previous kernel. */
+int kho_ftrace_put_shadows(struct kho_ftrace_events_builder *b);
 
 /* A previous-kernel sub-buffer, checked and adapted, to attach. */
 struct rb_kho_page {
