@@ -4,7 +4,7 @@
  * sub-buffers are preserved in place and described in an "ftrace" node,
  * with the event formats.  The ring order is only known at kexec time: a
  * reboot notifier stops the writers and records it, with where the kernel
- * and its modules were, in a preserved positions block.  From DUMP until
+ * and its modules were (records.c), in a preserved positions block.  From DUMP until
  * ABORT the set of sub-buffers is frozen (resize, sub-buffer order,
  * snapshot and instance removal return -EBUSY; splice readers get copies).
  *
@@ -13,123 +13,33 @@
  */
 #define pr_fmt(fmt) "KHO ftrace: " fmt
 
-#include <linux/buildid.h>
 #include <linux/kexec.h>
 #include <linux/kexec_handover.h>
 #include <linux/kho_hooks.h>
 #include <linux/libfdt.h>
 #include <linux/mm.h>
-#include <linux/module.h>
 #include <linux/reboot.h>
 #include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
-#include <linux/trace_clock.h>
 
 #include "kernel/trace/trace.h"
 #include "kho/kho_internal.h"
 #include "ftrace/format.h"
 #include "ftrace/ftrace_internal.h"
 
-/* The clocks a trace instance can use, by the name trace_clock shows. */
-static const struct {
-	const char *name;
-	u64 (*func)(void);
-} kho_trace_clocks[] = {
-	{ "local", trace_clock_local },
-	{ "global", trace_clock_global },
-	{ "counter", trace_clock_counter },
-	{ "uptime", trace_clock_jiffies },
-	{ "perf", trace_clock },
-	{ "mono", ktime_get_mono_fast_ns },
-	{ "mono_raw", ktime_get_raw_fast_ns },
-	{ "boot", ktime_get_boot_fast_ns },
-	{ "tai", ktime_get_tai_fast_ns },
+/* The clocks of trace_clock, by tr->clock_id (kernel/trace/trace.c). */
+static const char *const kho_trace_clocks[] = {
+	"local", "global", "counter", "uptime", "perf", "mono", "mono_raw", "boot", "tai",
 };
 
-extern const char __start_notes[], __stop_notes[];
-
-int kho_ftrace_build_id(unsigned char *id)
+/* Sub-buffers of @cpu, the reader page included; 0 if it has no buffer. */
+unsigned long kho_ftrace_nr_subbufs(struct trace_buffer *buffer, int cpu)
 {
-	memset(id, 0, KHO_FTRACE_BUILD_ID_SIZE);
-	return build_id_parse_buf(__start_notes, id, __stop_notes - __start_notes);
+	unsigned long size = ring_buffer_size(buffer, cpu);
+
+	return size ? size / (ring_buffer_subbuf_size_get(buffer) - KHO_FTRACE_PAGE_HEADER_SIZE) + 1 : 0;
 }
-
-/* Loaded modules, for naming their addresses in the next kernel. */
-#ifdef CONFIG_MODULES
-
-struct kho_ftrace_mod {
-	struct list_head list;
-	struct kho_ftrace_module desc;
-	struct module *mod;
-};
-static LIST_HEAD(kho_ftrace_mods);
-static DEFINE_MUTEX(kho_ftrace_mods_lock);
-static unsigned int kho_ftrace_nr_mods;
-
-static int kho_ftrace_module_notify(struct notifier_block *nb, unsigned long state, void *data)
-{
-	struct module *mod = data;
-	struct kho_ftrace_mod *m, *tmp;
-
-	guard(mutex)(&kho_ftrace_mods_lock);
-	if (state == MODULE_STATE_COMING) {
-		m = kzalloc(sizeof(*m), GFP_KERNEL);
-		if (!m)
-			return NOTIFY_DONE;	/* its addresses print as hex */
-		m->mod = mod;
-		m->desc.base = (unsigned long)mod->mem[MOD_TEXT].base;
-		m->desc.size = mod->mem[MOD_TEXT].size;
-		strscpy(m->desc.name, mod->name, sizeof(m->desc.name));
-		list_add_tail(&m->list, &kho_ftrace_mods);
-		kho_ftrace_nr_mods++;
-	} else if (state == MODULE_STATE_GOING) {
-		list_for_each_entry_safe(m, tmp, &kho_ftrace_mods, list) {
-			if (m->mod == mod) {
-				list_del(&m->list);
-				kfree(m);
-				kho_ftrace_nr_mods--;
-			}
-		}
-	}
-	return NOTIFY_DONE;
-}
-
-static struct notifier_block kho_ftrace_module_nb = {
-	.notifier_call = kho_ftrace_module_notify,
-};
-
-static int kho_ftrace_register_modules(void)
-{
-	return register_module_notifier(&kho_ftrace_module_nb);
-}
-
-static unsigned int kho_ftrace_nr_modules(void)
-{
-	guard(mutex)(&kho_ftrace_mods_lock);
-	return kho_ftrace_nr_mods;
-}
-
-/* At kexec time: the loaded modules' text, at most @max of them. */
-static unsigned int kho_ftrace_write_modules(struct kho_ftrace_module *out, unsigned int max)
-{
-	struct kho_ftrace_mod *m;
-	unsigned int n = 0;
-
-	guard(mutex)(&kho_ftrace_mods_lock);
-	list_for_each_entry(m, &kho_ftrace_mods, list)
-		if (n < max)
-			out[n++] = m->desc;
-	return n;
-}
-#else
-static int kho_ftrace_register_modules(void) { return 0; }
-static unsigned int kho_ftrace_nr_modules(void) { return 0; }
-static unsigned int kho_ftrace_write_modules(struct kho_ftrace_module *out, unsigned int max)
-{
-	return 0;
-}
-#endif
 
 static struct kho_ftrace_out kho_ftrace_out;
 static struct folio *kho_ftrace_positions;
@@ -140,49 +50,13 @@ bool kho_ftrace_frozen(void)
 	return READ_ONCE(kho_ftrace_is_frozen);
 }
 
-/**
- * kho_ftrace_refuse() - refuse a change to the trace buffers' page set
- * @what: the change, for the log line
- *
- * Return: true (and one log line) while a handover holds the trace buffers.
- */
+/* A change to the trace buffers' page set: refused, with a line, while handed over. */
 bool kho_ftrace_refuse(const char *what)
 {
 	if (!kho_ftrace_frozen())
 		return false;
 	pr_warn_ratelimited("%s refused: the trace buffers are handed over (KHO active)\n", what);
 	return true;
-}
-
-/* This kernel's events, and those it kept from the previous one. */
-struct kho_ftrace_events_builder *kho_ftrace_events_collect(void)
-{
-	struct kho_ftrace_events_builder *b = kho_ftrace_events_builder_create();
-	struct trace_event_call *call;
-	struct ftrace_event_field *field;
-	int err = b ? 0 : -ENOMEM;
-
-	mutex_lock(&event_mutex);
-	list_for_each_entry(call, &ftrace_events, list) {
-		if (err || !call->event.type || !call->class || !call->class->system)
-			continue;
-		err = kho_ftrace_events_add(b, call->event.type, call->class->system,
-					    trace_event_name(call));
-		list_for_each_entry(field, trace_get_fields(call), link) {
-			if (err)
-				break;
-			err = kho_ftrace_events_add_field(b, field->name, field->type,
-							  field->offset, field->size,
-							  field->is_signed);
-		}
-	}
-	mutex_unlock(&event_mutex);
-	err = err ?: kho_ftrace_put_shadows(b);
-	if (err) {
-		kho_ftrace_events_builder_destroy(b);
-		return NULL;
-	}
-	return b;
 }
 
 static int kho_ftrace_cmp_pfn(const void *a, const void *b)
@@ -232,13 +106,13 @@ static void kho_ftrace_out_release(void)
 /* Preserves one CPU's sub-buffers and lists them, sorted; on error, nothing. */
 static int kho_ftrace_out_cpu(struct kho_ftrace_cpu_out *o)
 {
-	unsigned int i;
+	unsigned int i, read;
 	int err = -ENOMEM;
 
 	o->pfns = kvcalloc(o->nr_pages, sizeof(u64), GFP_KERNEL);
 	o->unread = kvcalloc(o->nr_pages, sizeof(u64), GFP_KERNEL);
 	if (o->pfns && o->unread)
-		err = rb_kho_for_each_subbuf(o->buffer, o->cpu, kho_ftrace_note_page, o);
+		err = ring_buffer_kho_pages(o->buffer, o->cpu, false, kho_ftrace_note_page, o, &read);
 	if (!err && o->nr_unread != o->nr_pages)
 		err = -ERANGE;
 	if (!err) {
@@ -259,17 +133,6 @@ static int kho_ftrace_out_cpu(struct kho_ftrace_cpu_out *o)
 	return err;
 }
 
-static const char *kho_ftrace_clock_name(struct trace_buffer *buffer)
-{
-	u64 (*clock)(void) = rb_kho_clock(buffer);
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(kho_trace_clocks); i++)
-		if (kho_trace_clocks[i].func == clock)
-			return kho_trace_clocks[i].name;
-	return "local";
-}
-
 /* Lists instances and their CPUs, takes references; trace_types_lock held. */
 static int kho_ftrace_out_collect(struct kho_ftrace_out *out)
 {
@@ -282,7 +145,7 @@ static int kho_ftrace_out_collect(struct kho_ftrace_out *out)
 			continue;
 		nr_trs++;
 		for_each_possible_cpu(cpu)
-			nr_cpus += rb_kho_nr_subbufs(tr->array_buffer.buffer, cpu) != 0;
+			nr_cpus += kho_ftrace_nr_subbufs(tr->array_buffer.buffer, cpu) != 0;
 	}
 	out->instances = kcalloc(nr_trs, sizeof(*out->instances), GFP_KERNEL);
 	out->cpus = kvcalloc(nr_cpus, sizeof(*out->cpus), GFP_KERNEL);
@@ -298,9 +161,11 @@ static int kho_ftrace_out_collect(struct kho_ftrace_out *out)
 		tr->ref++;	/* trace_array_get() without the lock we hold */
 		in = &out->instances[out->nr_instances++];
 		*in = (struct kho_ftrace_instance_out){ tr, tr->name ?: "",
-			kho_ftrace_clock_name(buffer), rb_kho_subbuf_order(buffer) };
+			tr->clock_id < ARRAY_SIZE(kho_trace_clocks) ?
+				kho_trace_clocks[tr->clock_id] : "local",
+			ring_buffer_subbuf_order_get(buffer) };
 		for_each_possible_cpu(cpu) {
-			unsigned long n = rb_kho_nr_subbufs(buffer, cpu);
+			unsigned long n = kho_ftrace_nr_subbufs(buffer, cpu);
 
 			if (!n)
 				continue;
@@ -339,7 +204,7 @@ static int kho_ftrace_dump(void *fdt)
 	}
 	if (err)
 		return err;
-	kho_ftrace_positions_layout(out, kho_ftrace_nr_modules());
+	kho_ftrace_positions_layout(out, kho_ftrace_write_modules(NULL, UINT_MAX));
 	kho_ftrace_positions = folio_alloc(GFP_KERNEL | __GFP_ZERO, get_order(out->positions_size));
 	if (!kho_ftrace_positions)
 		return -ENOMEM;
@@ -410,7 +275,7 @@ static void kho_ftrace_test_corrupt(void)
 		if (o->nr_unread < 2)
 			continue;
 		*(unsigned long *)(pfn_to_kaddr(o->unread[1]) + 8) =
-			PAGE_SIZE << rb_kho_subbuf_order(o->buffer);
+			ring_buffer_subbuf_size_get(o->buffer);
 		pr_warn("test knob: cpu %d page %#llx corrupted on purpose\n", o->cpu,
 			PFN_PHYS(o->unread[1]));
 		return;
@@ -424,12 +289,11 @@ static void kho_ftrace_test_corrupt(void) { }
 static void kho_ftrace_record_cpu(struct kho_ftrace_cpu_out *o, void *block)
 {
 	u64 clock = ring_buffer_time_stamp(o->buffer);
-	unsigned int read = 0;
-	bool reader = false;
+	unsigned int read;
 
 	o->nr_unread = 0;
-	if (rb_kho_for_each_unread(o->buffer, o->cpu, kho_ftrace_note_page, o, &read, &reader) ||
-	    kho_ftrace_record_write(block, o, clock, read, reader)) {
+	if (ring_buffer_kho_pages(o->buffer, o->cpu, true, kho_ftrace_note_page, o, &read) ||
+	    kho_ftrace_record_write(block, o, clock, read, read != 0)) {
 		pr_err("cpu %d: ring changed while handed over; its records are dropped\n", o->cpu);
 		o->nr_unread = 0;
 		kho_ftrace_record_write(block, o, clock, 0, false);
@@ -466,8 +330,7 @@ static int __init kho_ftrace_out_init(void)
 {
 	int err;
 
-	err = kho_ftrace_register_modules();
-	err = err ?: register_reboot_notifier(&kho_ftrace_reboot_nb);
+	err = register_reboot_notifier(&kho_ftrace_reboot_nb);
 	err = err ?: register_kho_notifier(&kho_ftrace_nb);
 	if (err)
 		pr_err("cannot register (%d): trace buffers will not be handed over\n", err);

@@ -19,7 +19,7 @@
 
 namespace ftrace {
 
-inline constexpr kx::usize kPageHeaderSize = 16;  // u64 + 64-bit long
+inline constexpr kx::usize kPageHeaderSize = KHO_FTRACE_PAGE_HEADER_SIZE;
 
 struct PageRules {
 	kx::u32 read = 0;         // bytes already consumed: must be an event boundary
