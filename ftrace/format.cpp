@@ -178,6 +178,29 @@ u32 array_count(const char* type)
 	return n;
 }
 
+// What an address of the previous kernel was: a symbol, if this kernel is
+// the same build, or a module and offset; false to print it as hex.
+bool name_address(const kho_ftrace_names& n, u64 addr, Span<char> out)
+{
+	if (n.same_build && addr >= n.old_text && addr - n.old_text < n.text_size) {
+		n.symbol(addr - n.old_text + n.text, out.data(), out.size());
+		return true;
+	}
+	for (u32 i = 0; i < n.nr_modules; i++) {
+		const kho_ftrace_module& m = n.modules[i];
+		if (addr >= m.base && addr - m.base < m.size) {
+			Text text(out);
+			text.put('[');
+			text.put(m.name);
+			text.put("]+");
+			text.hex(addr - m.base);
+			text.finish();
+			return true;
+		}
+	}
+	return false;
+}
+
 }  // namespace
 
 // --- pfns ---
@@ -241,12 +264,60 @@ kx::Result<void> decode_pfns(Span<const u8> in, Span<u64> out, u64 limit)
 
 // --- CPU records ---
 
-usize cpu_record_size(u32 nr_pages)
+namespace {
+
+// The one rule for the width of a record's page indices.
+u32 index_size(u32 nr_pages) { return nr_pages < 65536 ? 2 : 4; }
+
+void store_index(u8* at, u32 size, u32 v)
 {
-	return sizeof(kho_ftrace_cpu_record) + usize{nr_pages} * (nr_pages < 65536 ? 2 : 4);
+	if (size == 2) {
+		const __UINT16_TYPE__ narrow = static_cast<__UINT16_TYPE__>(v);
+		__builtin_memcpy(at, &narrow, 2);
+	} else {
+		__builtin_memcpy(at, &v, 4);
+	}
 }
 
-kx::Result<CpuRecord> check_cpu_record(Span<const u8> slot, u32 nr_pages, Span<u32> order)
+}  // namespace
+
+usize cpu_record_size(u32 nr_pages)
+{
+	return sizeof(kho_ftrace_cpu_record) + usize{nr_pages} * index_size(nr_pages);
+}
+
+kx::Result<void> write_cpu_record(Span<u8> slot, const kho_ftrace_cpu_out& o,
+				  const kho_ftrace_cpu_view& view)
+{
+	kho_ftrace_cpu_record rec = {KHO_FTRACE_CPU_MAGIC, o.nr_pages, 0, index_size(o.nr_pages),
+				     view.reader_read,
+				     view.first_is_reader ? u32{KHO_FTRACE_FIRST_IS_READER} : 0,
+				     view.kexec_clock};
+	KX_ASSERT(slot.size() >= cpu_record_size(o.nr_pages) && o.nr_unread <= o.nr_pages);
+	for (u32 i = 0; i < o.nr_unread; i++) {
+		usize lo = 0, hi = o.nr_pages;
+		while (lo < hi) {
+			const usize mid = lo + (hi - lo) / 2;
+			if (o.pfns[mid] < o.unread[i])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		// Not preserved: the page set changed, which the freeze forbids.
+		if (lo == o.nr_pages || o.pfns[lo] != o.unread[i]) {
+			rec.nr_valid = rec.reader_read = rec.flags = 0;
+			__builtin_memcpy(slot.data(), &rec, sizeof(rec));
+			return Errno::range;
+		}
+		store_index(slot.data() + sizeof(rec) + usize{i} * rec.index_size, rec.index_size,
+			    static_cast<u32>(lo));
+		rec.nr_valid++;
+	}
+	__builtin_memcpy(slot.data(), &rec, sizeof(rec));
+	return {};
+}
+
+kx::Result<kho_ftrace_cpu_view> check_cpu_record(Span<const u8> slot, u32 nr_pages, Span<u32> order)
 {
 	kho_ftrace_cpu_record rec;
 
@@ -255,7 +326,7 @@ kx::Result<CpuRecord> check_cpu_record(Span<const u8> slot, u32 nr_pages, Span<u
 	__builtin_memcpy(&rec, slot.data(), sizeof(rec));
 	if (rec.magic != KHO_FTRACE_CPU_MAGIC)
 		return kx::invalid("bad record magic");
-	if (rec.nr_pages != nr_pages || rec.index_size != (nr_pages < 65536 ? 2u : 4u) ||
+	if (rec.nr_pages != nr_pages || rec.index_size != index_size(nr_pages) ||
 	    rec.nr_valid > nr_pages || order.size() < nr_pages || (rec.flags & ~u32{KHO_FTRACE_FIRST_IS_READER}) ||
 	    (!(rec.flags & KHO_FTRACE_FIRST_IS_READER) && rec.reader_read) ||
 	    slot.size() - sizeof(rec) < usize{rec.nr_valid} * rec.index_size)
@@ -273,8 +344,8 @@ kx::Result<CpuRecord> check_cpu_record(Span<const u8> slot, u32 nr_pages, Span<u
 		seen[v] = 1;
 		order[i] = v;
 	}
-	return CpuRecord{rec.nr_valid, (rec.flags & KHO_FTRACE_FIRST_IS_READER) != 0, rec.reader_read,
-			 rec.kexec_clock};
+	return kho_ftrace_cpu_view{rec.nr_valid, rec.reader_read,
+				   (rec.flags & KHO_FTRACE_FIRST_IS_READER) != 0, rec.kexec_clock};
 }
 
 // --- Event table builder ---
@@ -354,6 +425,18 @@ usize EventTableBuilder::encoded_size() const
 {
 	return sizeof(kho_ftrace_events) + events_.size() * sizeof(kho_ftrace_event_desc) +
 	       fields_.size() * sizeof(kho_ftrace_field_desc) + strings_.size();
+}
+
+kx::Result<EventTable> EventTableBuilder::table() const
+{
+	const usize size = encoded_size();
+	u8* blob = static_cast<u8*>(kx_alloc(size));
+	if (!blob)
+		return Errno::nomem;
+	auto table = encode({blob, size}).is_ok() ? EventTable::parse({blob, size})
+						   : kx::Result<EventTable>(Errno::nospc);
+	kx_free(blob);
+	return table;
 }
 
 kx::Result<void> EventTableBuilder::encode(Span<u8> out) const
@@ -499,8 +582,8 @@ u32 EventTable::fingerprint(usize index) const
 
 // --- Printing ---
 
-usize EventTable::format_record(usize index, Span<const u8> record, AddressName name_address,
-				void* ctx, Span<char> out) const
+usize EventTable::format_record(usize index, Span<const u8> record, const kho_ftrace_names* names,
+				Span<char> out) const
 {
 	const Event e = event(index);
 	const bool ftrace_system = string_equal(e.system, "ftrace");
@@ -575,7 +658,7 @@ usize EventTable::format_record(usize index, Span<const u8> record, AddressName 
 		const u64 v = load_uint(at, f.size);
 		if (ftrace_system && (string_equal(name, "ip") || string_equal(name, "parent_ip"))) {
 			char sym[128];
-			if (!e.carried && name_address && name_address(ctx, v, sym, sizeof(sym)))
+			if (!e.carried && names && name_address(*names, v, sym))
 				text.put(sym);
 			else
 				text.hex(v);
@@ -591,4 +674,159 @@ usize EventTable::format_record(usize index, Span<const u8> record, AddressName 
 	return text.finish();
 }
 
+usize format_time(u64 ts, bool in_ns, Span<char> out)
+{
+	if (static_cast<long long>(ts) >= 0)
+		return 0;
+	const u64 before = 0 - ts;
+	// " %5s.%06lu" of "-seconds" and microseconds, or " %12lld".
+	char number[24];
+	Text digits({number, sizeof(number)});
+	digits.decimal(in_ns ? before / 1000000000 : before, true);
+	Text text(out);
+	text.put(' ');
+	for (usize n = digits.finish(); n < (in_ns ? 5u : 12u); n++)
+		text.put(' ');
+	text.put(number);
+	if (in_ns) {
+		const u64 usec = before / 1000 % 1000000;
+		text.put('.');
+		for (u64 d = 100000; d; d /= 10)
+			text.put(static_cast<char>('0' + usec / d % 10));
+	}
+	return text.finish();
+}
+
 }  // namespace ftrace
+
+// The extern "C" face: opaque handles, and every Result becomes 0 or a
+// negative errno here, at the boundary.
+
+using kx::u8;
+using kx::usize;
+
+struct kho_ftrace_events_builder {
+	ftrace::EventTableBuilder builder;
+};
+
+struct kho_ftrace_event_table {
+	explicit kho_ftrace_event_table(ftrace::EventTable&& t) : table(kx::move(t)) {}
+	ftrace::EventTable table;
+};
+
+namespace {
+
+kho_ftrace_event_table* table_handle(kx::Result<ftrace::EventTable> t, const char** why)
+{
+	if (kx::to_errno(t, why))
+		return nullptr;
+	auto* handle = new (std::nothrow) kho_ftrace_event_table(t.release_value());
+	if (!handle)
+		*why = "out of memory";
+	return handle;
+}
+
+}  // namespace
+
+extern "C" {
+
+kho_ftrace_events_builder* kho_ftrace_events_builder_create(void)
+{
+	return new (std::nothrow) kho_ftrace_events_builder;
+}
+
+void kho_ftrace_events_builder_destroy(kho_ftrace_events_builder* b)
+{
+	delete b;
+}
+
+int kho_ftrace_events_add(kho_ftrace_events_builder* b, unsigned int type, const char* system,
+			  const char* name)
+{
+	return kx::to_errno(b->builder.add_event(type, system, name));
+}
+
+int kho_ftrace_events_add_field(kho_ftrace_events_builder* b, const char* name, const char* type,
+				unsigned int offset, unsigned int size, int is_signed)
+{
+	return kx::to_errno(b->builder.add_field({name, type, offset, size, is_signed != 0}));
+}
+
+int kho_ftrace_events_add_copy(kho_ftrace_events_builder* b, const kho_ftrace_event_table* t,
+			       long idx, unsigned int type)
+{
+	return kx::to_errno(b->builder.add_copy(t->table, static_cast<usize>(idx), type));
+}
+
+void* kho_ftrace_events_encode(const kho_ftrace_events_builder* b, kx_size_t* size)
+{
+	*size = b->builder.encoded_size();
+	void* blob = kx_alloc(*size);
+	if (blob && b->builder.encode({static_cast<u8*>(blob), *size}).is_error()) {
+		kx_free(blob);
+		blob = nullptr;
+	}
+	return blob;
+}
+
+kho_ftrace_event_table* kho_ftrace_events_table(const kho_ftrace_events_builder* b)
+{
+	const char* why;
+	return table_handle(b->builder.table(), &why);
+}
+
+int kho_ftrace_record_write(void* block, const kho_ftrace_cpu_out* o, kx_u64 kexec_clock,
+			    unsigned int reader_read, int first_is_reader)
+{
+	const kho_ftrace_cpu_view view = {0, reader_read, first_is_reader, kexec_clock};
+	return kx::to_errno(ftrace::write_cpu_record(
+		{static_cast<u8*>(block) + o->slot, ftrace::cpu_record_size(o->nr_pages)}, *o, view));
+}
+
+kho_ftrace_event_table* kho_ftrace_events_parse(const void* blob, kx_size_t size, const char** why)
+{
+	return table_handle(ftrace::EventTable::parse({static_cast<const u8*>(blob), size}), why);
+}
+
+void kho_ftrace_events_free(kho_ftrace_event_table* t)
+{
+	delete t;
+}
+
+long kho_ftrace_events_find_type(const kho_ftrace_event_table* t, unsigned int type)
+{
+	return t->table.find_type(type);
+}
+
+long kho_ftrace_events_find_name(const kho_ftrace_event_table* t, const char* system,
+				 const char* name)
+{
+	return t->table.find_name(system, name);
+}
+
+unsigned int kho_ftrace_events_fingerprint(const kho_ftrace_event_table* t, long idx)
+{
+	return t->table.fingerprint(static_cast<usize>(idx));
+}
+
+const char* kho_ftrace_events_name(const kho_ftrace_event_table* t, long idx, const char** system)
+{
+	const ftrace::Event e = t->table.event(static_cast<usize>(idx));
+	*system = e.system;
+	return e.name;
+}
+
+kx_size_t kho_ftrace_format_record(const kho_ftrace_event_table* t, long idx, const void* record,
+				   kx_size_t len, const kho_ftrace_names* names, char* buf,
+				   kx_size_t size)
+{
+	return t->table.format_record(static_cast<usize>(idx),
+				      {static_cast<const u8*>(record), len}, names, {buf, size});
+}
+
+kx_size_t kho_ftrace_format_time(kx_u64 ts, int in_ns, char* buf, kx_size_t size)
+{
+	return ftrace::format_time(ts, in_ns != 0, {buf, size});
+}
+
+}  // extern "C"

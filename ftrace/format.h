@@ -1,29 +1,79 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * C interface to the ftrace handover formats (format.hpp, ring_page.hpp).
- * Used by the C shim and the KUnit suite; includes nothing from the kernel.
- * Every int return is 0 or a negative errno.
+ * C interface to the ftrace handover formats: the node and the positions
+ * block (node.cpp), the page list, the kexec-time records and the event
+ * table (format.cpp), one sub-buffer (ring_page.cpp).  Each format's writer
+ * and reader are one C++ unit.  Includes nothing from the kernel; every int
+ * return is 0 or a negative errno, and on a refusal @why names the problem.
  */
 #ifndef KHO_FTRACE_FORMAT_H
 #define KHO_FTRACE_FORMAT_H
 
 #include "kx_env.h"
+#include <kho/abi/ftrace.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 struct kho_ftrace_events_builder;
-struct kho_ftrace_module;
 struct kho_ftrace_event_table;
+struct trace_array;
+struct trace_buffer;
 
-/* --- Outgoing --- */
+/* --- Outgoing: what this kernel hands over --- */
 
-/**
- * kho_ftrace_events_builder_create() - start describing this kernel's events
- *
- * Return: the builder, or NULL when memory is short.
+struct kho_ftrace_cpu_out {
+	struct trace_buffer *buffer;
+	unsigned int cpu;
+	unsigned int nr_pages;		/* sub-buffers, the reader page included */
+	kx_u64 *pfns;			/* sorted */
+	kx_u64 *unread;			/* at kexec time: pfns holding unread events, oldest first */
+	unsigned int nr_unread;
+	unsigned int slot;		/* of its record in the positions block */
+};
+
+struct kho_ftrace_instance_out {
+	struct trace_array *tr;		/* holds a reference */
+	const char *name;		/* "" for the global instance */
+	const char *clock;
+	unsigned int subbuf_order;
+	unsigned int nr_cpus;		/* its CPUs follow the previous instance's */
+};
+
+struct kho_ftrace_out {
+	struct kho_ftrace_instance_out *instances;
+	unsigned int nr_instances;
+	struct kho_ftrace_cpu_out *cpus;
+	unsigned int nr_cpus;
+	const void *events;		/* the event table */
+	kx_size_t events_size;
+	unsigned char build_id[KHO_FTRACE_BUILD_ID_SIZE];
+	kx_u64 positions_phys;
+	kx_size_t positions_size;
+	unsigned int modules_at;	/* byte offset of the module table in the block */
+	unsigned int modules_max;
+};
+
+/*
+ * Lays out the positions block for @out's CPUs and @nr_modules loaded
+ * modules (and a few more until the kexec): sets every slot, modules_at,
+ * modules_max and positions_size.
  */
+void kho_ftrace_positions_layout(struct kho_ftrace_out *out, unsigned int nr_modules);
+/* Writes the head of a zeroed positions block of @out's layout. */
+void kho_ftrace_positions_init(void *block, const struct kho_ftrace_out *out);
+/* At kexec time, once the records and modules are in: marks the block written. */
+void kho_ftrace_positions_seal(void *block, kx_u64 text, unsigned int nr_modules);
+/* Adds the "ftrace" node to @fdt, a tree in libfdt's sequential-write mode. */
+int kho_ftrace_node_write(void *fdt, const struct kho_ftrace_out *out);
+/*
+ * At kexec time: @o's record at its slot, listing @o->unread as indices
+ * into @o->pfns.  A page not among them leaves an empty record: -ERANGE.
+ */
+int kho_ftrace_record_write(void *block, const struct kho_ftrace_cpu_out *o, kx_u64 kexec_clock,
+			    unsigned int reader_read, int first_is_reader);
+
 struct kho_ftrace_events_builder *kho_ftrace_events_builder_create(void);
 void kho_ftrace_events_builder_destroy(struct kho_ftrace_events_builder *b);
 int kho_ftrace_events_add(struct kho_ftrace_events_builder *b, unsigned int type,
@@ -35,35 +85,97 @@ int kho_ftrace_events_add_field(struct kho_ftrace_events_builder *b, const char 
 /* Event @idx of the previous kernel's table, as kept here with @type. */
 int kho_ftrace_events_add_copy(struct kho_ftrace_events_builder *b,
 			       const struct kho_ftrace_event_table *t, long idx, unsigned int type);
-kx_size_t kho_ftrace_events_size(const struct kho_ftrace_events_builder *b);
-int kho_ftrace_events_encode(const struct kho_ftrace_events_builder *b, void *out,
-			     kx_size_t size);
-
-/* Sorted, strictly increasing page frame numbers, as the "pfns" property. */
-kx_size_t kho_ftrace_pfns_size(const kx_u64 *pfns, kx_size_t nr);
-int kho_ftrace_pfns_encode(const kx_u64 *pfns, kx_size_t nr, void *out, kx_size_t size);
-/* Bytes of one CPU's kexec-time record for @nr_pages sub-buffers. */
-kx_size_t kho_ftrace_cpu_record_size(unsigned int nr_pages);
+/* The encoded table, kx_alloc()ed (kx_free() it), or NULL when memory is short. */
+void *kho_ftrace_events_encode(const struct kho_ftrace_events_builder *b, kx_size_t *size);
+/* The builder's events as a table, as the next kernel would parse them. */
+struct kho_ftrace_event_table *kho_ftrace_events_table(const struct kho_ftrace_events_builder *b);
 
 /* --- Incoming: everything here is checked before it is believed --- */
 
-int kho_ftrace_pfns_decode(const void *in, kx_size_t size, kx_u64 *pfns, kx_size_t nr,
-			   kx_u64 limit);
+struct kho_ftrace_root_node {
+	int node;			/* the "ftrace" node's offset */
+	kx_u64 positions_phys;		/* the positions block, */
+	kx_u64 positions_size;		/* as the "positions" property says */
+	const void *events;		/* the "events" property, or NULL */
+	unsigned int events_size;
+	const void *build_id;		/* KHO_FTRACE_BUILD_ID_SIZE bytes, or NULL */
+};
 
+/*
+ * The tree's "ftrace" node; its pointers point into @fdt (checked as a
+ * whole already).  -ENOENT if there is none, -EINVAL if it is not
+ * KHO_FTRACE_COMPATIBLE or its "positions" property is malformed.
+ */
+int kho_ftrace_root_node_find(const void *fdt, struct kho_ftrace_root_node *out,
+			      const char **why);
+
+struct kho_ftrace_instance_node {
+	const char *name;		/* "" for the global instance; no '/' */
+	const char *clock;
+	unsigned int subbuf_order;	/* at most 8 */
+};
+
+/* An "ftrace,instance-v1" node; its strings point into @fdt.  0 or -EINVAL. */
+int kho_ftrace_instance_node_check(const void *fdt, int node,
+				   struct kho_ftrace_instance_node *out, const char **why);
+
+struct kho_ftrace_cpu_node {
+	unsigned int cpu;
+	unsigned int nr_pages;		/* at least 1, at most pfns_size */
+	unsigned int slot;		/* inside the positions block, past its head */
+	const void *pfns;		/* the "pfns" property, not yet decoded */
+	unsigned int pfns_size;
+};
+
+/* An "ftrace,cpu-v1" node, its slot inside @positions_size.  0 or -EINVAL. */
+int kho_ftrace_cpu_node_check(const void *fdt, int node, kx_u64 positions_size,
+			      struct kho_ftrace_cpu_node *out, const char **why);
+
+/* One CPU's kexec-time record, checked against its node. */
 struct kho_ftrace_cpu_view {
 	unsigned int nr_valid;		/* entries of the order array filled */
 	unsigned int reader_read;	/* consumed bytes of the first page */
 	int first_is_reader;
 	kx_u64 kexec_clock;
 };
+
+/* A CPU node, its page list and its record, read together. */
+struct kho_ftrace_cpu_in {
+	struct kho_ftrace_cpu_node node;
+	struct kho_ftrace_cpu_view view;
+	kx_u64 *pfns;			/* node.nr_pages, strictly increasing */
+	unsigned int *order;		/* view.nr_valid indices into pfns, oldest first */
+};
+
 /*
- * Checks the record at @slot and fills @order (@nr_pages entries) with the
- * indices of the pages holding unread events, oldest first.  On error @why
- * names the problem.
+ * Reads the CPU node @node with its record in the positions block: every
+ * page below @max_pfn, each listed at most once.  On success free @out
+ * with kho_ftrace_cpu_in_free().  0, -EINVAL, or -ENOMEM.
  */
-int kho_ftrace_cpu_record_check(const void *slot, kx_size_t size, unsigned int nr_pages,
-				unsigned int *order, struct kho_ftrace_cpu_view *view,
-				const char **why);
+int kho_ftrace_cpu_read(const void *fdt, int node, const void *positions,
+			kx_size_t positions_size, kx_u64 max_pfn, struct kho_ftrace_cpu_in *out,
+			const char **why);
+void kho_ftrace_cpu_in_free(struct kho_ftrace_cpu_in *in);
+
+struct kho_ftrace_positions_view {
+	kx_u64 text;				/* the previous kernel's _text */
+	const struct kho_ftrace_module *modules;	/* in the block */
+	unsigned int nr_modules;
+};
+
+/* The head of the positions block, of @size as the "positions" property says. */
+int kho_ftrace_positions_check(const void *block, kx_size_t size,
+			       struct kho_ftrace_positions_view *out, const char **why);
+
+/* The next child of @parent that is @compatible after @prev (-1: the first), or -1. */
+int kho_ftrace_next_node(const void *fdt, int parent, int prev, const char *compatible);
+
+#define kho_ftrace_for_each_node(fdt, parent, compatible, node)			\
+	for ((node) = kho_ftrace_next_node(fdt, parent, -1, compatible); (node) >= 0;	\
+	     (node) = kho_ftrace_next_node(fdt, parent, node, compatible))
+
+/* A node's name for a log line, or "?". */
+const char *kho_ftrace_node_name(const void *fdt, int node);
 
 struct kho_ftrace_event_table *kho_ftrace_events_parse(const void *blob, kx_size_t size,
 						       const char **why);
@@ -77,17 +189,38 @@ unsigned int kho_ftrace_events_fingerprint(const struct kho_ftrace_event_table *
 const char *kho_ftrace_events_name(const struct kho_ftrace_event_table *t, long idx,
 				   const char **system);
 
-typedef int (*kho_ftrace_address_name_t)(void *ctx, kx_u64 addr, char *buf, kx_size_t size);
-/* "name: field=value ..." for a record of event @idx; returns its length. */
+/* How addresses in the previous kernel's records are named. */
+struct kho_ftrace_names {
+	kx_u64 old_text;		/* the previous kernel's _text, */
+	kx_u64 text, text_size;		/* this kernel's */
+	int same_build;			/* then an old kernel address is a symbol here */
+	const struct kho_ftrace_module *modules;
+	unsigned int nr_modules;
+	/* Writes the symbol at this kernel's @addr into @buf. */
+	void (*symbol)(kx_u64 addr, char *buf, kx_size_t size);
+};
+
+/*
+ * "name: field=value ..." for a record of event @idx, addresses named by
+ * @names (NULL: as hex); returns its length.
+ */
 kx_size_t kho_ftrace_format_record(const struct kho_ftrace_event_table *t, long idx,
 				   const void *record, kx_size_t len,
-				   kho_ftrace_address_name_t name, void *ctx,
-				   char *buf, kx_size_t size);
+				   const struct kho_ftrace_names *names, char *buf, kx_size_t size);
+
+/*
+ * A time stamp from before the kexec (negative), as the trace file prints
+ * time: " -S.UUUUUU" in nanoseconds, else the raw count.  0 (and nothing
+ * written) if @ts is not negative, else its length.
+ */
+kx_size_t kho_ftrace_format_time(kx_u64 ts, int in_ns, char *buf, kx_size_t size);
 
 struct kho_ftrace_page_info {
 	unsigned int events;		/* data events after the read offset */
-	unsigned int bytes;		/* the commit */
+	unsigned int bytes;		/* the commit, flags masked */
 	kx_u64 read_ts;			/* time stamp at the read offset */
+	kx_u64 last_ts;			/* time stamp after the last event */
+	int missed_events;		/* events were lost before this page */
 };
 int kho_ftrace_page_check(const void *subbuf, kx_size_t size, unsigned int read,
 			  struct kho_ftrace_page_info *info, const char **why);
@@ -96,110 +229,6 @@ typedef unsigned int (*kho_ftrace_remap_t)(void *ctx, unsigned int old_type,
 /* For a page kho_ftrace_page_check() accepted: shift stamps, remap types. */
 void kho_ftrace_page_rewrite(void *subbuf, kx_size_t size, kx_u64 shift,
 			     kho_ftrace_remap_t remap, void *ctx);
-
-/* --- The nodes and the positions block (node.cpp): no C code reads the tree --- */
-
-struct kho_ftrace_cpu_node {
-	unsigned int cpu;
-	unsigned int nr_pages;		/* at least 1, at most pfns_size */
-	unsigned int slot;		/* inside the positions block, past its head */
-	const void *pfns;		/* the "pfns" property, not yet decoded */
-	unsigned int pfns_size;
-};
-
-/**
- * kho_ftrace_cpu_node_check() - read an "ftrace,cpu-v1" node
- * @fdt: the tree, checked as a whole already
- * @node: the node's offset
- * @positions_size: size of the positions block the slot points into
- * @out: filled on success
- * @why: on error, a few words naming the problem
- *
- * Return: 0, or -EINVAL.
- */
-int kho_ftrace_cpu_node_check(const void *fdt, int node, kx_u64 positions_size,
-			      struct kho_ftrace_cpu_node *out, const char **why);
-
-struct kho_ftrace_instance_node {
-	const char *name;		/* "" for the global instance; no '/' */
-	const char *clock;
-	unsigned int subbuf_order;	/* at most 8 */
-};
-
-/**
- * kho_ftrace_instance_node_check() - read an "ftrace,instance-v1" node
- * @fdt: the tree, checked as a whole already
- * @node: the node's offset
- * @out: filled on success; its strings point into @fdt
- * @why: on error, a few words naming the problem
- *
- * Return: 0, or -EINVAL.
- */
-int kho_ftrace_instance_node_check(const void *fdt, int node,
-				   struct kho_ftrace_instance_node *out, const char **why);
-
-struct kho_ftrace_positions_view {
-	kx_u64 text;				/* the previous kernel's _text */
-	const struct kho_ftrace_module *modules;	/* in the block */
-	unsigned int nr_modules;
-};
-
-/**
- * kho_ftrace_positions_check() - read the head of the positions block
- * @block: the block
- * @size: its size, as the "positions" property gives it
- * @out: filled on success
- * @why: on error, a few words naming the problem
- *
- * Return: 0, or -EINVAL.
- */
-int kho_ftrace_positions_check(const void *block, kx_size_t size,
-			       struct kho_ftrace_positions_view *out, const char **why);
-
-struct kho_ftrace_root_node {
-	int node;			/* the "ftrace" node's offset */
-	kx_u64 positions_phys;		/* the positions block, */
-	kx_u64 positions_size;		/* as the "positions" property says */
-	const void *events;		/* the "events" property, or NULL */
-	unsigned int events_size;
-	const void *build_id;		/* KHO_FTRACE_BUILD_ID_SIZE bytes, or NULL */
-};
-
-/**
- * kho_ftrace_root_node_find() - find and read the tree's "ftrace" node
- * @fdt: the tree, checked as a whole already
- * @out: filled on success; its pointers point into @fdt
- * @why: on -EINVAL, a few words naming the problem
- *
- * Return: 0; -ENOENT if there is no "ftrace" node; -EINVAL if it is not
- * KHO_FTRACE_COMPATIBLE or its "positions" property is malformed.
- */
-int kho_ftrace_root_node_find(const void *fdt, struct kho_ftrace_root_node *out,
-			      const char **why);
-
-/**
- * kho_ftrace_next_node() - the next child of @parent that is @compatible
- * @fdt: the tree
- * @parent: the parent's offset
- * @prev: the child returned before, or -1 to start
- * @compatible: the compatible string to look for
- *
- * Return: the child's offset, or -1 past the last one (or on a broken tree).
- */
-int kho_ftrace_next_node(const void *fdt, int parent, int prev, const char *compatible);
-
-#define kho_ftrace_for_each_node(fdt, parent, compatible, node)			\
-	for ((node) = kho_ftrace_next_node(fdt, parent, -1, compatible); (node) >= 0;	\
-	     (node) = kho_ftrace_next_node(fdt, parent, node, compatible))
-
-/**
- * kho_ftrace_node_name() - a node's name, for a log line
- * @fdt: the tree
- * @node: the node's offset
- *
- * Return: the name, or "?" if it cannot be read.
- */
-const char *kho_ftrace_node_name(const void *fdt, int node);
 
 #ifdef __cplusplus
 }

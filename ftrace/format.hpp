@@ -5,11 +5,12 @@
 // previous kernel's pointers.
 #pragma once
 
-#include <kho/abi/ftrace.h>
 #include <kx/result.hpp>
 #include <kx/span.hpp>
 #include <kx/types.hpp>
 #include <kx/vector.hpp>
+
+#include "ftrace/format.h"
 
 namespace ftrace {
 
@@ -24,24 +25,25 @@ kx::Result<void> decode_pfns(kx::Span<const kx::u8> in, kx::Span<kx::u64> out, k
 
 // --- One CPU's kexec-time record. ---
 
-struct CpuRecord {
-	kx::u32 nr_valid;
-	bool first_is_reader;
-	kx::u32 reader_read;
-	kx::u64 kexec_clock;
-};
+kx::usize cpu_record_size(kx::u32 nr_pages);
+// Writes @o's record at @slot: @o.unread as indices into @o.pfns.  A page
+// not among them leaves an empty record and the error.
+kx::Result<void> write_cpu_record(kx::Span<kx::u8> slot, const kho_ftrace_cpu_out& o,
+				  const kho_ftrace_cpu_view& view);
 // Checks the record at @slot against the node's @nr_pages and fills @order
 // (room for nr_pages) with the listed page indices: each below nr_pages,
 // none twice.
-kx::Result<CpuRecord> check_cpu_record(kx::Span<const kx::u8> slot, kx::u32 nr_pages,
-				       kx::Span<kx::u32> order);
-kx::usize cpu_record_size(kx::u32 nr_pages);
+kx::Result<kho_ftrace_cpu_view> check_cpu_record(kx::Span<const kx::u8> slot, kx::u32 nr_pages,
+						 kx::Span<kx::u32> order);
+
+// --- The CPU node (node.cpp). ---
+
+// The node's numbers and its page list, not yet decoded: the slot inside
+// a positions block of @positions_size, past its head.
+kx::Result<kho_ftrace_cpu_node> check_cpu_node(const void* fdt, int node, kx::u64 positions_size);
 
 // --- Event table. ---
 
-// Writes what an address in the previous kernel was, or returns false to
-// have it printed as raw hex.
-using AddressName = bool (*)(void* ctx, kx::u64 addr, char* buf, kx::usize size);
 
 struct Field {
 	const char* name;
@@ -71,6 +73,8 @@ public:
 	kx::Result<void> add_copy(const class EventTable& table, kx::usize index, kx::u32 type);
 	kx::usize encoded_size() const;
 	kx::Result<void> encode(kx::Span<kx::u8> out) const;
+	// The table these events encode to, as the next kernel parses it.
+	kx::Result<class EventTable> table() const;
 
 private:
 	friend class EventTable;
@@ -101,11 +105,12 @@ public:
 	kx::u32 fingerprint(kx::usize index) const;
 	// "name: field=value ..." from the recorded format: integers in
 	// decimal, pointers in hex, strings bounded by the record; the
-	// "ip"/"parent_ip" fields of the ftrace system through @name_address,
-	// unless the event is carried (then they are hex too).
-	// Returns the length (the text is cut to fit @out, NUL-terminated).
+	// "ip"/"parent_ip" fields of the ftrace system named by @names (a
+	// symbol, or a module and offset), unless it is null or the event is
+	// carried: then they are hex too.  Returns the length (the text is cut
+	// to fit @out, NUL-terminated).
 	kx::usize format_record(kx::usize index, kx::Span<const kx::u8> record,
-				AddressName name_address, void* ctx, kx::Span<char> out) const;
+				const kho_ftrace_names* names, kx::Span<char> out) const;
 
 private:
 	friend class EventTableBuilder;
@@ -119,5 +124,8 @@ private:
 	kx::usize strings_at_ = 0;
 	kx::usize strings_size_ = 0;
 };
+
+// A time stamp from before the kexec as the trace file prints it, or 0.
+kx::usize format_time(kx::u64 ts, bool in_ns, kx::Span<char> out);
 
 }  // namespace ftrace

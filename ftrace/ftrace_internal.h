@@ -1,33 +1,29 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the ftrace handover shim asks of the ring buffer
- * (kernel/trace/ring_buffer.c, which includes rb_handover.h); the other
- * direction goes through <linux/kho_hooks.h>.  Not a public API.
+ * Between the parts of the ftrace handover: outgoing.c, incoming.c and
+ * records.c.  What they ask of the ring buffer is in <linux/kho_hooks.h>.
  */
 #ifndef KHO_FTRACE_INTERNAL_H
 #define KHO_FTRACE_INTERNAL_H
 
-#include <linux/types.h>
-
 struct trace_buffer;
+struct kho_ftrace_events_builder;
+struct kho_ftrace_module;
+struct kho_ftrace_root_node;
+struct kho_ftrace_positions_view;
 
-/* A previous-kernel sub-buffer, checked and adapted, to attach. */
-struct rb_kho_page {
-	void *data;
-	unsigned int events;	/* unread data events */
-	unsigned int bytes;	/* its commit */
-};
+/* outgoing.c */
+unsigned long kho_ftrace_nr_subbufs(struct trace_buffer *buffer, int cpu);
 
-unsigned int rb_kho_subbuf_order(struct trace_buffer *buffer);
-u64 (*rb_kho_clock(struct trace_buffer *buffer))(void);
-unsigned long rb_kho_nr_subbufs(struct trace_buffer *buffer, int cpu);
-int rb_kho_for_each_subbuf(struct trace_buffer *buffer, int cpu,
-			   int (*fn)(void *ctx, void *data), void *ctx);
-int rb_kho_for_each_unread(struct trace_buffer *buffer, int cpu,
-			   int (*fn)(void *ctx, void *data), void *ctx,
-			   unsigned int *reader_read, bool *first_is_reader);
-int rb_kho_attach(struct trace_buffer *buffer, int cpu, const struct rb_kho_page *reader,
-		  unsigned int reader_read, u64 read_ts, const struct rb_kho_page *pages,
-		  unsigned int nr_pages, void *const *empty, unsigned int nr_empty);
+/* records.c, outgoing */
+int kho_ftrace_build_id(unsigned char *id);
+unsigned int kho_ftrace_write_modules(struct kho_ftrace_module *out, unsigned int max);
+struct kho_ftrace_events_builder *kho_ftrace_events_collect(void);
+
+/* records.c, incoming: kho_ftrace_remap() is valid from begin to end. */
+int kho_ftrace_records_begin(const struct kho_ftrace_root_node *root,
+			     const struct kho_ftrace_positions_view *pos);
+unsigned int kho_ftrace_remap(void *ctx, unsigned int old_type, unsigned int payload);
+void kho_ftrace_records_end(void);
 
 #endif /* KHO_FTRACE_INTERNAL_H */

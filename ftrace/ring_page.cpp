@@ -107,7 +107,7 @@ bool is_null_padding(const u8* data, usize at)
 
 }  // namespace
 
-kx::Result<PageSummary> check_page(kx::Span<const u8> subbuf, PageRules rules)
+kx::Result<kho_ftrace_page_info> check_page(kx::Span<const u8> subbuf, PageRules rules)
 {
 	if (subbuf.size() <= kPageHeaderSize)
 		return kx::invalid("page too small");
@@ -122,7 +122,7 @@ kx::Result<PageSummary> check_page(kx::Span<const u8> subbuf, PageRules rules)
 	if (rules.read > commit)
 		return kx::invalid("read offset beyond the commit");
 
-	PageSummary sum = {0, commit, 0, load<u64>(subbuf.data()), (raw_commit & kMissedEvents) != 0};
+	kho_ftrace_page_info sum = {0, commit, 0, load<u64>(subbuf.data()), (raw_commit & kMissedEvents) != 0};
 	u64 ts = sum.last_ts;
 	bool read_seen = rules.read == 0;
 	if (read_seen)
@@ -200,3 +200,19 @@ void rewrite_page(kx::Span<u8> subbuf, u64 shift, TypeRemap remap, void* ctx)
 }
 
 }  // namespace ftrace
+
+// The record header (struct trace_entry) starts with the u16 type.
+static constexpr unsigned int kRecordHeader = 8;
+
+extern "C" int kho_ftrace_page_check(const void* subbuf, kx_size_t size, unsigned int read,
+				     kho_ftrace_page_info* info, const char** why)
+{
+	return kx::to_errno(ftrace::check_page({static_cast<const kx::u8*>(subbuf), size}, {read, kRecordHeader}),
+			    info, why);
+}
+
+extern "C" void kho_ftrace_page_rewrite(void* subbuf, kx_size_t size, kx_u64 shift,
+					kho_ftrace_remap_t remap, void* ctx)
+{
+	ftrace::rewrite_page({static_cast<kx::u8*>(subbuf), size}, shift, remap, ctx);
+}

@@ -15,17 +15,11 @@
 #include <kx/span.hpp>
 #include <kx/types.hpp>
 
+#include "ftrace/format.h"
+
 namespace ftrace {
 
-inline constexpr kx::usize kPageHeaderSize = 16;  // u64 + 64-bit long
-
-struct PageSummary {
-	kx::u32 events;       // data events after the read offset
-	kx::u32 data_bytes;   // the commit, flags masked
-	kx::u64 read_ts;      // time stamp at the read offset
-	kx::u64 last_ts;      // time stamp after the last event
-	bool missed_events;   // events were lost before this page
-};
+inline constexpr kx::usize kPageHeaderSize = KHO_FTRACE_PAGE_HEADER_SIZE;
 
 struct PageRules {
 	kx::u32 read = 0;         // bytes already consumed: must be an event boundary
@@ -35,7 +29,7 @@ struct PageRules {
 // Checks bounds, commit size, every event's length and type, and that time
 // never goes backwards (absolute stamps included).  A refusal's reason
 // names the problem, for the one log line.
-kx::Result<PageSummary> check_page(kx::Span<const kx::u8> subbuf, PageRules rules = {});
+kx::Result<kho_ftrace_page_info> check_page(kx::Span<const kx::u8> subbuf, PageRules rules = {});
 
 // Gives each data event's payload (starting with its u16 event type) to
 // @remap, which returns the type to store instead, and moves every time

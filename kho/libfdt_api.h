@@ -18,6 +18,11 @@ int fdt_subnode_offset(const void *fdt, int parentoffset, const char *name);
 int fdt_first_subnode(const void *fdt, int offset);
 int fdt_next_subnode(const void *fdt, int offset);
 const char *fdt_get_name(const void *fdt, int nodeoffset, int *lenp);
+/* Sequential write, into a tree fdt_create() began. */
+int fdt_begin_node(void *fdt, const char *name);
+int fdt_end_node(void *fdt);
+int fdt_property(void *fdt, const char *name, const void *val, int len);
+int fdt_property_placeholder(void *fdt, const char *name, int len, void **valp);
 
 #ifdef __cplusplus
 }

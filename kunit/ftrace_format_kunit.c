@@ -1,82 +1,67 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests for the ftrace handover formats: the page list and the
+ * KUnit tests for the ftrace handover formats: a CPU node and its
  * kexec-time record read back exactly and refuse damage; an event keeps
  * its fingerprint across kernels exactly when its format is the same;
  * old records decode field by field without following pointers; and a
  * page is re-mapped to this kernel's types with its time moved.
  */
 #include <kunit/test.h>
+#include <linux/libfdt.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 #include <kho/abi/ftrace.h>
 #include "ftrace/format.h"
 
-static void pfns_read_back_and_refuse_damage(struct kunit *test)
+/* A CPU's pages and kexec-time order, written and read back; damage refused. */
+static void cpu_node_and_record_read_back(struct kunit *test)
 {
-	const u64 pfns[] = { 0x100, 0x101, 0x102, 0x2000, 0x3ffff };
-	u64 back[ARRAY_SIZE(pfns)];
-	size_t size = kho_ftrace_pfns_size(pfns, ARRAY_SIZE(pfns));
-	u8 *buf = kunit_kzalloc(test, size, GFP_KERNEL);
-	const u64 unsorted[] = { 0x200, 0x100 };
-
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	/* Near pages cost a byte each. */
-	KUNIT_EXPECT_LE(test, size, (size_t)(2 + 1 + 1 + 2 + 3));
-	KUNIT_ASSERT_EQ(test, kho_ftrace_pfns_encode(pfns, ARRAY_SIZE(pfns), buf, size), 0);
-	KUNIT_ASSERT_EQ(test, kho_ftrace_pfns_decode(buf, size, back, ARRAY_SIZE(back), 0x40000), 0);
-	KUNIT_EXPECT_EQ(test, memcmp(back, pfns, sizeof(pfns)), 0);
-
-	KUNIT_EXPECT_NE(test, kho_ftrace_pfns_decode(buf, size, back, ARRAY_SIZE(back), 0x3ffff), 0);
-	KUNIT_EXPECT_NE(test, kho_ftrace_pfns_decode(buf, size - 1, back, ARRAY_SIZE(back), ~0ULL), 0);
-	KUNIT_EXPECT_NE(test, kho_ftrace_pfns_decode(buf, size, back, ARRAY_SIZE(back) - 1, ~0ULL), 0);
-	KUNIT_EXPECT_NE(test, kho_ftrace_pfns_encode(unsorted, 2, buf, size), 0);
-}
-
-static void *cpu_record(struct kunit *test, unsigned int nr_pages, const u16 *idx,
-			unsigned int nr_valid, size_t *size)
-{
-	struct kho_ftrace_cpu_record *rec;
-
-	*size = kho_ftrace_cpu_record_size(nr_pages);
-	rec = kunit_kzalloc(test, *size, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, rec);
-	rec->magic = KHO_FTRACE_CPU_MAGIC;
-	rec->nr_pages = nr_pages;
-	rec->nr_valid = nr_valid;
-	rec->index_size = 2;
-	rec->flags = KHO_FTRACE_FIRST_IS_READER;
-	rec->reader_read = 24;
-	memcpy(rec + 1, idx, nr_valid * sizeof(*idx));
-	return rec;
-}
-
-static void cpu_record_lists_each_page_once(struct kunit *test)
-{
-	const u16 ring[] = { 3, 0, 1 }, twice[] = { 3, 0, 3 }, beyond[] = { 3, 4 };
-	struct kho_ftrace_cpu_view view;
-	unsigned int order[4];
+	u64 pfns[] = { 0x100, 0x101, 0x102, 0x2000, 0x3ffff }, unread[] = { 0x2000, 0x100, 0x101 };
+	struct kho_ftrace_cpu_out cpu = { .cpu = 1, .nr_pages = ARRAY_SIZE(pfns), .pfns = pfns,
+					  .unread = unread, .nr_unread = ARRAY_SIZE(unread) };
+	struct kho_ftrace_instance_out inst = { .name = "", .clock = "local", .nr_cpus = 1 };
+	struct kho_ftrace_out out = { .instances = &inst, .nr_instances = 1, .cpus = &cpu,
+				      .nr_cpus = 1, .events = "", .events_size = 1 };
+	struct kho_ftrace_root_node root;
+	struct kho_ftrace_cpu_in in;
+	void *fdt = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL), *block;
 	const char *why;
-	size_t size;
-	void *rec;
+	int node;
 
-	rec = cpu_record(test, 4, ring, 3, &size);
-	KUNIT_ASSERT_EQ(test, kho_ftrace_cpu_record_check(rec, size, 4, order, &view, &why), 0);
-	KUNIT_EXPECT_EQ(test, view.nr_valid, 3u);
-	KUNIT_EXPECT_TRUE(test, view.first_is_reader);
-	KUNIT_EXPECT_EQ(test, view.reader_read, 24u);
-	KUNIT_EXPECT_EQ(test, order[0], 3u);
-	KUNIT_EXPECT_EQ(test, order[2], 1u);
-	/* The node says another page count: the record is not this CPU's. */
-	KUNIT_EXPECT_NE(test, kho_ftrace_cpu_record_check(rec, size, 5, order, &view, &why), 0);
+	KUNIT_ASSERT_NOT_NULL(test, fdt);
+	kho_ftrace_positions_layout(&out, 0);
+	block = kunit_kzalloc(test, out.positions_size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, block);
+	kho_ftrace_positions_init(block, &out);
+	KUNIT_ASSERT_EQ(test, fdt_create(fdt, PAGE_SIZE) ?: fdt_finish_reservemap(fdt) ?:
+			fdt_begin_node(fdt, ""), 0);
+	KUNIT_ASSERT_EQ(test, kho_ftrace_node_write(fdt, &out), 0);
+	KUNIT_ASSERT_EQ(test, fdt_end_node(fdt) ?: fdt_finish(fdt), 0);
+	KUNIT_ASSERT_EQ(test, kho_ftrace_record_write(block, &cpu, 5000, 24, 1), 0);
+	kho_ftrace_positions_seal(block, 0, 0);
 
-	rec = cpu_record(test, 4, twice, 3, &size);
-	KUNIT_EXPECT_NE(test, kho_ftrace_cpu_record_check(rec, size, 4, order, &view, &why), 0);
-	KUNIT_EXPECT_STREQ(test, why, "page index out of range or listed twice");
-	rec = cpu_record(test, 4, beyond, 2, &size);
-	KUNIT_EXPECT_NE(test, kho_ftrace_cpu_record_check(rec, size, 4, order, &view, &why), 0);
-	KUNIT_EXPECT_NE(test, kho_ftrace_cpu_record_check(rec, 16, 4, order, &view, &why), 0);
+	KUNIT_ASSERT_EQ(test, kho_ftrace_root_node_find(fdt, &root, &why), 0);
+	node = kho_ftrace_next_node(fdt, root.node, -1, KHO_FTRACE_INSTANCE_COMPATIBLE);
+	node = kho_ftrace_next_node(fdt, node, -1, KHO_FTRACE_CPU_COMPATIBLE);
+	KUNIT_ASSERT_EQ(test, kho_ftrace_cpu_read(fdt, node, block, out.positions_size, 0x40000,
+						  &in, &why), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(in.pfns, pfns, sizeof(pfns)), 0);
+	KUNIT_EXPECT_EQ(test, in.view.nr_valid, 3u);
+	KUNIT_EXPECT_TRUE(test, in.view.first_is_reader);
+	KUNIT_EXPECT_EQ(test, in.view.reader_read, 24u);
+	KUNIT_EXPECT_EQ(test, in.order[0], 3u);
+	KUNIT_EXPECT_EQ(test, in.order[2], 1u);
+	kho_ftrace_cpu_in_free(&in);
+
+	/* A page beyond this machine; a record cut short. */
+	KUNIT_EXPECT_NE(test, kho_ftrace_cpu_read(fdt, node, block, out.positions_size, 0x3ffff,
+						  &in, &why), 0);
+	KUNIT_EXPECT_NE(test, kho_ftrace_cpu_read(fdt, node, block, cpu.slot + 36, 0x40000,
+						  &in, &why), 0);
+	/* A page that was not preserved leaves an empty record. */
+	unread[1] = 0x103;
+	KUNIT_EXPECT_NE(test, kho_ftrace_record_write(block, &cpu, 5000, 24, 1), 0);
 }
 
 /* A sched_switch-like event, optionally with one field changed. */
@@ -98,15 +83,14 @@ static struct kho_ftrace_event_table *table(struct kunit *test, unsigned int typ
 	KUNIT_ASSERT_EQ(test, kho_ftrace_events_add_field(b, "pid", "pid_t", 8, pid_size, 1), 0);
 	KUNIT_ASSERT_EQ(test, kho_ftrace_events_add(b, 6, "ftrace", "function"), 0);
 	KUNIT_ASSERT_EQ(test, kho_ftrace_events_add_field(b, "ip", "unsigned long", 8, 8, 0), 0);
-	size = kho_ftrace_events_size(b);
-	blob = kunit_kzalloc(test, size, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, blob);
-	KUNIT_ASSERT_EQ(test, kho_ftrace_events_encode(b, blob, size), 0);
+	blob = kho_ftrace_events_encode(b, &size);
 	kho_ftrace_events_builder_destroy(b);
+	KUNIT_ASSERT_NOT_NULL(test, blob);
 	t = kho_ftrace_events_parse(blob, size, &why);
-	KUNIT_ASSERT_NOT_NULL_MSG(test, t, "%s", why);
 	/* A table cut short is refused. */
 	KUNIT_EXPECT_NULL(test, kho_ftrace_events_parse(blob, size - 1, &why));
+	kx_free(blob);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, t, "%s", why);
 	return t;
 }
 
@@ -132,11 +116,6 @@ static void fingerprint_follows_the_format_not_the_id(struct kunit *test)
 	kho_ftrace_events_free(changed);
 }
 
-static int name_nothing(void *ctx, kx_u64 addr, char *buf, size_t size)
-{
-	return -ENOENT;
-}
-
 static void records_decode_by_field_and_never_dereference(struct kunit *test)
 {
 	struct kho_ftrace_event_table *t = table(test, 300, 4);
@@ -152,7 +131,7 @@ static void records_decode_by_field_and_never_dereference(struct kunit *test)
 	memcpy(rec + 24, &loc, 4);
 	memcpy(rec + 32, "hello", 5);
 	kho_ftrace_format_record(t, kho_ftrace_events_find_type(t, 300), rec, sizeof(rec),
-				 name_nothing, NULL, out, sizeof(out));
+				 NULL, out, sizeof(out));
 	KUNIT_EXPECT_STREQ(test, out,
 			   "demo: pid=42 delta=-7 task=0xffff888012345678 name=hello");
 
@@ -160,11 +139,11 @@ static void records_decode_by_field_and_never_dereference(struct kunit *test)
 	loc = 64 << 16 | 32;
 	memcpy(rec + 24, &loc, 4);
 	kho_ftrace_format_record(t, kho_ftrace_events_find_type(t, 300), rec, sizeof(rec),
-				 name_nothing, NULL, out, sizeof(out));
+				 NULL, out, sizeof(out));
 	KUNIT_EXPECT_NOT_NULL(test, strstr(out, "name=<beyond record>"));
-	/* An address the callback cannot name is raw hex. */
+	/* An address nothing names is raw hex. */
 	kho_ftrace_format_record(t, kho_ftrace_events_find_type(t, 6), rec, 16,
-				 name_nothing, NULL, out, sizeof(out));
+				 NULL, out, sizeof(out));
 	KUNIT_EXPECT_STREQ(test, out, "function: ip=0xfffffff90000002a");
 	kho_ftrace_events_free(t);
 }
@@ -207,8 +186,7 @@ static void page_is_remapped_and_moved_before_the_kexec(struct kunit *test)
 }
 
 static struct kunit_case ftrace_format_cases[] = {
-	KUNIT_CASE(pfns_read_back_and_refuse_damage),
-	KUNIT_CASE(cpu_record_lists_each_page_once),
+	KUNIT_CASE(cpu_node_and_record_read_back),
 	KUNIT_CASE(fingerprint_follows_the_format_not_the_id),
 	KUNIT_CASE(records_decode_by_field_and_never_dereference),
 	KUNIT_CASE(page_is_remapped_and_moved_before_the_kexec),

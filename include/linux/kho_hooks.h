@@ -66,8 +66,9 @@ static inline unsigned long kho_x86_add_setup_data(struct kimage *image,
 
 #endif
 
-/* kernel/trace: the ftrace handover (ftrace/handover.c). */
+/* kernel/trace: the ftrace handover (ftrace/). */
 struct trace_seq;
+struct trace_buffer;
 #ifdef CONFIG_KEXEC_HANDOVER_FTRACE
 
 bool kho_ftrace_refuse(const char *what);
@@ -82,6 +83,18 @@ bool kho_ftrace_frozen(void);
 /* Records from before the kexec have negative time stamps. */
 static inline bool kho_trace_ts_before(u64 a, u64 b) { return (s64)a < (s64)b; }
 bool kho_trace_print_time(struct trace_seq *s, bool in_ns, u64 ts);
+
+/* kernel/trace/ring_buffer.c gives the handover pages and positions. */
+struct ring_buffer_kho_page {
+	void *data;
+	unsigned int events;	/* unread data events */
+	unsigned int bytes;	/* its commit; 0: an empty page */
+};
+int ring_buffer_kho_pages(struct trace_buffer *buffer, int cpu, bool unread,
+			  int (*fn)(void *ctx, void *page), void *ctx, unsigned int *read);
+int ring_buffer_kho_adopt(struct trace_buffer *buffer, int cpu,
+			  const struct ring_buffer_kho_page *pages, unsigned int nr,
+			  unsigned int tail, unsigned int read, u64 read_ts);
 
 #else
 

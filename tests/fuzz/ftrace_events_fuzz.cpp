@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 // libFuzzer target: the previous kernel's ftrace metadata.  The first byte
 // picks the part: the event table (then every event is printed from a
-// record made of the rest of the input), a page list, or a CPU record.
+// record made of the rest of the input, its addresses named or not), a
+// page list, or a CPU record.
 // Whatever is accepted must be usable without reading out of bounds.
 #include <cstddef>
 #include <cstdint>
@@ -22,9 +23,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 		if (t.is_error())
 			return 0;
 		char out[512];
+		// Half the addresses in a module, the other half raw hex.
+		const kho_ftrace_module mod = {0, ~0ull >> 1, "m"};
+		kho_ftrace_names names = {};
+		names.modules = &mod;
+		names.nr_modules = 1;
 		for (size_t i = 0; i < t.value().size(); i++) {
 			t.value().fingerprint(i);
-			t.value().format_record(i, in, nullptr, nullptr, {out, sizeof(out)});
+			t.value().format_record(i, in, i % 2 ? &names : nullptr, {out, sizeof(out)});
 			if (t.value().find_type(t.value().event(i).type) < 0)
 				abort();
 		}

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-// libFuzzer target: the ftrace node checks (ftrace/node.cpp).  The input,
+// libFuzzer target: the ftrace node readers (ftrace/node.cpp).  The input,
 // if it passes fdt_check_header(), is a tree: every node of it goes through
-// the CPU node check (against a few positions-block sizes) and the instance
-// node check, and the "ftrace" node is looked up and its children walked;
-// the bytes after the tree, or all of them if there is no tree, are a
-// positions block.  Whatever is accepted must be what the format promises;
-// libfdt is the kernel's own.
+// the CPU node check (against a few positions-block sizes), the whole CPU
+// read (node, page list and its record in the positions block) and the
+// instance node check, and the "ftrace" node is looked up and its children
+// walked; the bytes after the tree, or all of them if there is no tree, are
+// a positions block.  Whatever is accepted must be what the format
+// promises; libfdt is the kernel's own.
 #include <libfdt.h>
 
 #include <algorithm>
@@ -19,7 +20,7 @@
 #include <kho/abi/ftrace.h>
 #include <kx/types.hpp>
 
-#include "ftrace/format.h"
+#include "ftrace/format.hpp"
 
 namespace {
 
@@ -63,7 +64,33 @@ void check_name(const void* fdt, int node, const char* prop, const char* s, cons
 	check(may_be_empty || *s, "clock not empty");
 }
 
-void nodes(const void* fdt, const u8* begin, const u8* end)
+// A CPU node read whole: its pages increasing and below @max_pfn, its
+// record's indices distinct and in range.
+void cpu_read(const void* fdt, int node, const u8* block, size_t size)
+{
+	const u64 max_pfn = 1u << 20;
+	kho_ftrace_cpu_in in;
+	const char* why = "unset";
+	if (kho_ftrace_cpu_read(fdt, node, block, size, max_pfn, &in, &why)) {
+		check(why != nullptr && in.pfns == nullptr, "refusal has a reason, owns nothing");
+		return;
+	}
+	check(why == nullptr, "acceptance has no reason");
+	const u32 nr = in.node.nr_pages;
+	for (u32 i = 0; i < nr; i++)
+		check(in.pfns[i] < max_pfn && (!i || in.pfns[i] > in.pfns[i - 1]),
+		      "pages increasing, below the limit");
+	check(in.view.nr_valid <= nr, "no more listed than there are");
+	std::vector<bool> seen(nr);
+	for (u32 i = 0; i < in.view.nr_valid; i++) {
+		check(in.order[i] < nr && !seen[in.order[i]], "each index in range, once");
+		seen[in.order[i]] = true;
+	}
+	check(in.view.first_is_reader || !in.view.reader_read, "only a reader page was read");
+	kho_ftrace_cpu_in_free(&in);
+}
+
+void nodes(const void* fdt, const u8* begin, const u8* end, const u8* block, size_t size)
 {
 	const u64 sizes[] = {0, 32, 33, 4096, u64{1} << 32};
 	int depth = 0, n = 0;
@@ -72,7 +99,7 @@ void nodes(const void* fdt, const u8* begin, const u8* end)
 		for (u64 positions_size : sizes) {
 			kho_ftrace_cpu_node c;
 			const char* why = "unset";
-			if (kho_ftrace_cpu_node_check(fdt, node, positions_size, &c, &why)) {
+			if (kx::to_errno(ftrace::check_cpu_node(fdt, node, positions_size), &c, &why)) {
 				check(why != nullptr, "refusal has a reason");
 				continue;
 			}
@@ -90,6 +117,7 @@ void nodes(const void* fdt, const u8* begin, const u8* end)
 			check(c.slot >= sizeof(kho_ftrace_positions) && c.slot < positions_size,
 			      "slot inside the block, past its head");
 		}
+		cpu_read(fdt, node, block, size);
 		kho_ftrace_instance_node in;
 		const char* why = "unset";
 		if (kho_ftrace_instance_node_check(fdt, node, &in, &why)) {
@@ -179,9 +207,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 	// if there is no tree, all of it a positions block.
 	size_t at = 0;
 	if (size >= sizeof(u32) * 10 && fdt_check_header(bytes) == 0 && fdt_totalsize(bytes) <= size) {
-		nodes(bytes, bytes, bytes + fdt_totalsize(bytes));
-		root(bytes, bytes, bytes + fdt_totalsize(bytes));
 		at = std::min<size_t>((fdt_totalsize(bytes) + 7) & ~size_t{7}, size);
+		nodes(bytes, bytes, bytes + fdt_totalsize(bytes), bytes + at, size - at);
+		root(bytes, bytes, bytes + fdt_totalsize(bytes));
 	}
 	positions(bytes + at, size - at);
 	return 0;

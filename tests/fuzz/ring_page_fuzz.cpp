@@ -10,7 +10,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
 	auto sum = ftrace::check_page({data, size});
-	if (sum.is_ok() && sum.value().data_bytes > size)
+	if (sum.is_ok() && sum.value().bytes > size)
 		abort();
 	if (sum.is_error() && sum.error().code() != kx::Errno::inval)
 		abort();

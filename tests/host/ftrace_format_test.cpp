@@ -153,14 +153,14 @@ TEST(FtraceEvents, CarriedAddressesAreNeverNamed)
 	auto tn = parse(encode(next));
 	std::vector<u8> rec(16);
 	rec[8] = 0x42;
-	auto named = [](void*, u64, char* buf, size_t size) -> bool {
-		std::snprintf(buf, size, "schedule+0x0");
-		return true;
-	};
+	kho_ftrace_names names = {};
+	names.same_build = 1;
+	names.text_size = 0x1000;
+	names.symbol = [](kx_u64, char* buf, size_t size) { std::snprintf(buf, size, "schedule+0x0"); };
 	char out[64];
-	ta.format_record(0, {rec.data(), rec.size()}, named, nullptr, {out, sizeof(out)});
+	ta.format_record(0, {rec.data(), rec.size()}, &names, {out, sizeof(out)});
 	EXPECT_STREQ(out, "function: ip=schedule+0x0");
-	tn.format_record(0, {rec.data(), rec.size()}, named, nullptr, {out, sizeof(out)});
+	tn.format_record(0, {rec.data(), rec.size()}, &names, {out, sizeof(out)});
 	EXPECT_STREQ(out, "function: ip=0x42");
 }
 
@@ -192,11 +192,10 @@ TEST(FtraceEvents, DamagedTablesAreRefused)
 }
 
 std::string format(const ftrace::EventTable& t, long idx, const std::vector<u8>& rec,
-		   ftrace::AddressName name = nullptr)
+		   const kho_ftrace_names* names = nullptr)
 {
 	char out[256];
-	t.format_record(static_cast<size_t>(idx), {rec.data(), rec.size()}, name, nullptr,
-			{out, sizeof(out)});
+	t.format_record(static_cast<size_t>(idx), {rec.data(), rec.size()}, names, {out, sizeof(out)});
 	return out;
 }
 
@@ -216,11 +215,29 @@ TEST(FtraceEvents, RecordsPrintFromTheirFormat)
 	std::memcpy(print.data() + 8, &ip, 8);
 	std::memcpy(print.data() + 16, "tok-1\n\0", 7);
 	EXPECT_EQ(format(t, t.find_type(5), print), "print: ip=0xffffffff81000010 buf=tok-1");
-	auto named = [](void*, u64 addr, char* buf, size_t size) -> bool {
-		std::snprintf(buf, size, "sym+0x%llx", static_cast<unsigned long long>(addr & 0xff));
-		return true;
+	// The same build: at its place in this kernel's text, a symbol.
+	kho_ftrace_names names = {};
+	names.same_build = 1;
+	names.old_text = 0xffffffff81000000ull;
+	names.text = 0xffffffff82000000ull;
+	names.text_size = 0x100;
+	names.symbol = [](kx_u64 addr, char* buf, size_t size) {
+		std::snprintf(buf, size, "sym+0x%llx", static_cast<unsigned long long>(addr - 0xffffffff82000000ull));
 	};
-	EXPECT_EQ(format(t, t.find_type(5), print, named), "print: ip=sym+0x10 buf=tok-1");
+	EXPECT_EQ(format(t, t.find_type(5), print, &names), "print: ip=sym+0x10 buf=tok-1");
+	// Beyond its text, or another build: hex, unless a module had it.
+	names.text_size = 0x10;
+	EXPECT_EQ(format(t, t.find_type(5), print, &names), "print: ip=0xffffffff81000010 buf=tok-1");
+	const kho_ftrace_module mods[2] = {{0xffffffffa0000000ull, 0x1000, "other"},
+					   {0xffffffff81000008ull, 0x9, "kho_test"}};
+	names.modules = mods;
+	names.nr_modules = 2;
+	EXPECT_EQ(format(t, t.find_type(5), print, &names), "print: ip=[kho_test]+0x8 buf=tok-1");
+	names.same_build = 0;
+	names.text_size = 0x100;
+	EXPECT_EQ(format(t, t.find_type(5), print, &names), "print: ip=[kho_test]+0x8 buf=tok-1");
+	names.nr_modules = 1;
+	EXPECT_EQ(format(t, t.find_type(5), print, &names), "print: ip=0xffffffff81000010 buf=tok-1");
 
 	std::vector<u8> demo(32);
 	std::memcpy(demo.data() + 8, "ab\x01" "cdefgh", 8);  // not NUL-terminated
@@ -240,6 +257,29 @@ TEST(FtraceEvents, RecordsPrintFromTheirFormat)
 	demo.resize(20);
 	EXPECT_EQ(format(t, t.find_type(300), demo),
 		  "demo: comm=ab?cdefg caller=<beyond record>");
+}
+
+std::string time_text(u64 ts, bool in_ns)
+{
+	char out[32];
+	const size_t len = ftrace::format_time(ts, in_ns, {out, sizeof(out)});
+	return len ? std::string(out, len) : "(not before the kexec)";
+}
+
+TEST(FtraceTime, RecordsBeforeTheKexecPrintNegative)
+{
+	// As " %5s.%06lu" of "-seconds" and microseconds, and " %12lld".
+	EXPECT_EQ(time_text(-1500000000ull, true), "    -1.500000");
+	EXPECT_EQ(time_text(-999ull, true), "    -0.000000");
+	EXPECT_EQ(time_text(-123456789012345ull, true), " -123456.789012");
+	EXPECT_EQ(time_text(-42ull, false), "          -42");
+	EXPECT_EQ(time_text(u64{1} << 63, false), " -9223372036854775808");
+	EXPECT_EQ(time_text(0, true), "(not before the kexec)");
+	EXPECT_EQ(time_text(1000, false), "(not before the kexec)");
+	// Cut to the room given, terminated.
+	char small[4];
+	ftrace::format_time(-1500000000ull, true, {small, sizeof(small)});
+	EXPECT_STREQ(small, "   ");
 }
 
 }  // namespace

@@ -14,7 +14,7 @@
 
 #include <kx/types.hpp>
 
-#include "ftrace/format.h"
+#include "ftrace/format.hpp"
 
 namespace {
 
@@ -117,7 +117,7 @@ const char* cpu_why(const std::vector<Prop>& props, u64 positions_size = 4096,
 	std::memset(&n, 0xa5, sizeof(n));
 	const kho_ftrace_cpu_node untouched = n;
 	const char* why = "unset";
-	const int rc = kho_ftrace_cpu_node_check(t.fdt(), t.node(), positions_size, &n, &why);
+	const int rc = kx::to_errno(ftrace::check_cpu_node(t.fdt(), t.node(), positions_size), &n, &why);
 	if (rc) {
 		EXPECT_EQ(rc, -KX_EINVAL);
 		EXPECT_EQ(std::memcmp(&n, &untouched, sizeof(n)), 0) << "out written on error";
@@ -660,6 +660,189 @@ TEST(FtraceNodes, VisitsOnlyTheCompatibleChildrenInOrder)
 				 node)
 		ADD_FAILURE() << "i1 has no CPU nodes";
 	EXPECT_STREQ(kho_ftrace_node_name(fdt, -1), "?");
+}
+
+// --- Round trip: what this kernel writes, the next one reads back ---
+
+// Two instances, the global one with two CPUs, and the positions block.
+struct Handover {
+	std::vector<u64> pfns[3] = {{5, 9, 0x10000, 0x10001}, {7}, {}};
+	std::vector<u64> unread[3] = {{0x10000, 5}, {7}, {}};
+	kho_ftrace_cpu_out cpus[3] = {};
+	kho_ftrace_instance_out instances[2] = {{nullptr, "", "local", 0, 2}, {nullptr, "inst", "global", 2, 1}};
+	kho_ftrace_out out = {};
+	std::vector<u8> events = std::vector<u8>(40, 0x3c);
+	std::vector<u8> tree = std::vector<u8>(8192);
+	std::vector<u64> block;  // 8-byte aligned, as a folio is
+
+	explicit Handover(u32 big_cpu_pages = 0)
+	{
+		// A CPU with 65536 pages or more takes 4-byte indices.
+		for (u64 i = 0; i < big_cpu_pages; i++)
+			pfns[2].push_back(0x100000 + 2 * i);
+		if (big_cpu_pages)
+			unread[2] = {pfns[2].back(), pfns[2].front()};
+		tree.resize(tree.size() + 2 * big_cpu_pages);
+		const u32 cpu_ids[3] = {0, 3, 1};
+		for (int i = 0; i < 3; i++)
+			cpus[i] = {nullptr, cpu_ids[i], static_cast<u32>(pfns[i].size()), pfns[i].data(),
+				   unread[i].data(), static_cast<u32>(unread[i].size()), 0};
+		out.instances = instances;
+		out.nr_instances = big_cpu_pages ? 2 : 1;
+		out.cpus = cpus;
+		out.nr_cpus = big_cpu_pages ? 3 : 2;
+		out.events = events.data();
+		out.events_size = events.size();
+		std::memset(out.build_id, 0x77, sizeof(out.build_id));
+		kho_ftrace_positions_layout(&out, 2);
+		out.positions_phys = 0x4000000;
+		block.resize(out.positions_size / 8 + 1);
+		kho_ftrace_positions_init(block.data(), &out);
+
+		void* fdt = tree.data();
+		EXPECT_EQ(fdt_create(fdt, static_cast<int>(tree.size())), 0);
+		EXPECT_EQ(fdt_finish_reservemap(fdt), 0);
+		EXPECT_EQ(fdt_begin_node(fdt, ""), 0);
+		EXPECT_EQ(kho_ftrace_node_write(fdt, &out), 0);
+		EXPECT_EQ(fdt_end_node(fdt), 0);
+		EXPECT_EQ(fdt_finish(fdt), 0);
+
+		// At kexec time.
+		for (u32 i = 0; i < out.nr_cpus; i++)
+			EXPECT_EQ(kho_ftrace_record_write(block.data(), &cpus[i], 1000 + i, i ? 0 : 24, !i), 0);
+		auto* mods = reinterpret_cast<kho_ftrace_module*>(reinterpret_cast<u8*>(block.data()) +
+								  out.modules_at);
+		mods[0] = {0xffffffffa0000000ull, 0x2000, "kho_test"};
+		kho_ftrace_positions_seal(block.data(), 0xffffffff81000000ull, 1);
+	}
+};
+
+TEST(FtraceRoundTrip, WhatIsWrittenReadsBack)
+{
+	Handover h;
+	const void* fdt = h.tree.data();
+	kho_ftrace_root_node root;
+	const char* why = "unset";
+	ASSERT_EQ(kho_ftrace_root_node_find(fdt, &root, &why), 0);
+	EXPECT_EQ(root.positions_phys, h.out.positions_phys);
+	EXPECT_EQ(root.positions_size, h.out.positions_size);
+	ASSERT_EQ(root.events_size, h.events.size());
+	EXPECT_EQ(std::memcmp(root.events, h.events.data(), h.events.size()), 0);
+	ASSERT_NE(root.build_id, nullptr);
+	EXPECT_EQ(std::memcmp(root.build_id, h.out.build_id, KHO_FTRACE_BUILD_ID_SIZE), 0);
+
+	kho_ftrace_positions_view pos;
+	ASSERT_EQ(kho_ftrace_positions_check(h.block.data(), h.out.positions_size, &pos, &why), 0);
+	EXPECT_EQ(pos.text, 0xffffffff81000000ull);
+	ASSERT_EQ(pos.nr_modules, 1u);
+	EXPECT_STREQ(pos.modules[0].name, "kho_test");
+
+	int inst, cpu;
+	u32 nr_instances = 0, c = 0;
+	kho_ftrace_for_each_node(fdt, root.node, KHO_FTRACE_INSTANCE_COMPATIBLE, inst) {
+		const kho_ftrace_instance_out& want = h.instances[nr_instances++];
+		kho_ftrace_instance_node in;
+		ASSERT_EQ(kho_ftrace_instance_node_check(fdt, inst, &in, &why), 0) << why;
+		EXPECT_STREQ(in.name, want.name);
+		EXPECT_STREQ(in.clock, want.clock);
+		EXPECT_EQ(in.subbuf_order, want.subbuf_order);
+		u32 nr_cpus = 0;
+		kho_ftrace_for_each_node(fdt, inst, KHO_FTRACE_CPU_COMPATIBLE, cpu) {
+			const kho_ftrace_cpu_out& o = h.cpus[c++];
+			nr_cpus++;
+			kho_ftrace_cpu_in read;
+			ASSERT_EQ(kho_ftrace_cpu_read(fdt, cpu, h.block.data(), h.out.positions_size,
+						      ~0ull, &read, &why), 0) << why;
+			EXPECT_EQ(read.node.cpu, o.cpu);
+			ASSERT_EQ(read.node.nr_pages, o.nr_pages);
+			EXPECT_EQ(std::vector<u64>(read.pfns, read.pfns + o.nr_pages),
+				  std::vector<u64>(o.pfns, o.pfns + o.nr_pages));
+			ASSERT_EQ(read.view.nr_valid, o.nr_unread);
+			for (u32 i = 0; i < o.nr_unread; i++)
+				EXPECT_EQ(o.pfns[read.order[i]], o.unread[i]);
+			EXPECT_EQ(read.view.kexec_clock, 1000 + c - 1);
+			EXPECT_EQ(read.view.first_is_reader, c == 1);
+			EXPECT_EQ(read.view.reader_read, c == 1 ? 24u : 0u);
+			kho_ftrace_cpu_in_free(&read);
+		}
+		EXPECT_EQ(nr_cpus, want.nr_cpus);
+	}
+	EXPECT_EQ(nr_instances, h.out.nr_instances);
+	EXPECT_EQ(c, h.out.nr_cpus);
+}
+
+TEST(FtraceRoundTrip, ManyPagesTakeWideIndices)
+{
+	Handover h(65536);
+	const void* fdt = h.tree.data();
+	const int node = fdt_path_offset(fdt, "/ftrace/i1/cpu1");
+	ASSERT_GE(node, 0);
+	kho_ftrace_cpu_in read;
+	const char* why = "unset";
+	ASSERT_EQ(kho_ftrace_cpu_read(fdt, node, h.block.data(), h.out.positions_size, ~0ull, &read,
+				      &why), 0) << why;
+	ASSERT_EQ(read.view.nr_valid, 2u);
+	EXPECT_EQ(read.order[0], 65535u);
+	EXPECT_EQ(read.order[1], 0u);
+	kho_ftrace_cpu_in_free(&read);
+}
+
+TEST(FtraceRoundTrip, ReadingRefusesWhatDoesNotMatch)
+{
+	Handover h;
+	const void* fdt = h.tree.data();
+	const int node = fdt_path_offset(fdt, "/ftrace/i0/cpu3");
+	ASSERT_GE(node, 0);
+	kho_ftrace_cpu_in read;
+	const char* why = nullptr;
+	// A page at or above the machine's last.
+	EXPECT_EQ(kho_ftrace_cpu_read(fdt, node, h.block.data(), h.out.positions_size, 7, &read, &why),
+		  -KX_EINVAL);
+	EXPECT_STREQ(why, "bad page list");
+	EXPECT_EQ(read.pfns, nullptr);
+	// More pages than the machine has.
+	EXPECT_EQ(kho_ftrace_cpu_read(fdt, fdt_path_offset(fdt, "/ftrace/i0/cpu0"), h.block.data(),
+				      h.out.positions_size, 3, &read, &why), -KX_EINVAL);
+	EXPECT_STREQ(why, "more pages than this machine has");
+	// A block cut before the record's indices.
+	EXPECT_EQ(kho_ftrace_cpu_read(fdt, node, h.block.data(), h.cpus[1].slot + 32, ~0ull, &read,
+				      &why), -KX_EINVAL);
+	EXPECT_STREQ(why, "record disagrees with the node");
+	// Another CPU's record.
+	auto* rec = reinterpret_cast<kho_ftrace_cpu_record*>(reinterpret_cast<u8*>(h.block.data()) +
+							     h.cpus[1].slot);
+	rec->nr_pages = 2;
+	EXPECT_EQ(kho_ftrace_cpu_read(fdt, node, h.block.data(), h.out.positions_size, ~0ull, &read,
+				      &why), -KX_EINVAL);
+	EXPECT_STREQ(why, "record disagrees with the node");
+}
+
+TEST(FtraceRoundTrip, APageNotPreservedLeavesAnEmptyRecord)
+{
+	Handover h;
+	h.unread[0][1] = 6;  // not among the CPU's pages
+	EXPECT_EQ(kho_ftrace_record_write(h.block.data(), &h.cpus[0], 5, 24, 1), -KX_ERANGE);
+	kho_ftrace_cpu_in read;
+	const char* why = "unset";
+	const void* fdt = h.tree.data();
+	ASSERT_EQ(kho_ftrace_cpu_read(fdt, fdt_path_offset(fdt, "/ftrace/i0/cpu0"), h.block.data(),
+				      h.out.positions_size, ~0ull, &read, &why), 0) << why;
+	EXPECT_EQ(read.view.nr_valid, 0u);
+	EXPECT_EQ(read.view.first_is_reader, 0);
+	EXPECT_EQ(read.view.reader_read, 0u);
+	EXPECT_EQ(read.view.kexec_clock, 5u);
+	kho_ftrace_cpu_in_free(&read);
+}
+
+TEST(FtraceRoundTrip, AFullTreeIsRefusedNotOverrun)
+{
+	Handover h;
+	std::vector<u8> small(256);
+	void* fdt = small.data();
+	ASSERT_EQ(fdt_create(fdt, static_cast<int>(small.size())), 0);
+	ASSERT_EQ(fdt_finish_reservemap(fdt), 0);
+	ASSERT_EQ(fdt_begin_node(fdt, ""), 0);
+	EXPECT_EQ(kho_ftrace_node_write(fdt, &h.out), -KX_ENOSPC);
 }
 
 }  // namespace

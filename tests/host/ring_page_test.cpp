@@ -57,7 +57,7 @@ private:
 	size_t at_ = 0;
 };
 
-kx::Result<ftrace::PageSummary> check(const std::vector<kx::u8>& p, const char*& why)
+kx::Result<kho_ftrace_page_info> check(const std::vector<kx::u8>& p, const char*& why)
 {
 	auto sum = ftrace::check_page({p.data(), p.size()});
 	why = sum.is_ok() ? nullptr : sum.error().reason();
@@ -112,7 +112,7 @@ TEST(RingPage, MissedEventFlagsAreUnderstood)
 	auto sum = check(PageBuilder().data(1, 4).done(1ull << 31 | 1ull << 30), why);
 	ASSERT_TRUE(sum.is_ok()) << why;
 	EXPECT_TRUE(sum.value().missed_events);
-	EXPECT_EQ(sum.value().data_bytes, 8u);
+	EXPECT_EQ(sum.value().bytes, 8u);
 }
 
 TEST(RingPage, PaddingEndsThePage)

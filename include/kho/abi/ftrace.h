@@ -50,6 +50,8 @@
 #define KHO_FTRACE_EVENTS_VERSION	1
 #define KHO_FTRACE_BUILD_ID_SIZE	20
 #define KHO_FTRACE_MODULE_NAME_LEN	56
+/* A sub-buffer starts with a u64 time stamp and a 64-bit commit. */
+#define KHO_FTRACE_PAGE_HEADER_SIZE	16
 
 /*
  * Head of the positions block: the CPU records follow at their nodes'

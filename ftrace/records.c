@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ftrace across kexec: how one kernel's records are read by the next.
+ * Outgoing, this kernel describes itself: its events' formats (and those
+ * of the records it kept from its predecessor), its build id, its loaded
+ * modules.  Incoming, each event type of the previous kernel becomes a
+ * shadow event that prints the record from its recorded format, naming
+ * addresses where it can; its time stamps are negative.
+ *
+ * The formats, the printing and the naming are C++ (format.cpp); this file
+ * owns the kernel objects.
+ */
+#define pr_fmt(fmt) "KHO ftrace: " fmt
+
+#include <linux/buildid.h>
+#include <linux/kallsyms.h>
+#include <linux/kho_hooks.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/trace_seq.h>
+
+#include "kernel/trace/trace.h"
+#include "ftrace/format.h"
+#include "ftrace/ftrace_internal.h"
+
+extern const char __start_notes[], __stop_notes[];
+
+int kho_ftrace_build_id(unsigned char *id)
+{
+	memset(id, 0, KHO_FTRACE_BUILD_ID_SIZE);
+	return build_id_parse_buf(__start_notes, id, __stop_notes - __start_notes);
+}
+
+/* Loaded modules, for the next kernel to name their addresses. */
+struct kho_ftrace_mod {
+	struct list_head list;
+	struct kho_ftrace_module desc;
+	void *mod;
+};
+static LIST_HEAD(kho_ftrace_mods);
+static DEFINE_MUTEX(kho_ftrace_mods_lock);
+
+#ifdef CONFIG_MODULES
+static int kho_ftrace_module_notify(struct notifier_block *nb, unsigned long state, void *data)
+{
+	struct module *mod = data;
+	struct kho_ftrace_mod *m, *tmp;
+
+	guard(mutex)(&kho_ftrace_mods_lock);
+	if (state == MODULE_STATE_COMING) {
+		m = kzalloc(sizeof(*m), GFP_KERNEL);
+		if (!m)
+			return NOTIFY_DONE;	/* its addresses print as hex */
+		m->mod = mod;
+		m->desc.base = (unsigned long)mod->mem[MOD_TEXT].base;
+		m->desc.size = mod->mem[MOD_TEXT].size;
+		strscpy(m->desc.name, mod->name, sizeof(m->desc.name));
+		list_add_tail(&m->list, &kho_ftrace_mods);
+	} else if (state == MODULE_STATE_GOING) {
+		list_for_each_entry_safe(m, tmp, &kho_ftrace_mods, list) {
+			if (m->mod == mod) {
+				list_del(&m->list);
+				kfree(m);
+			}
+		}
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block kho_ftrace_module_nb = {
+	.notifier_call = kho_ftrace_module_notify,
+};
+#else
+static struct notifier_block kho_ftrace_module_nb;	/* never called */
+#endif
+
+/* The loaded modules' text, at most @max of them (@out NULL: counts them). */
+unsigned int kho_ftrace_write_modules(struct kho_ftrace_module *out, unsigned int max)
+{
+	struct kho_ftrace_mod *m;
+	unsigned int n = 0;
+
+	guard(mutex)(&kho_ftrace_mods_lock);
+	list_for_each_entry(m, &kho_ftrace_mods, list) {
+		if (out && n < max)
+			out[n] = m->desc;
+		n++;
+	}
+	return min(n, max);
+}
+
+/* An event of the previous kernel, as this one prints it. */
+struct kho_ftrace_shadow {
+	struct list_head list;		/* kho_ftrace_shadows */
+	struct trace_event event;
+	long idx;		/* in the previous kernel's table, or -1 */
+	unsigned int old_type;
+	bool same_format;	/* this kernel has it with an identical format */
+};
+
+/* Never freed: records of these types may be read at any time. */
+static LIST_HEAD(kho_ftrace_shadows);
+static DEFINE_MUTEX(kho_ftrace_shadows_lock);
+
+static struct {
+	struct kho_ftrace_event_table *old;	/* kept: shadows print from it */
+	struct kho_ftrace_names names;
+	/* While restoring: */
+	struct kho_ftrace_event_table *cur;	/* this kernel's events */
+	u16 *remap;				/* old type -> shadow type, 0: not yet */
+} kho_ftrace_in;
+
+/**
+ * kho_trace_print_time() - print a time stamp from before the kexec
+ * @s: the output
+ * @in_ns: the clock counts nanoseconds (else raw counts)
+ * @ts: the time stamp
+ *
+ * Records of the previous kernel are shown relative to the kexec, so
+ * their time stamps are negative; the new kernel's start near zero.
+ *
+ * Return: true if @ts was negative and is printed.
+ */
+bool kho_trace_print_time(struct trace_seq *s, bool in_ns, u64 ts)
+{
+	char text[32];
+
+	if (!kho_ftrace_format_time(ts, in_ns, text, sizeof(text)))
+		return false;
+	trace_seq_puts(s, text);
+	return true;
+}
+
+static void kho_ftrace_symbol(kx_u64 addr, char *buf, size_t size)
+{
+	char sym[KSYM_SYMBOL_LEN];
+
+	sprint_symbol(sym, addr);
+	strscpy(buf, sym, size);
+}
+
+static enum print_line_t kho_ftrace_shadow_print(struct trace_iterator *iter, int flags,
+						 struct trace_event *event)
+{
+	struct kho_ftrace_shadow *sh = container_of(event, struct kho_ftrace_shadow, event);
+	struct trace_seq *s = &iter->seq;
+	const char *system, *name;
+	char *buf;
+	size_t room, len;
+
+	if (sh->idx < 0) {
+		trace_seq_printf(s, "previous-kernel event type %u: not described, %u bytes raw\n",
+				 sh->old_type, iter->ent_size);
+		return trace_handle_return(s);
+	}
+	name = kho_ftrace_events_name(kho_ftrace_in.old, sh->idx, &system);
+	if (!sh->same_format) {
+		trace_seq_printf(s, "%s:%s: previous-kernel event, format not in this kernel, %u bytes raw\n",
+				 system, name, iter->ent_size);
+		return trace_handle_return(s);
+	}
+	room = seq_buf_get_buf(&s->seq, &buf);
+	len = kho_ftrace_format_record(kho_ftrace_in.old, sh->idx, iter->ent, iter->ent_size,
+				       &kho_ftrace_in.names, buf, room);
+	seq_buf_commit(&s->seq, len + 1 < room ? len : -1);
+	trace_seq_putc(s, '\n');
+	return trace_handle_return(s);
+}
+
+static struct trace_event_functions kho_ftrace_shadow_funcs = {
+	.trace = kho_ftrace_shadow_print,
+	.raw = kho_ftrace_shadow_print,
+};
+
+/* Records kept from the previous kernel are described to the next one. */
+static int kho_ftrace_put_shadows(struct kho_ftrace_events_builder *b)
+{
+	struct kho_ftrace_shadow *sh;
+	int err = 0;
+
+	guard(mutex)(&kho_ftrace_shadows_lock);
+	list_for_each_entry(sh, &kho_ftrace_shadows, list)
+		if (!err && sh->idx >= 0)
+			err = kho_ftrace_events_add_copy(b, kho_ftrace_in.old, sh->idx,
+							 sh->event.type);
+	return err;
+}
+
+unsigned int kho_ftrace_remap(void *ctx, unsigned int old_type, unsigned int payload)
+{
+	struct kho_ftrace_shadow *sh;
+	const char *system, *name;
+	long cur;
+
+	if (kho_ftrace_in.remap[old_type])
+		return kho_ftrace_in.remap[old_type];
+	sh = kzalloc(sizeof(*sh), GFP_KERNEL);
+	if (!sh)
+		return 0;	/* type 0 is never registered: prints as unknown */
+	sh->old_type = old_type;
+	sh->idx = kho_ftrace_in.old ? kho_ftrace_events_find_type(kho_ftrace_in.old, old_type) : -1;
+	if (sh->idx >= 0 && kho_ftrace_in.cur) {
+		name = kho_ftrace_events_name(kho_ftrace_in.old, sh->idx, &system);
+		cur = kho_ftrace_events_find_name(kho_ftrace_in.cur, system, name);
+		sh->same_format = cur >= 0 &&
+			kho_ftrace_events_fingerprint(kho_ftrace_in.cur, cur) ==
+			kho_ftrace_events_fingerprint(kho_ftrace_in.old, sh->idx);
+	}
+	sh->event.funcs = &kho_ftrace_shadow_funcs;
+	if (!register_trace_event(&sh->event)) {
+		kfree(sh);
+		return 0;
+	}
+	kho_ftrace_in.remap[old_type] = sh->event.type;
+	scoped_guard(mutex, &kho_ftrace_shadows_lock)
+		list_add_tail(&sh->list, &kho_ftrace_shadows);
+	return sh->event.type;
+}
+
+/* This kernel's events, and those it kept from the previous one. */
+struct kho_ftrace_events_builder *kho_ftrace_events_collect(void)
+{
+	struct kho_ftrace_events_builder *b = kho_ftrace_events_builder_create();
+	struct trace_event_call *call;
+	struct ftrace_event_field *field;
+	int err = b ? 0 : -ENOMEM;
+
+	mutex_lock(&event_mutex);
+	list_for_each_entry(call, &ftrace_events, list) {
+		if (err || !call->event.type || !call->class || !call->class->system)
+			continue;
+		err = kho_ftrace_events_add(b, call->event.type, call->class->system,
+					    trace_event_name(call));
+		list_for_each_entry(field, trace_get_fields(call), link) {
+			if (err)
+				break;
+			err = kho_ftrace_events_add_field(b, field->name, field->type,
+							  field->offset, field->size,
+							  field->is_signed);
+		}
+	}
+	mutex_unlock(&event_mutex);
+	err = err ?: kho_ftrace_put_shadows(b);
+	if (err) {
+		kho_ftrace_events_builder_destroy(b);
+		return NULL;
+	}
+	return b;
+}
+
+/*
+ * Before the restore: the previous kernel's events and where its text was,
+ * to print its records and name their addresses, and this kernel's events,
+ * to compare their formats.
+ */
+int __init kho_ftrace_records_begin(const struct kho_ftrace_root_node *root,
+				    const struct kho_ftrace_positions_view *pos)
+{
+	struct kho_ftrace_names *names = &kho_ftrace_in.names;
+	unsigned char id[KHO_FTRACE_BUILD_ID_SIZE];
+	struct kho_ftrace_events_builder *b;
+	const char *why;
+
+	kho_ftrace_in.old = root->events ?
+		kho_ftrace_events_parse(root->events, root->events_size, &why) : NULL;
+	if (!kho_ftrace_in.old)
+		pr_err("event table: %s; previous records print as raw sizes\n",
+		       root->events ? why : "missing");
+	b = kho_ftrace_events_collect();
+	kho_ftrace_in.cur = b ? kho_ftrace_events_table(b) : NULL;
+	kho_ftrace_events_builder_destroy(b);
+	kho_ftrace_in.remap = kvcalloc(1 << 16, sizeof(u16), GFP_KERNEL);
+
+	names->same_build = root->build_id && !kho_ftrace_build_id(id) &&
+		!memcmp(id, root->build_id, sizeof(id)) && memchr_inv(id, 0, sizeof(id));
+	names->old_text = pos->text;
+	names->text = (unsigned long)_text;
+	names->text_size = _etext - _text;
+	names->symbol = kho_ftrace_symbol;
+	pr_info("previous kernel %s this build: its addresses print %s\n",
+		names->same_build ? "is" : "is not",
+		names->same_build ? "as symbols" : "as raw hex");
+	names->modules = kmemdup_array(pos->modules, pos->nr_modules, sizeof(*pos->modules),
+				       GFP_KERNEL);
+	if (names->modules)
+		names->nr_modules = pos->nr_modules;
+	return kho_ftrace_in.remap ? 0 : -ENOMEM;
+}
+
+void __init kho_ftrace_records_end(void)
+{
+	kvfree(kho_ftrace_in.remap);
+	kho_ftrace_in.remap = NULL;
+	kho_ftrace_events_free(kho_ftrace_in.cur);
+	kho_ftrace_in.cur = NULL;
+}
+
+static int __init kho_ftrace_records_init(void)
+{
+	if (register_module_notifier(&kho_ftrace_module_nb))
+		pr_err("cannot follow modules: their addresses will print as hex\n");
+	return 0;
+}
+core_initcall(kho_ftrace_records_init);
