@@ -6,10 +6,6 @@
 using kho::MemMapReader;
 using kho::PreservedMemory;
 
-struct kho_preserved {
-	PreservedMemory mem;
-};
-
 namespace {
 
 struct PreservedCursor {
