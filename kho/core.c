@@ -1,22 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The outgoing handover: preserved memory, handover notifiers, subtrees,
- * the tree, and /sys/kernel/kho.
+ * The outgoing handover: handover notifiers, activation, /sys/kernel/kho.
+ * What it hands over is recorded in record.c.
  *
- * States (Documentation/kho/concurrency.rst has the diagram and the rules):
+ * out_state.cpp decides every state change (Documentation/kho/concurrency.rst
+ * has the diagram); this file takes the locks and carries out the actions:
+ * notifying, sealing the tree (handover_tree.cpp writes it and the map),
+ * publishing and freeing them.  In idle, serializing and aborting, memory
+ * can be preserved and unpreserved and subtrees added and removed; in
+ * active the record is frozen (-EBUSY).
  *
- *   idle --(write 1: DUMP)--> serializing --(every step ok)--> active
- *     ^                           |                              |
- *     +--(a step fails: ABORT)----+                              |
- *     +--(write 0: serializing again while ABORT runs)-----------+
- *
- * In idle and serializing, memory can be preserved and unpreserved and
- * subtrees added and removed; in active the record is frozen (-EBUSY).
- * Notifiers run only in serializing, with kho_state_lock held; nothing a
- * notifier may call takes that lock, and (un)registering a notifier
- * outside idle fails at once with -EBUSY.
- *
- * Lock order: kexec lock -> kho_state_lock -> kho_mem_lock.
+ * Locks, in order: the kexec lock (state changes, the tree and the map) ->
+ * kho_state_lock (the state, the notifier chain, dt_max) -> kho_mem_lock
+ * (the record, the subtrees, the state as preserve calls see it).
+ * Notifiers run with the kexec lock alone, so whatever they call may take
+ * the others.
  */
 #define pr_fmt(fmt) "kho: " fmt
 
@@ -36,36 +34,25 @@
 
 #include "kernel/kexec_internal.h"
 #include "kho_internal.h"
-#include "mem_map.h"
+#include "handover_tree.h"
+#include "record.h"
 
 #define KHO_DT_MAX_DEFAULT	SZ_1M
-#define KHO_INLINE_MEMMAP_MAX	64	/* bytes: a few ranges ride in the tree */
-
-enum kho_state { KHO_IDLE, KHO_SERIALIZING, KHO_ACTIVE };
 
 struct kho_serialization {
 	void *fdt;
 };
 
-struct kho_subtree {
-	struct list_head list;
-	const char *name;
-	void *fdt;
-};
-
 static DEFINE_MUTEX(kho_state_lock);
-static DEFINE_MUTEX(kho_mem_lock);
-static RAW_NOTIFIER_HEAD(kho_notifiers);	/* kho_state_lock */
-static LIST_HEAD(kho_subtrees);			/* kho_mem_lock */
+static RAW_NOTIFIER_HEAD(kho_notifiers);	/* changed under kho_state_lock in idle */
 
 static struct {
-	enum kho_state state;		/* written under both locks */
-	struct kho_preserved *mem;	/* kho_mem_lock */
 	size_t dt_max;			/* kho_state_lock */
-	/* Valid while active; written under kho_state_lock. */
+	/* Between activation and deactivation; the kexec lock. */
 	void *fdt;
 	void *memmap;			/* NULL if inline in the tree */
 	size_t memmap_size;
+	u64 activation_start;
 } kho_out = {
 	.dt_max = KHO_DT_MAX_DEFAULT,
 };
@@ -86,25 +73,21 @@ bool kho_is_enabled(void)
 }
 EXPORT_SYMBOL_GPL(kho_is_enabled);
 
-static void kho_set_state(enum kho_state state)
+/* The state changes under both locks (record.c takes kho_mem_lock). */
+static int kho_out_change(enum kho_out_event event)
 {
-	lockdep_assert_held(&kho_state_lock);
-	guard(mutex)(&kho_mem_lock);
-	WRITE_ONCE(kho_out.state, state);
+	guard(mutex)(&kho_state_lock);
+	return kho_out_step(event);
 }
 
-/*
- * Notifiers can only be added or removed in idle.  From a notifier (the
- * state is serializing then) this fails at once, without waiting for
- * kho_state_lock, which the caller of the notifier holds.
- */
 static int kho_change_notifiers(struct notifier_block *nb, bool add)
 {
-	if (READ_ONCE(kho_out.state) != KHO_IDLE)
-		return -EBUSY;
+	int err;
+
 	guard(mutex)(&kho_state_lock);
-	if (kho_out.state != KHO_IDLE)
-		return -EBUSY;
+	err = kho_out_step(KHO_OUT_CHANGE_NOTIFIERS);
+	if (err)
+		return err;
 	return add ? raw_notifier_chain_register(&kho_notifiers, nb)
 		   : raw_notifier_chain_unregister(&kho_notifiers, nb);
 }
@@ -113,9 +96,9 @@ static int kho_change_notifiers(struct notifier_block *nb, bool add)
  * register_kho_notifier() - get KEXEC_KHO_DUMP and KEXEC_KHO_ABORT events
  * @nb: notifier; its callback gets a &struct kho_serialization as data
  *
- * The callback runs with the handover serializing: it may preserve and
- * unpreserve memory and add or remove subtrees, but not (un)register
- * notifiers.
+ * The callback runs with the handover serializing (DUMP) or aborting
+ * (ABORT): it may preserve and unpreserve memory and add or remove
+ * subtrees, but not (un)register notifiers.
  *
  * Return: 0, or -EBUSY unless the handover is idle.
  */
@@ -154,260 +137,24 @@ void *kho_ser_fdt(struct kho_serialization *ser)
 }
 EXPORT_SYMBOL_GPL(kho_ser_fdt);
 
-/* Memory the next kernel can see and that is not scratch. */
-static int kho_check_preservable(unsigned long pfn, unsigned long nr_pages)
+static int kho_notify(unsigned long event)
 {
-	phys_addr_t addr = PFN_PHYS(pfn), size = PFN_PHYS(nr_pages);
-
-	if (addr < KHO_LOW_WINDOW)
-		return -EINVAL;
-	if (kho_in_scratch(addr, size)) {
-		pr_warn("refusing to preserve [%pa+%pa]: inside scratch\n", &addr, &size);
-		return -EINVAL;
-	}
-	if (!kho_boot_memory(addr, size)) {
-		pr_warn("refusing to preserve [%pa+%pa]: not in the boot memory map\n", &addr, &size);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static struct kho_preserved *kho_record(void)
-{
-	lockdep_assert_held(&kho_mem_lock);
-	if (!kho_out.mem)
-		kho_out.mem = kho_preserved_create();
-	return kho_out.mem;
-}
-
-static int kho_change_preserved(unsigned long pfn, unsigned long nr, unsigned int order, bool add)
-{
-	struct kho_preserved *mem;
+	struct kho_serialization ser = { .fdt = kho_out.fdt };
 	int err;
 
-	if (!kho_is_enabled())
-		return -EOPNOTSUPP;
-	if (add) {
-		err = kho_check_preservable(pfn, nr << order);
-		if (err)
-			return err;
-	}
-	guard(mutex)(&kho_mem_lock);
-	if (kho_out.state == KHO_ACTIVE)
-		return -EBUSY;
-	mem = kho_record();
-	if (!mem)
-		return -ENOMEM;
-	if (order || nr == 1)
-		return add ? kho_preserved_add(mem, pfn, order) : kho_preserved_remove(mem, pfn, order);
-	return add ? kho_preserved_add_pages(mem, pfn, nr) : kho_preserved_remove_pages(mem, pfn, nr);
+	if (event == KEXEC_KHO_ABORT)
+		return notifier_to_errno(raw_notifier_call_chain(&kho_notifiers, event, &ser));
+	/* Those that got DUMP before one failed get ABORT from here. */
+	err = notifier_to_errno(raw_notifier_call_chain_robust(&kho_notifiers, KEXEC_KHO_DUMP,
+							       KEXEC_KHO_ABORT, &ser));
+	if (err)
+		pr_err("activation: a handover notifier failed (%d)\n", err);
+	return err;
 }
 
-/**
- * kho_preserve_folio() - hand a folio over to the next kernel
- * @folio: the folio; it must not be split or freed until unpreserved
- *
- * The next kernel gets it back with kho_restore_folio() at the same
- * physical address and order.
- *
- * Return: 0; -EBUSY while the handover is active; -EEXIST if any page of
- * it is already preserved; -EINVAL for scratch or hot-added memory;
- * -ENOMEM; -EOPNOTSUPP without KHO.
- */
-int kho_preserve_folio(struct folio *folio)
+/* KHO_OUT_DUMP: the tree begun, the notifiers write into it. */
+static int kho_dump(void)
 {
-	return kho_change_preserved(folio_pfn(folio), 1, folio_order(folio), true);
-}
-EXPORT_SYMBOL_GPL(kho_preserve_folio);
-
-/**
- * kho_unpreserve_folio() - undo kho_preserve_folio()
- * @folio: the folio
- *
- * Not while the handover is active: the tree already lists it (WARNs).
- */
-void kho_unpreserve_folio(struct folio *folio)
-{
-	WARN_ON_ONCE(kho_change_preserved(folio_pfn(folio), 1, folio_order(folio), false));
-}
-EXPORT_SYMBOL_GPL(kho_unpreserve_folio);
-
-/**
- * kho_preserve_pages() - hand @nr_pages order-0 pages over
- * @page: first page
- * @nr_pages: number of physically contiguous pages
- *
- * Return: as kho_preserve_folio().
- */
-int kho_preserve_pages(struct page *page, unsigned int nr_pages)
-{
-	if (!nr_pages)
-		return -EINVAL;
-	return kho_change_preserved(page_to_pfn(page), nr_pages, 0, true);
-}
-EXPORT_SYMBOL_GPL(kho_preserve_pages);
-
-/**
- * kho_unpreserve_pages() - undo kho_preserve_pages()
- * @page: first page
- * @nr_pages: number of pages
- *
- * Not while the handover is active (WARNs).
- */
-void kho_unpreserve_pages(struct page *page, unsigned int nr_pages)
-{
-	WARN_ON_ONCE(kho_change_preserved(page_to_pfn(page), nr_pages, 0, false));
-}
-EXPORT_SYMBOL_GPL(kho_unpreserve_pages);
-
-/**
- * kho_add_subtree() - hand over a flattened device tree of your own
- * @name: its node name in the root tree; unique
- * @fdt: the tree, one page in a preserved folio or pages of your own
- *
- * The root tree gets a node @name with a u64 "fdt" property holding the
- * physical address of @fdt; the next kernel finds it with
- * kho_retrieve_subtree().  @fdt itself must be preserved by the caller.
- * Allowed from a KEXEC_KHO_DUMP notifier.
- *
- * Return: 0; -EBUSY while active; -EEXIST for a duplicate name; -ENOMEM.
- */
-int kho_add_subtree(const char *name, void *fdt)
-{
-	struct kho_subtree *sub, *it;
-
-	guard(mutex)(&kho_mem_lock);
-	if (kho_out.state == KHO_ACTIVE)
-		return -EBUSY;
-	list_for_each_entry(it, &kho_subtrees, list)
-		if (!strcmp(it->name, name))
-			return -EEXIST;
-	sub = kzalloc(sizeof(*sub), GFP_KERNEL);
-	if (!sub)
-		return -ENOMEM;
-	sub->name = kstrdup(name, GFP_KERNEL);
-	if (!sub->name) {
-		kfree(sub);
-		return -ENOMEM;
-	}
-	sub->fdt = fdt;
-	list_add_tail(&sub->list, &kho_subtrees);
-	return 0;
-}
-EXPORT_SYMBOL_GPL(kho_add_subtree);
-
-/**
- * kho_remove_subtree() - undo kho_add_subtree()
- * @fdt: the tree passed to kho_add_subtree()
- *
- * Allowed from a notifier; not while the handover is active (WARNs).
- */
-void kho_remove_subtree(void *fdt)
-{
-	struct kho_subtree *sub;
-
-	guard(mutex)(&kho_mem_lock);
-	if (WARN_ON_ONCE(kho_out.state == KHO_ACTIVE))
-		return;
-	list_for_each_entry(sub, &kho_subtrees, list) {
-		if (sub->fdt == fdt) {
-			list_del(&sub->list);
-			kfree(sub->name);
-			kfree(sub);
-			return;
-		}
-	}
-}
-EXPORT_SYMBOL_GPL(kho_remove_subtree);
-
-static int kho_fdt_err(int fdt_err)
-{
-	return fdt_err == -FDT_ERR_NOSPACE ? -ENOSPC : -EINVAL;
-}
-
-static void kho_free_output(void)
-{
-	kvfree(kho_out.fdt);
-	kvfree(kho_out.memmap);
-	kho_out.fdt = NULL;
-	kho_out.memmap = NULL;
-	kho_out.memmap_size = 0;
-}
-
-/* The tree up to the point where notifiers add their nodes. */
-static int kho_tree_begin(void *fdt)
-{
-	int err = fdt_create(fdt, kho_out.dt_max);
-
-	err = err ?: fdt_finish_reservemap(fdt);
-	err = err ?: fdt_begin_node(fdt, "");
-	err = err ?: fdt_property_string(fdt, "compatible", KHO_ROOT_COMPATIBLE);
-	return err ? kho_fdt_err(err) : 0;
-}
-
-/*
- * After the notifiers: the subtrees go into the tree, the record is frozen
- * (active) and encoded, in one critical section, so a subtree or a folio
- * is either in this handover or refused with -EBUSY.
- */
-static int kho_freeze(void *fdt)
-{
-	struct kho_subtree *sub;
-	long long written = 0;
-	size_t size;
-	int err = 0;
-
-	guard(mutex)(&kho_mem_lock);
-	list_for_each_entry(sub, &kho_subtrees, list) {
-		u64 phys = virt_to_phys(sub->fdt);
-
-		err = fdt_begin_node(fdt, sub->name);
-		err = err ?: fdt_property(fdt, "fdt", &phys, sizeof(phys));
-		err = err ?: fdt_end_node(fdt);
-		if (err)
-			return kho_fdt_err(err);
-	}
-	WRITE_ONCE(kho_out.state, KHO_ACTIVE);
-	size = kho_out.mem ? kho_preserved_encoded_size(kho_out.mem) : 0;
-	if (!size)
-		return 0;
-	kho_out.memmap = kvmalloc(size, GFP_KERNEL);
-	if (!kho_out.memmap)
-		return -ENOMEM;
-	written = kho_preserved_encode(kho_out.mem, kho_out.memmap, size, PAGE_SHIFT);
-	if (written < 0)
-		return written;
-	kho_out.memmap_size = written;
-	return 0;
-}
-
-/* Closes the tree; a small memory map moves into it. */
-static int kho_tree_finish(void *fdt)
-{
-	int err = fdt_end_node(fdt);
-
-	err = err ?: fdt_finish(fdt);
-	if (!err && kho_out.memmap && kho_out.memmap_size <= KHO_INLINE_MEMMAP_MAX) {
-		/*
-		 * A root property must precede the subnodes, which the
-		 * sequential writer has emitted by now: insert it.
-		 */
-		err = fdt_open_into(fdt, fdt, kho_out.dt_max);
-		err = err ?: fdt_setprop(fdt, 0, "preserved-memory-map", kho_out.memmap,
-					 kho_out.memmap_size);
-		err = err ?: fdt_pack(fdt);
-		if (!err) {
-			kvfree(kho_out.memmap);
-			kho_out.memmap = NULL;
-		}
-	}
-	return err ? kho_fdt_err(err) : 0;
-}
-
-static int kho_activate(void)
-{
-	struct kho_serialization ser;
-	u64 start = local_clock();
 	int err;
 
 	if (!kho_is_enabled())
@@ -416,68 +163,91 @@ static int kho_activate(void)
 		pr_err("activation: no boot glue to pass a handover on this architecture yet\n");
 		return -EOPNOTSUPP;
 	}
-	ser.fdt = kho_out.fdt = kvzalloc(kho_out.dt_max, GFP_KERNEL);
-	if (!ser.fdt)
+	kho_out.activation_start = local_clock();
+	kho_out.fdt = kvzalloc(kho_out.dt_max, GFP_KERNEL);
+	if (!kho_out.fdt)
 		return -ENOMEM;
-	err = kho_tree_begin(ser.fdt);
-	if (err)
-		goto out_idle;
-
-	kho_set_state(KHO_SERIALIZING);
-	/* Those that got DUMP before one failed get ABORT from here. */
-	err = notifier_to_errno(raw_notifier_call_chain_robust(&kho_notifiers, KEXEC_KHO_DUMP,
-							       KEXEC_KHO_ABORT, &ser));
-	if (err) {
-		pr_err("activation: a handover notifier failed (%d)\n", err);
-		goto out_idle;
-	}
-	err = kho_freeze(ser.fdt);
-	err = err ?: kho_tree_finish(ser.fdt);
-	err = err ?: kho_check_scratch_fits(fdt_totalsize(ser.fdt) + kho_out.memmap_size);
-	if (!err) {
-		bin_attr_dt.size = fdt_totalsize(ser.fdt);
-		err = sysfs_create_bin_file(kho_kobj, &bin_attr_dt);
-	}
-	if (err) {
-		/* Serializing again first, so the ABORT handlers can unpreserve. */
-		kho_set_state(KHO_SERIALIZING);
-		raw_notifier_call_chain(&kho_notifiers, KEXEC_KHO_ABORT, &ser);
-		goto out_idle;
-	}
-	pr_info("active: tree %u bytes, memory map %zu bytes%s, %llu pages preserved, in %llu us\n",
-		fdt_totalsize(ser.fdt), kho_out.memmap_size,
-		kho_out.memmap_size && !kho_out.memmap ? " (in the tree)" : "",
-		kho_out.mem ? kho_preserved_nr_pages(kho_out.mem) : 0,
-		(local_clock() - start) / NSEC_PER_USEC);
-	return 0;
-
-out_idle:
-	kho_set_state(KHO_IDLE);
-	kho_free_output();
-	return err;
+	err = kho_tree_begin(kho_out.fdt, kho_out.dt_max);
+	return err ?: kho_notify(KEXEC_KHO_DUMP);
 }
 
-static int kho_deactivate(void)
+/*
+ * KHO_OUT_SEAL, once active: what was preserved or added before is in the
+ * tree, what comes later is refused.  Then the tree is published.
+ */
+static int kho_seal(void)
 {
-	struct kho_serialization ser = { .fdt = kho_out.fdt };
+	int err = kho_record_seal(kho_out.fdt, kho_out.dt_max, &kho_out.memmap,
+				  &kho_out.memmap_size);
 
-	if (kho_kexec_image_carries_handover()) {
-		pr_warn("deactivation refused: the loaded kexec image carries the handover; unload it first\n");
-		return -EBUSY;
-	}
-	/* Waits for readers of dt, which take none of the locks held here. */
-	sysfs_remove_bin_file(kho_kobj, &bin_attr_dt);
-	kho_set_state(KHO_SERIALIZING);
-	raw_notifier_call_chain(&kho_notifiers, KEXEC_KHO_ABORT, &ser);
-	kho_set_state(KHO_IDLE);
-	kho_free_output();
-	pr_info("deactivated\n");
+	err = err ?: kho_check_scratch_fits(fdt_totalsize(kho_out.fdt) + kho_out.memmap_size);
+	if (err)
+		return err;
+	bin_attr_dt.size = fdt_totalsize(kho_out.fdt);
+	err = sysfs_create_bin_file(kho_kobj, &bin_attr_dt);
+	if (err)
+		return err;
+	pr_info("active: tree %u bytes, memory map %zu bytes%s, %llu pages preserved, in %llu us\n",
+		fdt_totalsize(kho_out.fdt), kho_out.memmap_size,
+		kho_out.memmap_size && !kho_out.memmap ? " (in the tree)" : "",
+		kho_record_nr_pages(),
+		(local_clock() - kho_out.activation_start) / NSEC_PER_USEC);
 	return 0;
+}
+
+/* KHO_OUT_ABORT: readers of dt are waited for; they take none of our locks. */
+static void kho_abort(void)
+{
+	sysfs_remove_bin_file(kho_kobj, &bin_attr_dt);
+	kho_notify(KEXEC_KHO_ABORT);
+}
+
+/* KHO_OUT_FREE */
+static void kho_free_output(void)
+{
+	kvfree(kho_out.fdt);
+	kx_free(kho_out.memmap);
+	kho_out.fdt = NULL;
+	kho_out.memmap = NULL;
+	kho_out.memmap_size = 0;
+}
+
+/*
+ * Under the kexec lock: the actions @event leads to, one after another,
+ * until the state rests.  Returns the first error.
+ */
+static int kho_out_run(enum kho_out_event event)
+{
+	int err = 0;
+
+	for (;;) {
+		int action = kho_out_change(event), result = 0;
+
+		switch (action) {
+		case KHO_OUT_DUMP:
+			result = kho_dump();
+			break;
+		case KHO_OUT_SEAL:
+			result = kho_seal();
+			break;
+		case KHO_OUT_ABORT:
+			kho_abort();
+			break;
+		case KHO_OUT_FREE:
+			kho_free_output();
+			return err;
+		default:
+			WARN_ON_ONCE(action == -EINVAL);
+			return err ?: action;	/* KHO_OUT_NONE, or refused */
+		}
+		err = err ?: result;
+		event = result ? KHO_OUT_FAILED : KHO_OUT_DONE;
+	}
 }
 
 static ssize_t active_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%d\n", READ_ONCE(kho_out.state) == KHO_ACTIVE);
+	return sysfs_emit(buf, "%d\n", kho_out_state() == KHO_OUT_ACTIVE);
 }
 
 static ssize_t active_store(struct kobject *kobj, struct kobj_attribute *attr,
@@ -493,11 +263,13 @@ static ssize_t active_store(struct kobject *kobj, struct kobj_attribute *attr,
 	/* Never while kexec_file_load() runs: the image must see one state. */
 	if (!kexec_trylock())
 		return -EBUSY;
-	scoped_guard(mutex, &kho_state_lock) {
-		if (want == (kho_out.state == KHO_ACTIVE))
-			err = 0;
-		else
-			err = want ? kho_activate() : kho_deactivate();
+	if (!want && kho_kexec_image_carries_handover()) {
+		pr_warn("deactivation refused: the loaded kexec image carries the handover; unload it first\n");
+		err = -EBUSY;
+	} else {
+		err = kho_out_run(want ? KHO_OUT_ACTIVATE : KHO_OUT_DEACTIVATE);
+		if (!want && !err)
+			pr_info("deactivated\n");
 	}
 	kexec_unlock();
 	return err ?: count;
@@ -513,14 +285,16 @@ static ssize_t dt_max_store(struct kobject *kobj, struct kobj_attribute *attr,
 			    const char *buf, size_t count)
 {
 	unsigned long long size;
+	int err;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	if (kstrtoull(buf, 0, &size) || size < PAGE_SIZE || size > SZ_1G)
 		return -EINVAL;
 	guard(mutex)(&kho_state_lock);
-	if (kho_out.state != KHO_IDLE)
-		return -EBUSY;
+	err = kho_out_step(KHO_OUT_SET_DT_MAX);
+	if (err)
+		return err;
 	WRITE_ONCE(kho_out.dt_max, size);
 	return count;
 }
@@ -551,7 +325,7 @@ static ssize_t scratch_phys_read(struct file *file, struct kobject *kobj,
 }
 static BIN_ATTR_ADMIN_RO(scratch_phys, 0);
 
-/* The file exists only while the tree does (see kho_deactivate()). */
+/* The file exists only while the tree does (see kho_abort()). */
 static ssize_t dt_read(struct file *file, struct kobject *kobj, struct bin_attribute *attr,
 		       char *buf, loff_t pos, size_t count)
 {
@@ -579,64 +353,28 @@ static const struct attribute_group kho_group = {
 	.bin_attrs = kho_bin_attrs,
 };
 
-/* For kexec.c, under the kexec lock: the frozen handover, if active. */
+/* Under the kexec lock (kexec.c, test_knobs.c): the sealed handover, if active. */
 bool kho_out_get(struct kho_outgoing *out)
 {
-	if (READ_ONCE(kho_out.state) != KHO_ACTIVE)
+	if (kho_out_state() != KHO_OUT_ACTIVE)
 		return false;
 	out->fdt = kho_out.fdt;
 	out->fdt_size = fdt_totalsize(kho_out.fdt);
+	out->fdt_max = kho_out.dt_max;
 	out->memmap = kho_out.memmap;
 	out->memmap_size = kho_out.memmap ? kho_out.memmap_size : 0;
 	return true;
 }
 
-bool kho_out_preserves(unsigned long pfn, unsigned long nr_pages)
-{
-	guard(mutex)(&kho_mem_lock);
-	return kho_out.mem && kho_preserved_intersects(kho_out.mem, pfn, nr_pages);
-}
-
 #ifdef CONFIG_KEXEC_HANDOVER_TEST_KNOBS
-/* test_knobs.c, under the kexec lock: the active handover to damage. */
-int kho_test_outgoing(struct kho_test_outgoing *out)
-{
-	guard(mutex)(&kho_state_lock);
-	if (kho_out.state != KHO_ACTIVE)
-		return -EBUSY;
-	out->fdt = kho_out.fdt;
-	out->fdt_max = kho_out.dt_max;
-	out->memmap = kho_out.memmap;
-	out->memmap_size = kho_out.memmap_size;
-	return 0;
-}
-
-/* test_knobs.c: record pages bypassing the checks a preserve makes. */
-int kho_test_preserve_unchecked(unsigned long pfn, unsigned long nr_pages)
-{
-	struct kho_preserved *mem;
-
-	guard(mutex)(&kho_mem_lock);
-	if (kho_out.state != KHO_IDLE)
-		return -EBUSY;
-	mem = kho_record();
-	return mem ? kho_preserved_add_pages(mem, pfn, nr_pages) : -ENOMEM;
-}
-
-/* test_knobs.c, while active: the map becomes @map, which the core frees. */
+/* test_knobs.c, under the kexec lock, while active: the map becomes @map (kx_alloc()). */
 void kho_test_replace_memmap(void *map, size_t size)
 {
-	guard(mutex)(&kho_state_lock);
-	kvfree(kho_out.memmap);
+	kx_free(kho_out.memmap);
 	kho_out.memmap = map;
 	kho_out.memmap_size = size;
 }
 
-u64 kho_test_nr_preserved(void)
-{
-	guard(mutex)(&kho_mem_lock);
-	return kho_out.mem ? kho_preserved_nr_pages(kho_out.mem) : 0;
-}
 #endif
 
 /* Always there, so that activating without scratch says -ENOMEM. */

@@ -11,10 +11,21 @@ namespace kho {
 using kx::Errno;
 using kx::u8;
 using kx::u32;
+using kx::u64;
 
 namespace {
 
 constexpr kx::usize kFdtHeaderSize = 40;
+constexpr int kFdtErrNoSpace = 3;  // FDT_ERR_NOSPACE
+// A map this small rides in the tree: a few ranges, no segment of its own.
+constexpr u64 kInlineMemMapMax = 64;
+
+kx::Result<void> fdt_ok(int err)
+{
+	if (!err)
+		return {};
+	return err == -kFdtErrNoSpace ? Errno::nospc : Errno::inval;
+}
 
 u32 be32_at(kx::Span<const u8> b, kx::usize at)
 {
@@ -34,6 +45,55 @@ bool is_string(const void* prop, int len)
 }
 
 }  // namespace
+
+kx::Result<void> begin_tree(kx::Span<u8> buf)
+{
+	void* fdt = buf.data();
+
+	TRY(fdt_ok(fdt_create(fdt, static_cast<int>(buf.size()))));
+	TRY(fdt_ok(fdt_finish_reservemap(fdt)));
+	TRY(fdt_ok(fdt_begin_node(fdt, "")));
+	return fdt_ok(fdt_property(fdt, "compatible", KHO_ROOT_COMPATIBLE,
+				   sizeof(KHO_ROOT_COMPATIBLE)));
+}
+
+kx::Result<SealedMap> seal_tree(kx::Span<u8> buf, const kho_subtree* subtrees,
+				const PreservedMemory* mem, unsigned page_shift)
+{
+	void* fdt = buf.data();
+
+	for (const kho_subtree* sub = subtrees; sub; sub = sub->next) {
+		TRY(fdt_ok(fdt_begin_node(fdt, sub->name)));
+		TRY(fdt_ok(fdt_property(fdt, "fdt", &sub->phys, sizeof(sub->phys))));
+		TRY(fdt_ok(fdt_end_node(fdt)));
+	}
+	TRY(fdt_ok(fdt_end_node(fdt)));
+	TRY(fdt_ok(fdt_finish(fdt)));
+
+	const u64 size = mem ? mem->encoded_size() : 0;
+	if (!size)
+		return SealedMap{nullptr, 0};
+	if (size <= kInlineMemMapMax) {
+		u8 map[kInlineMemMapMax];
+		const u64 written = TRY(mem->encode({map, size}, page_shift));
+		// A root property must precede the subnodes, which the
+		// sequential writer has emitted by now: insert it.
+		TRY(fdt_ok(fdt_open_into(fdt, fdt, static_cast<int>(buf.size()))));
+		TRY(fdt_ok(fdt_setprop(fdt, 0, "preserved-memory-map", map,
+				       static_cast<int>(written))));
+		TRY(fdt_ok(fdt_pack(fdt)));
+		return SealedMap{nullptr, written};
+	}
+	auto* map = static_cast<u8*>(kx_alloc(size));
+	if (!map)
+		return Errno::nomem;
+	auto written = mem->encode({map, size}, page_shift);
+	if (written.is_error()) {
+		kx_free(map);
+		return written.error();
+	}
+	return SealedMap{map, written.value()};
+}
 
 kx::Result<TreeView> check_tree(kx::Span<const u8> tree, bool memmap_segment)
 {
@@ -86,6 +146,24 @@ kx::Result<kx::u64> find_subtree(kx::Span<const u8> tree, const char* name)
 }
 
 }  // namespace kho
+
+extern "C" int kho_tree_begin(void* fdt, kx_size_t max)
+{
+	return kx::to_errno(kho::begin_tree({static_cast<kx::u8*>(fdt), max}));
+}
+
+extern "C" int kho_tree_seal(void* fdt, kx_size_t max, const kho_subtree* subtrees,
+			     const kho_preserved* mem, unsigned int page_shift, void** memmap,
+			     kx_size_t* memmap_size)
+{
+	auto sealed = kho::seal_tree({static_cast<kx::u8*>(fdt), max}, subtrees,
+				     mem ? &mem->mem : nullptr, page_shift);
+	if (sealed.is_error())
+		return sealed.error().to_errno();
+	*memmap = sealed.value().segment;
+	*memmap_size = sealed.value().size;
+	return 0;
+}
 
 extern "C" int kho_tree_check(const void* tree, kx_size_t size, int memmap_segment,
 			      const void** inline_map, kx_size_t* inline_len, const char** why)

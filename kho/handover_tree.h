@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* C interface to the incoming tree's reader (handover_tree.hpp). */
+/*
+ * C interface to the handover tree (handover_tree.hpp): its writer, for
+ * activation, and its reader, for the next kernel.  Includes nothing.
+ */
 #ifndef KHO_HANDOVER_TREE_H
 #define KHO_HANDOVER_TREE_H
 
@@ -8,6 +11,43 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+struct kho_preserved;
+
+/* A subtree for the tree, as kho_add_subtree() was given it. */
+struct kho_subtree {
+	struct kho_subtree *next;
+	const char *name;
+	kx_u64 phys;
+};
+
+/**
+ * kho_tree_begin() - begin the outgoing tree, up to the notifiers' nodes
+ * @fdt: the buffer
+ * @max: its size
+ *
+ * The tree is left in libfdt's sequential-write mode, its root node open.
+ *
+ * Return: 0, -ENOSPC if @max is too small, or -EINVAL.
+ */
+int kho_tree_begin(void *fdt, kx_size_t max);
+
+/**
+ * kho_tree_seal() - finish the tree once the notifiers wrote their nodes
+ * @fdt: as kho_tree_begin() left it
+ * @max: its buffer's size
+ * @subtrees: the subtrees, each a node with its address
+ * @mem: the record of preserved memory, or NULL
+ * @page_shift: PAGE_SHIFT
+ * @memmap: set to the memory map, from kx_alloc(), or NULL when there is
+ *	none or it is small enough to ride in the tree
+ * @memmap_size: set to the map's size, wherever it is
+ *
+ * Return: 0, -ENOSPC if the tree outgrows @max, -ENOMEM, or -EINVAL.
+ */
+int kho_tree_seal(void *fdt, kx_size_t max, const struct kho_subtree *subtrees,
+		  const struct kho_preserved *mem, unsigned int page_shift, void **memmap,
+		  kx_size_t *memmap_size);
 
 /**
  * kho_tree_check() - check the tree from the previous kernel

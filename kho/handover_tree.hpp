@@ -1,15 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0
-// Checks the tree handed over by the previous kernel before anything in it
-// is used: header and size, the root compatible string, where the memory
-// map is, and the shape of every subtree reference.  Then finds subtrees in
-// it: no C code reads the tree itself.
+// The handover tree, written here at activation and read here by the next
+// kernel: one layout.  The root has the compatible string, the memory map
+// when it is small, the notifiers' nodes, and one node per subtree with its
+// address.  The reader checks header and size, the root compatible string,
+// where the memory map is, and the shape of every subtree reference, before
+// anything in it is used; then finds subtrees in it: no C code reads the
+// tree itself.
 #pragma once
 
 #include <kx/result.hpp>
 #include <kx/span.hpp>
 #include <kx/types.hpp>
 
+#include "kho/handover_tree.h"
+#include "kho/mem_map.hpp"
+
 namespace kho {
+
+// Opens the root node of a tree in @buf, in libfdt's sequential-write mode,
+// for the notifiers to add their nodes to.
+kx::Result<void> begin_tree(kx::Span<kx::u8> buf);
+
+struct SealedMap {
+	kx::u8* segment;  // from kx_alloc(); null when none or in the tree
+	kx::u64 size;
+};
+
+// Adds the subtree nodes to what begin_tree() began, closes it and writes
+// the map of @mem: into the tree when it is small, else into a segment of
+// its own.  -ENOSPC when @buf is too small.
+kx::Result<SealedMap> seal_tree(kx::Span<kx::u8> buf, const kho_subtree* subtrees,
+				const PreservedMemory* mem, unsigned page_shift);
 
 struct TreeView {
 	kx::Span<const kx::u8> inline_memmap;  // empty if none

@@ -51,6 +51,7 @@ int kho_check_scratch_fits(size_t handover_bytes);
 struct kho_outgoing {
 	const void *fdt;
 	size_t fdt_size;
+	size_t fdt_max;		/* its buffer */
 	const void *memmap;	/* NULL when inlined into the tree */
 	size_t memmap_size;
 };
@@ -72,16 +73,8 @@ bool kho_in_take_pages(const phys_addr_t *phys, unsigned int nr);
 
 /* test_knobs.c (CONFIG_KEXEC_HANDOVER_TEST_KNOBS): damage on purpose. */
 #ifdef CONFIG_KEXEC_HANDOVER_TEST_KNOBS
-struct kho_test_outgoing {
-	void *fdt;
-	size_t fdt_max;
-	void *memmap;		/* NULL when inlined into the tree */
-	size_t memmap_size;
-};
-int kho_test_outgoing(struct kho_test_outgoing *out);
 int kho_test_preserve_unchecked(unsigned long pfn, unsigned long nr_pages);
 void kho_test_replace_memmap(void *map, size_t size);
-u64 kho_test_nr_preserved(void);
 void kho_test_damage_desc(const struct kimage *image, struct kho_handover_desc *desc);
 unsigned long kho_test_damage_setup_data_len(void);
 int kho_test_fail_reserve(void);

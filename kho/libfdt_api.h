@@ -2,7 +2,7 @@
 /*
  * The few libfdt calls the C++ core makes, declared here because the core
  * includes no kernel header.  The kernel links its own libfdt (lib/fdt*.c),
- * the host build Debian's libfdt; the signatures are libfdt's own.
+ * the host build the same sources; the signatures are libfdt's own.
  */
 #ifndef KHO_LIBFDT_API_H
 #define KHO_LIBFDT_API_H
@@ -23,6 +23,16 @@ int fdt_begin_node(void *fdt, const char *name);
 int fdt_end_node(void *fdt);
 int fdt_property(void *fdt, const char *name, const void *val, int len);
 int fdt_property_placeholder(void *fdt, const char *name, int len, void **valp);
+
+int fdt_create(void *buf, int bufsize);
+int fdt_finish_reservemap(void *fdt);
+int fdt_begin_node(void *fdt, const char *name);
+int fdt_property(void *fdt, const char *name, const void *val, int len);
+int fdt_end_node(void *fdt);
+int fdt_finish(void *fdt);
+int fdt_open_into(const void *fdt, void *buf, int bufsize);
+int fdt_setprop(void *fdt, int nodeoffset, const char *name, const void *val, int len);
+int fdt_pack(void *fdt);
 
 #ifdef __cplusplus
 }

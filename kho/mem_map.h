@@ -118,26 +118,6 @@ int kho_preserved_cursor_next(struct kho_preserved_cursor *cur, kx_u64 *pfn, kx_
  */
 kx_u64 kho_preserved_nr_pages(const struct kho_preserved *mem);
 
-/**
- * kho_preserved_encoded_size() - bytes kho_preserved_encode() will write
- * @mem: the record
- *
- * Return: the size in bytes.
- */
-kx_u64 kho_preserved_encoded_size(const struct kho_preserved *mem);
-
-/**
- * kho_preserved_encode() - write the map in the format of memmap.h
- * @mem: the record
- * @buf: destination
- * @size: bytes available at @buf
- * @page_shift: PAGE_SHIFT of the writing kernel
- *
- * Return: bytes written, or -ENOSPC if @size is too small.
- */
-long long kho_preserved_encode(const struct kho_preserved *mem, void *buf, kx_u64 size,
-			       unsigned int page_shift);
-
 /* Reads a map; lives on the caller's stack, so it works in early boot. */
 struct kho_memmap_cursor {
 	kx_u64 opaque[36];

@@ -142,3 +142,8 @@ private:
 };
 
 }  // namespace kho
+
+// The record behind the C interface's struct kho_preserved (mem_map.h).
+struct kho_preserved {
+	kho::PreservedMemory mem;
+};

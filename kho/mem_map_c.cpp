@@ -6,10 +6,6 @@
 using kho::MemMapReader;
 using kho::PreservedMemory;
 
-struct kho_preserved {
-	PreservedMemory mem;
-};
-
 namespace {
 
 struct PreservedCursor {
@@ -108,20 +104,6 @@ int kho_preserved_cursor_next(kho_preserved_cursor* cur, kx_u64* pfn, kx_u64* nr
 kx_u64 kho_preserved_nr_pages(const kho_preserved* mem)
 {
 	return mem->mem.nr_pages();
-}
-
-kx_u64 kho_preserved_encoded_size(const kho_preserved* mem)
-{
-	return mem->mem.encoded_size();
-}
-
-long long kho_preserved_encode(const kho_preserved* mem, void* buf, kx_u64 size,
-			       unsigned int page_shift)
-{
-	auto written = mem->mem.encode({static_cast<kx::u8*>(buf), size}, page_shift);
-	if (written.is_error())
-		return written.error().to_errno();
-	return static_cast<long long>(written.value());
 }
 
 int kho_memmap_cursor_start(kho_memmap_cursor* cur, const void* map, kx_u64 size,

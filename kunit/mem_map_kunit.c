@@ -9,6 +9,7 @@
 #include <linux/slab.h>
 
 #include <kho/abi/memmap.h>
+#include "kho/handover_tree.h"
 #include "kho/mem_map.h"
 
 struct run {
@@ -16,15 +17,29 @@ struct run {
 	unsigned int order;
 };
 
+/*
+ * The map as activation writes it (kho_tree_seal()), in a segment or in
+ * the tree; returned from kx_alloc(), for kx_free().
+ */
 static void *encode(struct kunit *test, struct kho_preserved *mem, long long *size)
 {
-	u64 want = kho_preserved_encoded_size(mem);
-	void *buf = kunit_kzalloc(test, want, GFP_KERNEL);
+	void *fdt = kunit_kzalloc(test, SZ_4K, GFP_KERNEL), *map = NULL;
+	const void *inline_map;
+	kx_size_t len, inline_len;
+	const char *why;
 
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	*size = kho_preserved_encode(mem, buf, want, PAGE_SHIFT);
-	KUNIT_ASSERT_EQ(test, *size, (long long)want);
-	return buf;
+	KUNIT_ASSERT_NOT_NULL(test, fdt);
+	KUNIT_ASSERT_EQ(test, kho_tree_begin(fdt, SZ_4K), 0);
+	KUNIT_ASSERT_EQ(test, kho_tree_seal(fdt, SZ_4K, NULL, mem, PAGE_SHIFT, &map, &len), 0);
+	KUNIT_ASSERT_EQ(test, kho_tree_check(fdt, SZ_4K, !!map, &inline_map, &inline_len, &why), 0);
+	if (!map) {
+		KUNIT_ASSERT_EQ(test, inline_len, len);
+		map = kx_alloc(len);
+		KUNIT_ASSERT_NOT_NULL(test, map);
+		memcpy(map, inline_map, len);
+	}
+	*size = len;
+	return map;
 }
 
 static void folios_and_pages_read_back_in_order(struct kunit *test)
@@ -58,6 +73,7 @@ static void folios_and_pages_read_back_in_order(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, order, want[i].order);
 	}
 	KUNIT_EXPECT_EQ(test, kho_memmap_cursor_next(&cur, &pfn, &nr, &order), 0);
+	kx_free(map);
 	kho_preserved_destroy(mem);
 }
 
@@ -90,6 +106,7 @@ static void damaged_maps_are_refused(struct kunit *test)
 	map[sizeof(*h) + 9] = 0x7f;
 	KUNIT_ASSERT_EQ(test, kho_memmap_cursor_start(&cur, map, size, PAGE_SHIFT), 0);
 	KUNIT_EXPECT_EQ(test, kho_memmap_cursor_next(&cur, &pfn, &nr, &order), -EINVAL);
+	kx_free(map);
 	kho_preserved_destroy(mem);
 }
 
@@ -151,10 +168,7 @@ static void a_million_runs(struct kunit *test)
 		if (kho_preserved_add_pages(mem, base + 2 * i, 1))
 			break;
 	KUNIT_ASSERT_EQ(test, i, runs);
-	size = kho_preserved_encoded_size(mem);
-	map = kvmalloc(size, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, map);
-	KUNIT_ASSERT_EQ(test, kho_preserved_encode(mem, map, size, PAGE_SHIFT), size);
+	map = encode(test, mem, &size);
 	KUNIT_ASSERT_EQ(test, kho_memmap_cursor_start(&cur, map, size, PAGE_SHIFT), 0);
 	while (kho_memmap_cursor_next(&cur, &pfn, &nr, &order) > 0) {
 		KUNIT_ASSERT_EQ(test, pfn, base + 2 * seen);
@@ -162,7 +176,7 @@ static void a_million_runs(struct kunit *test)
 		seen++;
 	}
 	KUNIT_EXPECT_EQ(test, seen, runs);
-	kvfree(map);
+	kx_free(map);
 	kho_preserved_destroy(mem);
 }
 

@@ -9,6 +9,8 @@
 
 #include "kho/handover_tree.h"
 #include "kho/handover_tree.hpp"
+#include "kho/mem_map.h"
+#include "kho/mem_map.hpp"
 
 namespace {
 
@@ -145,6 +147,140 @@ TEST(HandoverTree, FindsNoSubtreeInAMalformedReferenceOrTree)
 	std::vector<kx::u8> junk(256, 0xa5);
 	EXPECT_EQ(kho::find_subtree({junk.data(), junk.size()}, "kho-test").error(),
 		  kx::Errno::noent);
+}
+
+// The writer and the reader, one layout: what begin_tree() and seal_tree()
+// write, with a notifier's node between them, check_tree(), find_subtree()
+// and the map reader give back.
+struct Written {
+	std::vector<kx::u8> tree;
+	std::vector<kx::u8> segment;  // the map, unless it rides in the tree
+};
+
+Written write(const kho::PreservedMemory* mem, const kho_subtree* subtrees, size_t max = 4096)
+{
+	Written w;
+	w.tree.resize(max);
+	kx::Span<kx::u8> buf{w.tree.data(), w.tree.size()};
+	EXPECT_TRUE(kho::begin_tree(buf).is_ok());
+	void* fdt = w.tree.data();
+	EXPECT_EQ(fdt_begin_node(fdt, "ftrace"), 0);
+	EXPECT_EQ(fdt_property_string(fdt, "compatible", "ftrace-v1"), 0);
+	EXPECT_EQ(fdt_end_node(fdt), 0);
+	auto sealed = kho::seal_tree(buf, subtrees, mem, 12);
+	EXPECT_TRUE(sealed.is_ok());
+	if (sealed.is_error())
+		return w;
+	w.tree.resize(fdt_totalsize(fdt));
+	if (sealed.value().segment) {
+		w.segment.assign(sealed.value().segment, sealed.value().segment + sealed.value().size);
+		kx_free(sealed.value().segment);
+	}
+	return w;
+}
+
+std::vector<kho::PreservedRun> runs_of(kx::Span<const kx::u8> map)
+{
+	std::vector<kho::PreservedRun> runs;
+	kho::MemMapReader reader(map, 12);
+	EXPECT_TRUE(reader.start().is_ok());
+	kho::PreservedRun run;
+	for (;;) {
+		auto more = reader.next(run);
+		EXPECT_TRUE(more.is_ok());
+		if (more.is_error() || !more.value())
+			return runs;
+		runs.push_back(run);
+	}
+}
+
+void expect_runs(const std::vector<kho::PreservedRun>& runs,
+		 const std::vector<kho::PreservedRun>& want)
+{
+	ASSERT_EQ(runs.size(), want.size());
+	for (size_t i = 0; i < runs.size(); i++) {
+		EXPECT_EQ(runs[i].pfn, want[i].pfn);
+		EXPECT_EQ(runs[i].nr_pages, want[i].nr_pages);
+		EXPECT_EQ(runs[i].order, want[i].order);
+	}
+}
+
+TEST(HandoverTreeRoundTrip, SubtreesAndASmallMapInTheTree)
+{
+	kho::PreservedMemory mem;
+	ASSERT_TRUE(mem.preserve_pages(0x1000, 3).is_ok());
+	kho_subtree second = {nullptr, "kho-test-dump", 0x2345000};
+	kho_subtree first = {&second, "kho-test", 0x1234000};
+
+	Written w = write(&mem, &first);
+	EXPECT_TRUE(w.segment.empty());
+	auto view = kho::check_tree({w.tree.data(), w.tree.size()}, false);
+	ASSERT_TRUE(view.is_ok()) << view.error().reason();
+	for (const kho_subtree* sub = &first; sub; sub = sub->next) {
+		auto found = kho::find_subtree({w.tree.data(), w.tree.size()}, sub->name);
+		ASSERT_TRUE(found.is_ok()) << sub->name;
+		EXPECT_EQ(found.value(), sub->phys);
+	}
+	EXPECT_EQ(fdt_node_check_compatible(w.tree.data(), fdt_subnode_offset(w.tree.data(), 0, "ftrace"),
+					    "ftrace-v1"), 0);
+	expect_runs(runs_of(view.value().inline_memmap), {{0x1000, 3, 0}});
+}
+
+TEST(HandoverTreeRoundTrip, ALargerMapInASegment)
+{
+	kho::PreservedMemory mem;
+	ASSERT_TRUE(mem.preserve_pages(0x1000, 3).is_ok());
+	ASSERT_TRUE(mem.preserve(0x4000, 4).is_ok());
+	ASSERT_TRUE(mem.preserve(0x8000, 9).is_ok());
+
+	Written w = write(&mem, nullptr);
+	ASSERT_FALSE(w.segment.empty());
+	auto view = kho::check_tree({w.tree.data(), w.tree.size()}, true);
+	ASSERT_TRUE(view.is_ok()) << view.error().reason();
+	EXPECT_TRUE(view.value().inline_memmap.empty());
+	auto runs = runs_of({w.segment.data(), w.segment.size()});
+	expect_runs(runs, {{0x1000, 3, 0}, {0x4000, 16, 4}, {0x8000, 512, 9}});
+}
+
+TEST(HandoverTreeRoundTrip, NoRecordNoMap)
+{
+	Written w = write(nullptr, nullptr);
+	EXPECT_TRUE(w.segment.empty());
+	auto view = kho::check_tree({w.tree.data(), w.tree.size()}, false);
+	ASSERT_TRUE(view.is_ok());
+	EXPECT_TRUE(view.value().inline_memmap.empty());
+}
+
+TEST(HandoverTreeRoundTrip, ATreeTooSmallSaysNoSpace)
+{
+	std::vector<kx::u8> buf(96);
+	EXPECT_EQ(kho_tree_begin(buf.data(), buf.size()), -KX_ENOSPC);
+	buf.resize(160);
+	ASSERT_EQ(kho_tree_begin(buf.data(), buf.size()), 0);
+	kho_subtree sub = {nullptr, "a-subtree-whose-name-is-long-enough-to-overflow", 0x1000};
+	void* map = &buf;
+	kx_size_t map_size = 1;
+	EXPECT_EQ(kho_tree_seal(buf.data(), buf.size(), &sub, nullptr, 12, &map, &map_size),
+		  -KX_ENOSPC);
+	EXPECT_EQ(map, &buf);  // untouched
+}
+
+TEST(HandoverTreeRoundTrip, TheCFaceHandsOverTheSegment)
+{
+	kho_preserved* mem = kho_preserved_create();
+	ASSERT_NE(mem, nullptr);
+	ASSERT_EQ(kho_preserved_add_pages(mem, 0x1000, 3), 0);
+	ASSERT_EQ(kho_preserved_add(mem, 0x4000, 4), 0);
+	std::vector<kx::u8> buf(4096);
+	ASSERT_EQ(kho_tree_begin(buf.data(), buf.size()), 0);
+	void* map = nullptr;
+	kx_size_t map_size = 0;
+	ASSERT_EQ(kho_tree_seal(buf.data(), buf.size(), nullptr, mem, 12, &map, &map_size), 0);
+	ASSERT_NE(map, nullptr);
+	expect_runs(runs_of({static_cast<const kx::u8*>(map), map_size}),
+		    {{0x1000, 3, 0}, {0x4000, 16, 4}});
+	kx_free(map);
+	kho_preserved_destroy(mem);
 }
 
 }  // namespace

@@ -52,7 +52,18 @@
 
 #include <kho/abi/ftrace.h>
 #include <kho/abi/memmap.h>
-#include "kho_internal.h"
+#include "kernel/kexec_internal.h"
+#include "kho/kho_internal.h"
+#include "kho/record.h"
+#include "kx_env.h"
+
+/* The active handover, to damage on purpose. */
+struct kho_damage {
+	void *fdt;
+	size_t fdt_max;
+	void *memmap;		/* NULL when inlined into the tree */
+	size_t memmap_size;
+};
 
 static const char *const kho_desc_damages[] = {
 	"tree-truncated", "desc-magic", "desc-version", "setup-data-length",
@@ -215,14 +226,14 @@ static size_t kho_order0_slot(void *map, const size_t *at, unsigned int n, u64 p
  * Replaces the @old_len bytes at @off of a copy of the map with @len bytes
  * from @bytes; the map then holds one page and @new_blocks blocks more.
  */
-static int kho_memmap_splice(struct kho_test_outgoing *out, size_t off, size_t old_len,
+static int kho_memmap_splice(struct kho_damage *out, size_t off, size_t old_len,
 			     const void *bytes, size_t len, unsigned int new_blocks)
 {
 	size_t size = out->memmap_size - old_len + len;
 	struct kho_memmap_header *h;
 	void *map;
 
-	map = kvmalloc(size, GFP_KERNEL);
+	map = kx_alloc(size);	/* the core frees it with kx_free() */
 	if (!map)
 		return -ENOMEM;
 	memcpy(map, out->memmap, off);
@@ -237,7 +248,7 @@ static int kho_memmap_splice(struct kho_test_outgoing *out, size_t off, size_t o
 }
 
 /* The order-0 RUNS block at @at with a run of the one page @pfn added. */
-static int kho_add_run(struct kho_test_outgoing *out, size_t at, u64 pfn)
+static int kho_add_run(struct kho_damage *out, size_t at, u64 pfn)
 {
 	const struct kho_memmap_block *o = kho_block(out->memmap, at);
 	const struct kho_memmap_run *runs = (const void *)(o + 1);
@@ -267,7 +278,7 @@ static int kho_add_run(struct kho_test_outgoing *out, size_t at, u64 pfn)
  * so that the page touches no order-0 run: added to the order-0 block of
  * its chunk, or as a block of its own where there is none.
  */
-static int kho_corrupt_overlap(struct kho_test_outgoing *out)
+static int kho_corrupt_overlap(struct kho_damage *out)
 {
 	struct {
 		struct kho_memmap_block block;
@@ -319,16 +330,20 @@ out:
 	return err;
 }
 
+/* Under the kexec lock, which activation holds from start to end. */
 static int kho_corrupt_active(const char *what)
 {
-	struct kho_test_outgoing out;
 	const u32 huge = cpu_to_fdt32(0x7fffffff), small = 0;
-	int err = kho_test_outgoing(&out), len, node;
+	struct kho_outgoing active;
+	struct kho_damage out;
 	struct kho_memmap_header *h;
+	int err, len, node;
 	char *compat;
 
-	if (err)
-		return err;
+	if (!kho_out_get(&active))
+		return -EBUSY;
+	out = (struct kho_damage){ (void *)active.fdt, active.fdt_max, (void *)active.memmap,
+				   active.memmap_size };
 	h = out.memmap;
 	if (!strcmp(what, "tree-magic")) {
 		((u8 *)out.fdt)[0] ^= 0xff;
@@ -422,7 +437,10 @@ static ssize_t corrupt_store(struct kobject *kobj, struct kobj_attribute *attr,
 	if (count >= sizeof(what))
 		return -EINVAL;
 	strscpy(what, buf, min(count + 1, sizeof(what)));
+	if (!kexec_trylock())
+		return -EBUSY;
 	err = kho_corrupt(strim(what));
+	kexec_unlock();
 	if (err)
 		return err;
 	pr_warn("test knob: handover corrupted on purpose (%s)\n", strim(what));
@@ -434,7 +452,7 @@ static ssize_t preserved_show(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	int err = kho_knob_allowed();
 
-	return err ?: sysfs_emit(buf, "%llu\n", kho_test_nr_preserved());
+	return err ?: sysfs_emit(buf, "%llu\n", kho_record_nr_pages());
 }
 static struct kobj_attribute preserved_attr = __ATTR_RO_MODE(preserved, 0400);
 
