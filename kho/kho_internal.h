@@ -79,7 +79,7 @@ void kho_test_damage_desc(const struct kimage *image, struct kho_handover_desc *
 unsigned long kho_test_damage_setup_data_len(void);
 int kho_test_fail_reserve(void);
 int kho_test_knobs_init(struct kobject *kho_kobj);
-/* ftrace/handover.c: break one handed-over trace page at kexec time. */
+/* ftrace/outgoing.c: break one handed-over trace page at kexec time. */
 int kho_ftrace_test_corrupt_arm(void);
 #else
 static inline void kho_test_damage_desc(const struct kimage *image,
