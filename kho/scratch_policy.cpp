@@ -13,7 +13,7 @@ constexpr u64 round_up(u64 n, u64 align) { return (n + align - 1) / align * alig
 
 }  // namespace
 
-Result<ScratchRequest> parse_scratch_param(const char* text)
+Result<kho_scratch_request> parse_scratch_param(const char* text)
 {
 	if (!text || !*text)
 		return Errno::inval;
@@ -28,13 +28,13 @@ Result<ScratchRequest> parse_scratch_param(const char* text)
 	if (p == text || value == 0)
 		return Errno::inval;
 
-	ScratchRequest req;
+	kho_scratch_request req{};
 	unsigned shift = 0;
 	switch (*p) {
 	case '%':
 		if (p[1] != '\0' || value > 50)
 			return Errno::inval;
-		req.kind = ScratchRequest::Kind::percent;
+		req.kind = KHO_SCRATCH_PERCENT;
 		req.value = value;
 		return req;
 	case 'K': case 'k': shift = 10; p++; break;
@@ -46,29 +46,31 @@ Result<ScratchRequest> parse_scratch_param(const char* text)
 	}
 	if (*p != '\0' || (value << shift) >> shift != value)
 		return Errno::inval;
-	req.kind = ScratchRequest::Kind::bytes;
+	req.kind = KHO_SCRATCH_BYTES;
 	req.value = value << shift;
 	return req;
 }
 
-Result<ScratchPlan> plan_scratch(ScratchRequest request, const MemoryFacts& m)
+Result<ScratchPlan> plan_scratch(kho_scratch_request request, const kho_memory_facts& m)
 {
 	if (m.align == 0 || m.page_size == 0 || m.ram_bytes == 0)
 		return Errno::inval;
 	u64 total;
 	switch (request.kind) {
-	case ScratchRequest::Kind::bytes:
+	case KHO_SCRATCH_BYTES:
 		total = request.value;
 		break;
-	case ScratchRequest::Kind::percent:
+	case KHO_SCRATCH_PERCENT:
 		total = m.ram_bytes / 100 * request.value;
 		break;
-	default: {
+	case KHO_SCRATCH_AUTOMATIC: {
 		u64 memmap = memmap_bytes(m);
 		u64 others = m.boot_alloc_bytes > memmap ? m.boot_alloc_bytes - memmap : 0;
 		total = memmap + 2 * others + 64 * kMiB;
 		break;
 	}
+	default:
+		return Errno::inval;
 	}
 	total = round_up(total, m.align);
 	if (total < 2 * m.align || total >= m.ram_bytes)
@@ -81,3 +83,28 @@ Result<ScratchPlan> plan_scratch(ScratchRequest request, const MemoryFacts& m)
 }
 
 }  // namespace kho
+
+extern "C" int kho_scratch_parse(const char* text, kho_scratch_request* req)
+{
+	auto parsed = kho::parse_scratch_param(text);
+	if (parsed.is_error())
+		return parsed.error().to_errno();
+	*req = parsed.value();
+	return 0;
+}
+
+extern "C" int kho_scratch_plan(const kho_scratch_request* req, const kho_memory_facts* facts,
+				kx_u64* low, kx_u64* main)
+{
+	auto plan = kho::plan_scratch(*req, *facts);
+	if (plan.is_error())
+		return plan.error().to_errno();
+	*low = plan.value().low;
+	*main = plan.value().main;
+	return 0;
+}
+
+extern "C" kx_u64 kho_scratch_next_kernel_need(const kho_memory_facts* facts, kx_u64 handover_bytes)
+{
+	return kho::next_kernel_need(*facts, handover_bytes);
+}

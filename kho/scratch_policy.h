@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* C interface to scratch sizing (scratch_policy.hpp).  Includes nothing. */
+/* Scratch sizing (scratch_policy.cpp): its C interface and types.  Includes nothing. */
 #ifndef KHO_SCRATCH_POLICY_H
 #define KHO_SCRATCH_POLICY_H
 
@@ -9,17 +9,23 @@
 extern "C" {
 #endif
 
+enum kho_scratch_kind {
+	KHO_SCRATCH_AUTOMATIC,	/* the sizing formula */
+	KHO_SCRATCH_BYTES,
+	KHO_SCRATCH_PERCENT,	/* of RAM */
+};
+
 struct kho_scratch_request {
-	int kind;		/* 0 automatic, 1 bytes, 2 percent of RAM */
+	enum kho_scratch_kind kind;
 	kx_u64 value;
 };
 
 struct kho_memory_facts {
-	kx_u64 ram_bytes;
-	kx_u64 boot_alloc_bytes;
+	kx_u64 ram_bytes;		/* usable RAM at boot */
+	kx_u64 boot_alloc_bytes;	/* what this kernel's early boot allocated */
 	kx_u64 page_size;
-	kx_u64 struct_page_size;
-	kx_u64 align;
+	kx_u64 struct_page_size;	/* sizeof(struct page) */
+	kx_u64 align;			/* scratch granularity (pageblock) */
 	kx_u64 shadow_shift;	/* KASAN: its shadow is RAM >> this at boot; 0 without */
 };
 

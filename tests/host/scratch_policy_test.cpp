@@ -3,15 +3,13 @@
 
 #include "kho/scratch_policy.hpp"
 
-using kho::MemoryFacts;
-using kho::ScratchRequest;
 using kx::Errno;
 using kx::u64;
 
 namespace {
 
 constexpr u64 MiB = u64{1} << 20, GiB = u64{1} << 30;
-constexpr MemoryFacts kFacts = {8 * GiB, 300 * MiB, 4096, 64, 2 * MiB, 0};
+constexpr kho_memory_facts kFacts = {8 * GiB, 300 * MiB, 4096, 64, 2 * MiB, 0};
 
 TEST(ScratchParam, SizesAndShares)
 {
@@ -19,7 +17,7 @@ TEST(ScratchParam, SizesAndShares)
 	EXPECT_EQ(kho::parse_scratch_param("1g").value().value, GiB);
 	EXPECT_EQ(kho::parse_scratch_param("4096").value().value, 4096u);
 	auto pct = kho::parse_scratch_param("5%").value();
-	EXPECT_EQ(pct.kind, ScratchRequest::Kind::percent);
+	EXPECT_EQ(pct.kind, KHO_SCRATCH_PERCENT);
 	EXPECT_EQ(pct.value, 5u);
 }
 
@@ -43,12 +41,12 @@ TEST(ScratchPlan, AutomaticCountsTheNextKernelsPageDescriptors)
 
 TEST(ScratchPlan, ExplicitSizesAreRoundedAndSplit)
 {
-	auto plan = kho::plan_scratch({ScratchRequest::Kind::bytes, 511 * MiB}, kFacts).value();
+	auto plan = kho::plan_scratch({KHO_SCRATCH_BYTES, 511 * MiB}, kFacts).value();
 	EXPECT_EQ(plan.total(), 512 * MiB);
 	EXPECT_EQ(plan.low, 64 * MiB);
-	auto pct = kho::plan_scratch({ScratchRequest::Kind::percent, 5}, kFacts).value();
+	auto pct = kho::plan_scratch({KHO_SCRATCH_PERCENT, 5}, kFacts).value();
 	EXPECT_EQ(pct.total(), (8 * GiB / 100 * 5 + 2 * MiB - 1) / (2 * MiB) * (2 * MiB));
-	EXPECT_EQ(kho::plan_scratch({ScratchRequest::Kind::bytes, 16 * GiB}, kFacts).error().code(),
+	EXPECT_EQ(kho::plan_scratch({KHO_SCRATCH_BYTES, 16 * GiB}, kFacts).error().code(),
 		  Errno::inval);
 }
 
@@ -56,7 +54,7 @@ TEST(ScratchPlan, NextKernelNeed)
 {
 	EXPECT_EQ(kho::next_kernel_need(kFacts, MiB), 128 * MiB + MiB + 32 * MiB);
 	// A KASAN kernel's shadow, an eighth of RAM, comes from scratch too.
-	MemoryFacts kasan = kFacts;
+	kho_memory_facts kasan = kFacts;
 	kasan.shadow_shift = 3;
 	EXPECT_EQ(kho::next_kernel_need(kasan, MiB), 128 * MiB + 1 * GiB + MiB + 32 * MiB);
 }
