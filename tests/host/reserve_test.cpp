@@ -557,6 +557,53 @@ TEST(Reserve, QuestionsAboutMemoryCostAFewStepsPerRun)
 	EXPECT_LT(k.memory_queries, 16u * (1024 + 1024 + 16));
 }
 
+// RAM counts whole pages inside a region, a reservation every page it
+// touches: regions in bytes need not be page aligned.
+namespace ragged {
+const kho_phys_range kRam[] = {{0x1000800, 0x3000}, {0x1004000, 0xc000}};
+const kho_phys_range kReserved[] = {{0x1005800, 0x100}};
+std::vector<kho_run> dropped;
+bool ram(kx_size_t i, kho_phys_range* r) { return i < 2 && (*r = kRam[i], true); }
+bool reserved(kx_size_t i, kho_phys_range* r) { return i < 1 && (*r = kReserved[i], true); }
+void gap_room(kx_u64) {}
+int add_gap(kx_u64, kx_u64) { return -KX_ENOSPC; }
+void forget_gaps(kx_size_t) {}
+int reserve(kx_u64, kx_u64) { return 0; }
+void mark(const kho_run*) {}
+void unmark(kx_u64, kx_u64) {}
+void drop(const kho_run* run, const kho_run*, const char*) { dropped.push_back(*run); }
+}  // namespace ragged
+
+TEST(Reserve, RegionsInBytesCountWholePages)
+{
+	const kho_reserve_ops ops = {ragged::ram, ragged::reserved, ragged::gap_room,
+				     ragged::add_gap, ragged::forget_gaps, ragged::reserve,
+				     ragged::mark, ragged::unmark, ragged::drop};
+	const kho_reserve_policy policy = {kShift, nullptr, 0, 8, 0};
+	const auto map = extent_map({{0, 0x1000, 2}, {0, 0x1003, 1}, {0, 0x1005, 2}});
+	auto storage = std::make_unique<kho_memmap_sorted>();
+	kho_reserve_result result;
+	const char* why;
+	ragged::dropped.clear();
+	ASSERT_EQ(kho_reserve_preserved(map.data(), map.size(), &policy, &ops, storage.get(),
+					&result, &why),
+		  0);
+	// 0x1000 is partly RAM, 0x1003 too; 0x1005 touches the reservation.
+	ASSERT_EQ(ragged::dropped.size(), 3u);
+	EXPECT_TRUE(same(ragged::dropped[0], {0x1000, 2, 0}));
+	EXPECT_TRUE(same(ragged::dropped[1], {0x1003, 1, 0}));
+	EXPECT_TRUE(same(ragged::dropped[2], {0x1005, 2, 0}));
+
+	// Shifted by a page, the same runs are whole pages of RAM and clear of it.
+	const auto fine = extent_map({{0, 0x1001, 2}, {0, 0x1004, 1}, {0, 0x1006, 2}});
+	ragged::dropped.clear();
+	ASSERT_EQ(kho_reserve_preserved(fine.data(), fine.size(), &policy, &ops, storage.get(),
+					&result, &why),
+		  0);
+	EXPECT_TRUE(ragged::dropped.empty());
+	EXPECT_EQ(result.pages, 5u);
+}
+
 TEST(Reserve, RunsAreCountedAndGapRoomAskedOnce)
 {
 	PreservedMemory mem;
