@@ -444,17 +444,6 @@ Result<bool> MemMapReader::next(PreservedRun& run)
 	}
 }
 
-Result<u64> MemMapReader::validate(Span<const u8> map, unsigned page_shift)
-{
-	MemMapReader reader(map, page_shift);
-	PreservedRun run;
-	u64 runs = 0;
-	TRY(reader.start());
-	while (TRY(reader.next(run)))
-		runs++;
-	return runs;
-}
-
 SortedMemMapReader::SortedMemMapReader(Span<const u8> map, unsigned page_shift)
 {
 	for (unsigned k = 0; k <= kMaxOrder; k++)
