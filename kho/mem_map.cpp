@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "kho/mem_map.hpp"
+#include "kho/mem_map.h"
 
 namespace kho {
 
@@ -491,3 +492,79 @@ Result<bool> SortedMemMapReader::next(PreservedRun& run)
 }
 
 }  // namespace kho
+
+namespace {
+
+using kho::MemMapReader;
+using kho::PreservedRun;
+
+kx::Result<bool> for_each_head(MemMapReader& reader, kx::u64 first, kx::u64 end,
+			       const kho_head_ops& ops)
+{
+	PreservedRun run;
+	TRY(reader.start());
+	while (TRY(reader.next(run))) {
+		const kx::u64 run_end = run.pfn + run.nr_pages;
+		if (run_end <= first || run.pfn >= end || !ops.exists(run.pfn) || !ops.exists(run_end - 1))
+			continue;
+		// The head of the folio that holds the range's first page.
+		kx::u64 head = first > run.pfn ? run.pfn + ((first - run.pfn) >> run.order << run.order)
+					       : run.pfn;
+		for (; head < kx::min(run_end, end); head += kx::u64{1} << run.order)
+			if (ops.visit(head, run.order))
+				return true;
+	}
+	return false;
+}
+
+}  // namespace
+
+extern "C" {
+
+kho_preserved* kho_preserved_create(void)
+{
+	return new (std::nothrow) kho_preserved;
+}
+
+int kho_preserved_add(kho_preserved* mem, kx_u64 pfn, unsigned int order)
+{
+	return kx::to_errno(mem->mem.preserve(pfn, order));
+}
+
+int kho_preserved_remove(kho_preserved* mem, kx_u64 pfn, unsigned int order)
+{
+	return kx::to_errno(mem->mem.unpreserve(pfn, order));
+}
+
+int kho_preserved_add_pages(kho_preserved* mem, kx_u64 pfn, kx_u64 nr_pages)
+{
+	return kx::to_errno(mem->mem.preserve_pages(pfn, nr_pages));
+}
+
+int kho_preserved_remove_pages(kho_preserved* mem, kx_u64 pfn, kx_u64 nr_pages)
+{
+	return kx::to_errno(mem->mem.unpreserve_pages(pfn, nr_pages));
+}
+
+int kho_preserved_intersects(const kho_preserved* mem, kx_u64 pfn, kx_u64 nr_pages)
+{
+	return nr_pages && pfn + nr_pages > pfn && mem->mem.overlaps(pfn, nr_pages);
+}
+
+kx_u64 kho_preserved_nr_pages(const kho_preserved* mem)
+{
+	return mem->mem.nr_pages();
+}
+
+bool kho_memmap_for_each_head(const void* map, kx_u64 size, unsigned int page_shift,
+			      kx_u64 pfn, kx_u64 nr_pages, const kho_head_ops* ops)
+{
+	MemMapReader reader({static_cast<const kx::u8*>(map), size}, page_shift);
+	kx::u64 end;
+	if (!nr_pages || __builtin_add_overflow(pfn, nr_pages, &end))
+		end = ~kx::u64{0};
+	auto stopped = for_each_head(reader, pfn, end, *ops);
+	return stopped.is_ok() && stopped.value();
+}
+
+}  // extern "C"

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * C interface to the preserved-memory map (mem_map.hpp): the outgoing
- * kernel's record of preserved folios, and a cursor that reads a map from
- * the previous kernel, checking every field.  Includes nothing from the
- * kernel.
+ * kernel's record of preserved folios, and a walk over the folio heads of
+ * the map from the previous kernel, checking every field.  Includes
+ * nothing from the kernel.
  */
 #ifndef KHO_MEM_MAP_H
 #define KHO_MEM_MAP_H
@@ -22,12 +22,6 @@ struct kho_preserved;
  * Return: the record, or NULL when memory is short.
  */
 struct kho_preserved *kho_preserved_create(void);
-
-/**
- * kho_preserved_destroy() - free a record
- * @mem: the record; NULL is a no-op
- */
-void kho_preserved_destroy(struct kho_preserved *mem);
 
 /**
  * kho_preserved_add() - record a folio of 2^@order pages at @pfn
@@ -80,36 +74,6 @@ int kho_preserved_remove_pages(struct kho_preserved *mem, kx_u64 pfn, kx_u64 nr_
  */
 int kho_preserved_intersects(const struct kho_preserved *mem, kx_u64 pfn, kx_u64 nr_pages);
 
-/*
- * Reads the record one folio order at a time: ascending, maximal runs.
- * Lives on the caller's stack; valid while the record is not changed.
- */
-struct kho_preserved_cursor {
-	kx_u64 opaque[7];
-};
-
-/**
- * kho_preserved_cursor_start() - begin reading the runs of one order
- * @cur: cursor to set up
- * @mem: the record
- * @order: folio order
- *
- * Return: 0, or -EINVAL if @order is above KHO_MEMMAP_MAX_ORDER (then
- * @cur is not set up).
- */
-int kho_preserved_cursor_start(struct kho_preserved_cursor *cur, const struct kho_preserved *mem,
-			       unsigned int order);
-
-/**
- * kho_preserved_cursor_next() - read the next run of the cursor's order
- * @cur: the cursor
- * @pfn: set to the run's first page frame number
- * @nr_pages: set to its length in pages
- *
- * Return: 1 for a run, 0 past the last one.
- */
-int kho_preserved_cursor_next(struct kho_preserved_cursor *cur, kx_u64 *pfn, kx_u64 *nr_pages);
-
 /**
  * kho_preserved_nr_pages() - pages recorded, all orders together
  * @mem: the record
@@ -118,40 +82,34 @@ int kho_preserved_cursor_next(struct kho_preserved_cursor *cur, kx_u64 *pfn, kx_
  */
 kx_u64 kho_preserved_nr_pages(const struct kho_preserved *mem);
 
-/* Reads a map; lives on the caller's stack, so it works in early boot. */
-struct kho_memmap_cursor {
-	kx_u64 opaque[36];
-};
-
-/**
- * kho_memmap_cursor_start() - begin reading an untrusted map
- * @cur: cursor to set up
- * @map: the map
- * @size: its size in bytes, as the previous kernel claimed it
- * @page_shift: PAGE_SHIFT of the reading kernel
- *
- * Return: 0, or -EINVAL for a bad header.
- */
-int kho_memmap_cursor_start(struct kho_memmap_cursor *cur, const void *map, kx_u64 size,
-			    unsigned int page_shift);
-
-/**
- * kho_memmap_cursor_next() - read the next run of preserved pages
- * @cur: the cursor
- * @pfn: set to the run's first page frame number
- * @nr_pages: set to its length in pages
- * @order: set to the folio order of its pages
- *
- * Return: 1 for a run, 0 at the end of a valid map, -EINVAL (for good)
- * once the map is found malformed.
- */
-int kho_memmap_cursor_next(struct kho_memmap_cursor *cur, kx_u64 *pfn, kx_u64 *nr_pages,
-			   unsigned int *order);
-
 /* Storage for the reservation walk's address-ordered reader (8 KiB). */
 struct kho_memmap_sorted {
 	kx_u64 opaque[1024];
 };
+
+/* What a walk over the folio heads of a map asks the booting kernel. */
+struct kho_head_ops {
+	bool (*exists)(kx_u64 pfn);			/* a page frame of this boot */
+	bool (*visit)(kx_u64 head, unsigned int order);	/* true stops the walk */
+};
+
+/**
+ * kho_memmap_for_each_head() - visit the folio heads a map names in a range
+ * @map: the previous kernel's map, as the reservation walk accepted it
+ * @size: its size in bytes
+ * @page_shift: PAGE_SHIFT of the reading kernel
+ * @pfn: first page frame of the range
+ * @nr_pages: length of the range; 0 for all of the map
+ * @ops: the booting kernel's side
+ *
+ * A run whose first or last page frame does not exist is skipped whole:
+ * the reservation dropped it.  The map is read again with every check.
+ *
+ * Return: true if @ops->visit stopped the walk; false at the end, or on a
+ * malformed map.
+ */
+bool kho_memmap_for_each_head(const void *map, kx_u64 size, unsigned int page_shift,
+			      kx_u64 pfn, kx_u64 nr_pages, const struct kho_head_ops *ops);
 
 #ifdef __cplusplus
 }

@@ -10,7 +10,7 @@
 
 #include <kho/abi/memmap.h>
 #include "kho/handover_tree.h"
-#include "kho/mem_map.h"
+#include "cxx_face.h"
 
 struct run {
 	u64 pfn, nr;

@@ -7,7 +7,7 @@
  */
 #include <kunit/test.h>
 
-#include "kho/page_ranges.h"
+#include "cxx_face.h"
 
 struct run {
 	u64 pfn, nr;

@@ -16,9 +16,8 @@
 #include "alloc_sweep.hpp"
 #include "ftrace/format.h"
 #include "ftrace/format.hpp"
-#include "kho/mem_map.h"
 #include "kho/mem_map.hpp"
-#include "kho/page_ranges.h"
+#include "kunit/cxx_face.h"
 #include "kho/page_ranges.hpp"
 
 using kho::PageRanges;

@@ -9,7 +9,7 @@
 
 #include "kho/handover_tree.h"
 #include "kho/handover_tree.hpp"
-#include "kho/mem_map.h"
+#include "kunit/cxx_face.h"
 #include "kho/mem_map.hpp"
 
 namespace {

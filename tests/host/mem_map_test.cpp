@@ -6,6 +6,7 @@
 #include <random>
 #include <vector>
 
+#include "kho/mem_map.h"
 #include "kho/mem_map.hpp"
 
 using kho::MemMapReader;
@@ -187,3 +188,80 @@ TEST(SortedMemMapReader, MergesAllOrdersInAddressOrder)
 }
 
 }  // namespace
+
+// The walk the restore side takes over a map: heads of the folios in a
+// range, runs with a missing end frame skipped whole, early stop.
+struct HeadWalk {
+	static inline std::vector<std::pair<u64, unsigned>> seen;
+	static inline u64 missing = ~u64{0};  // a page frame this boot lacks
+	static inline u64 stop_at = ~u64{0};
+
+	static bool exists(kx_u64 pfn) { return pfn != missing; }
+	static bool visit(kx_u64 head, unsigned int order)
+	{
+		seen.emplace_back(head, order);
+		return head == stop_at;
+	}
+
+	static std::vector<std::pair<u64, unsigned>> run(const std::vector<u8>& map, u64 pfn, u64 nr,
+							 bool* stopped = nullptr)
+	{
+		static constexpr kho_head_ops ops{exists, visit};
+		seen.clear();
+		bool s = kho_memmap_for_each_head(map.data(), map.size(), kShift, pfn, nr, &ops);
+		if (stopped)
+			*stopped = s;
+		return seen;
+	}
+};
+
+using Heads = std::vector<std::pair<u64, unsigned>>;
+
+TEST(MemMapHeadWalk, VisitsTheHeadsOfTheFoliosInTheRange)
+{
+	PreservedMemory mem;
+	ASSERT_TRUE(mem.preserve_pages(0x100, 3).is_ok());
+	ASSERT_TRUE(mem.preserve(0x200, 2).is_ok());
+	ASSERT_TRUE(mem.preserve(0x204, 2).is_ok());
+	const auto map = encode(mem);
+
+	EXPECT_EQ(HeadWalk::run(map, 0, 0),
+		  (Heads{{0x100, 0}, {0x101, 0}, {0x102, 0}, {0x200, 2}, {0x204, 2}}));
+	// A range starting inside a folio begins at its head.
+	EXPECT_EQ(HeadWalk::run(map, 0x203, 2), (Heads{{0x200, 2}, {0x204, 2}}));
+	EXPECT_EQ(HeadWalk::run(map, 0x101, 1), (Heads{{0x101, 0}}));
+	EXPECT_EQ(HeadWalk::run(map, 0x103, 0xfd), Heads{});
+	// A range reaching past the end of the address space is all of it.
+	EXPECT_EQ(HeadWalk::run(map, 0x204, ~u64{0}), (Heads{{0x204, 2}}));
+}
+
+TEST(MemMapHeadWalk, SkipsRunsWithAMissingEndAndStopsWhenAsked)
+{
+	PreservedMemory mem;
+	ASSERT_TRUE(mem.preserve_pages(0x100, 3).is_ok());
+	ASSERT_TRUE(mem.preserve(0x200, 2).is_ok());
+	const auto map = encode(mem);
+	bool stopped = true;
+
+	HeadWalk::missing = 0x102;
+	EXPECT_EQ(HeadWalk::run(map, 0, 0, &stopped), (Heads{{0x200, 2}}));
+	EXPECT_FALSE(stopped);
+	HeadWalk::missing = ~u64{0};
+	HeadWalk::stop_at = 0x101;
+	EXPECT_EQ(HeadWalk::run(map, 0, 0, &stopped), (Heads{{0x100, 0}, {0x101, 0}}));
+	EXPECT_TRUE(stopped);
+	HeadWalk::stop_at = ~u64{0};
+}
+
+TEST(MemMapHeadWalk, AMalformedMapEndsTheWalk)
+{
+	PreservedMemory mem;
+	ASSERT_TRUE(mem.preserve(0x200, 2).is_ok());
+	auto map = encode(mem);
+	bool stopped = true;
+
+	map[0] ^= 0xff;  // the magic
+	EXPECT_EQ(HeadWalk::run(map, 0, 0, &stopped), Heads{});
+	EXPECT_FALSE(stopped);
+	EXPECT_EQ(HeadWalk::run({}, 0, 0, &stopped), Heads{});
+}

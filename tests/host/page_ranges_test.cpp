@@ -8,7 +8,7 @@
 
 #include <kho/abi/memmap.h>
 
-#include "kho/page_ranges.h"
+#include "kunit/cxx_face.h"
 #include "kho/page_ranges.hpp"
 #include "kx_env_host.h"
 

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * C interface to the handover page-range set (page_ranges.hpp).  Used by
- * the C shims and the KUnit suites; includes nothing from the kernel.
+ * The C face through which the KUnit suites (and the host tests of the C
+ * boundary) drive C++ that the kernel itself reaches otherwise: the
+ * page-range set (page_ranges.hpp) and the reading side of the
+ * preserved-memory map (mem_map.hpp).  Built only with them; includes
+ * nothing from the kernel.
  */
-#ifndef KHO_PAGE_RANGES_H
-#define KHO_PAGE_RANGES_H
+#ifndef KHO_KUNIT_CXX_FACE_H
+#define KHO_KUNIT_CXX_FACE_H
 
 #include "kx_env.h"
+#include "kho/mem_map.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -113,8 +117,74 @@ int kho_page_ranges_cursor_next(struct kho_page_ranges_cursor *cur, kx_u64 *pfn,
 kx_u64 kho_page_ranges_encoded_size(const struct kho_page_ranges *ranges,
 				    enum kho_encoding encoding);
 
+/**
+ * kho_preserved_destroy() - free a record from kho_preserved_create()
+ * @mem: the record; NULL is a no-op
+ */
+void kho_preserved_destroy(struct kho_preserved *mem);
+
+/*
+ * Reads the record one folio order at a time: ascending, maximal runs.
+ * Lives on the caller's stack; valid while the record is not changed.
+ */
+struct kho_preserved_cursor {
+	kx_u64 opaque[7];
+};
+
+/**
+ * kho_preserved_cursor_start() - begin reading the runs of one order
+ * @cur: cursor to set up
+ * @mem: the record
+ * @order: folio order
+ *
+ * Return: 0, or -EINVAL if @order is above KHO_MEMMAP_MAX_ORDER (then
+ * @cur is not set up).
+ */
+int kho_preserved_cursor_start(struct kho_preserved_cursor *cur, const struct kho_preserved *mem,
+			       unsigned int order);
+
+/**
+ * kho_preserved_cursor_next() - read the next run of the cursor's order
+ * @cur: the cursor
+ * @pfn: set to the run's first page frame number
+ * @nr_pages: set to its length in pages
+ *
+ * Return: 1 for a run, 0 past the last one.
+ */
+int kho_preserved_cursor_next(struct kho_preserved_cursor *cur, kx_u64 *pfn, kx_u64 *nr_pages);
+
+/* Reads a map; lives on the caller's stack. */
+struct kho_memmap_cursor {
+	kx_u64 opaque[36];
+};
+
+/**
+ * kho_memmap_cursor_start() - begin reading an untrusted map
+ * @cur: cursor to set up
+ * @map: the map
+ * @size: its size in bytes, as the previous kernel claimed it
+ * @page_shift: PAGE_SHIFT of the reading kernel
+ *
+ * Return: 0, or -EINVAL for a bad header.
+ */
+int kho_memmap_cursor_start(struct kho_memmap_cursor *cur, const void *map, kx_u64 size,
+			    unsigned int page_shift);
+
+/**
+ * kho_memmap_cursor_next() - read the next run of preserved pages
+ * @cur: the cursor
+ * @pfn: set to the run's first page frame number
+ * @nr_pages: set to its length in pages
+ * @order: set to the folio order of its pages
+ *
+ * Return: 1 for a run, 0 at the end of a valid map, -EINVAL (for good)
+ * once the map is found malformed.
+ */
+int kho_memmap_cursor_next(struct kho_memmap_cursor *cur, kx_u64 *pfn, kx_u64 *nr_pages,
+			   unsigned int *order);
+
 #ifdef __cplusplus
 }
 #endif
 
-#endif /* KHO_PAGE_RANGES_H */
+#endif /* KHO_KUNIT_CXX_FACE_H */

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The handover from the previous kernel, shared by the two halves that
+ * use it: incoming.c (early boot: find, check, reserve) and restore.c
+ * (after boot: restore, finish).  Not a public API.
+ */
+#ifndef KHO_INCOMING_H
+#define KHO_INCOMING_H
+
+#include <linux/atomic.h>
+#include <kho/abi/handover.h>
+
+/* page->private of a restorable folio's head page: "KHOP", then the order. */
+#define KHO_PAGE_MARK		0x4b484f5000000000UL
+#define KHO_PAGE_ORDER_MASK	0xffUL
+
+struct kho_incoming {
+	bool valid;			/* a handover is being used */
+	bool finished;			/* restore.c's kho_in_lock */
+	atomic_t fdt_users;		/* kho_get_fdt() without kho_put_fdt() */
+	struct kho_handover_desc desc;	/* checked, and its sizes against the tree */
+	const void *fdt;
+	const void *memmap;		/* inline in the tree, or a segment */
+	size_t memmap_size;
+};
+extern struct kho_incoming kho_in;
+
+#endif /* KHO_INCOMING_H */
