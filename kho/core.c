@@ -33,9 +33,12 @@
 #include <linux/vmalloc.h>
 
 #include "kernel/kexec_internal.h"
-#include "kho_internal.h"
+#include "access.h"
 #include "handover_tree.h"
+#include "kexec.h"
 #include "record.h"
+#include "scratch.h"
+#include "test_knobs.h"
 
 #define KHO_DT_MAX_DEFAULT	SZ_1M
 

@@ -22,7 +22,10 @@
 #include <linux/mm.h>
 
 #include "kernel/kexec_internal.h"
-#include "kho_internal.h"
+#include "incoming.h"
+#include "kexec.h"
+#include "record.h"
+#include "scratch.h"
 
 static atomic_t kho_layout_gen = ATOMIC_INIT(0);
 

@@ -24,11 +24,12 @@
 #include <linux/sched/clock.h>
 
 #include "mm/internal.h"
-#include "kho_internal.h"
 #include "descriptor.h"
 #include "handover_tree.h"
 #include "incoming.h"
 #include "reserve.h"
+#include "scratch.h"
+#include "test_knobs.h"
 
 #define KHO_MAX_DROPPED		8
 #define KHO_MAX_CLUSTER_GAP	SZ_4M

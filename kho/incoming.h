@@ -2,12 +2,14 @@
 /*
  * The handover from the previous kernel, shared by the two halves that
  * use it: incoming.c (early boot: find, check, reserve) and restore.c
- * (after boot: restore, finish).  Not a public API.
+ * (after boot: restore, finish); and what the rest of KHO asks of them.
+ * Not a public API.
  */
 #ifndef KHO_INCOMING_H
 #define KHO_INCOMING_H
 
 #include <linux/atomic.h>
+#include <linux/types.h>
 #include <kho/abi/handover.h>
 
 /* page->private of a restorable folio's head page: "KHOP", then the order. */
@@ -24,5 +26,13 @@ struct kho_incoming {
 	size_t memmap_size;
 };
 extern struct kho_incoming kho_in;
+
+/* For the arch glue, early: the descriptor the previous kernel left. */
+void kho_in_populate(const void *payload, size_t len);
+/* For hotplug.c: whether a restorable folio lies in the range. */
+bool kho_in_preserves(unsigned long pfn, unsigned long nr_pages);
+/* For vmalloc.c: one page restorable now; take listed pages, all or none. */
+bool kho_in_restorable_page(phys_addr_t phys);
+bool kho_in_take_pages(const phys_addr_t *phys, unsigned int nr);
 
 #endif /* KHO_INCOMING_H */

@@ -22,7 +22,10 @@
 #include <linux/kho_hooks.h>
 #include <linux/mm.h>
 
-#include "kho_internal.h"
+#include "kexec.h"
+#include "record.h"
+#include "scratch.h"
+#include "test_knobs.h"
 
 /* At most the loaded image's and the one being loaded. */
 static struct kho_image_record {

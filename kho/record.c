@@ -13,10 +13,11 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "kho_internal.h"
 #include "handover_tree.h"
 #include "mem_map.h"
 #include "record.h"
+#include "scratch.h"
+#include "test_knobs.h"
 
 static DEFINE_MUTEX(kho_mem_lock);
 

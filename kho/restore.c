@@ -22,7 +22,7 @@
 #include <linux/workqueue.h>
 
 #include "mm/internal.h"
-#include "kho_internal.h"
+#include "access.h"
 #include "handover_tree.h"
 #include "incoming.h"
 #include "mem_map.h"

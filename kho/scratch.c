@@ -27,7 +27,7 @@
 #include <linux/string.h>
 
 #include "mm/internal.h"
-#include "kho_internal.h"
+#include "scratch.h"
 #include "scratch_policy.h"
 
 #ifdef CONFIG_KASAN_GENERIC

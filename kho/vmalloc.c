@@ -16,7 +16,7 @@
 #include <linux/vmalloc.h>
 
 #include "mm/internal.h"
-#include "kho_internal.h"
+#include "incoming.h"
 #include "vmalloc_list.h"
 
 /* The list is written and read in vmalloc_list.cpp; a chunk is a page. */

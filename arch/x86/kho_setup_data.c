@@ -15,7 +15,9 @@
 #include <asm/early_ioremap.h>
 #include <asm/setup_data.h>
 
-#include "../../kho/kho_internal.h"
+#include "../../kho/incoming.h"
+#include "../../kho/kexec.h"
+#include "../../kho/test_knobs.h"
 
 /* parse_setup_data(): the previous kernel's entry, @data_len with its header. */
 void __init kho_x86_parse_setup_data(u64 pa_data, u32 data_len)

@@ -53,8 +53,9 @@
 #include <kho/abi/ftrace.h>
 #include <kho/abi/memmap.h>
 #include "kernel/kexec_internal.h"
-#include "kho/kho_internal.h"
 #include "kho/record.h"
+#include "kho/scratch.h"
+#include "kho/test_knobs.h"
 #include "kx_env.h"
 
 /* The active handover, to damage on purpose. */
