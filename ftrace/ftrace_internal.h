@@ -6,6 +6,7 @@
 #ifndef KHO_FTRACE_INTERNAL_H
 #define KHO_FTRACE_INTERNAL_H
 
+struct trace_array;
 struct trace_buffer;
 struct kho_ftrace_events_builder;
 struct kho_ftrace_module;
@@ -14,6 +15,7 @@ struct kho_ftrace_positions_view;
 
 /* outgoing.c */
 unsigned long kho_ftrace_nr_subbufs(struct trace_buffer *buffer, int cpu);
+const char *kho_ftrace_clock(const struct trace_array *tr);
 
 /* records.c, outgoing */
 int kho_ftrace_build_id(unsigned char *id);

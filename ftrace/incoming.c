@@ -17,7 +17,6 @@
 #include <linux/slab.h>
 
 #include "kernel/trace/trace.h"
-#include "kho/kho_internal.h"
 #include "ftrace/format.h"
 #include "ftrace/ftrace_internal.h"
 
@@ -210,8 +209,15 @@ static void kho_ftrace_restore_instance(const void *fdt, int node,
 		return;
 	if (!*in.name && tracing_update_buffers(tr))
 		pr_warn("global instance: cannot expand; previous records still attached\n");
-	if (tracing_set_clock(tr, in.clock))
-		pr_warn("instance %s: clock %s unknown here; kept its own\n", name, in.clock);
+	/* A new clock resets the buffer: never over records this kernel wrote. */
+	if (strcmp(kho_ftrace_clock(tr), in.clock)) {
+		if (ring_buffer_entries(tr->array_buffer.buffer) ||
+		    ring_buffer_overruns(tr->array_buffer.buffer))
+			pr_warn("instance %s: has records here; kept its clock, not %s\n", name,
+				in.clock);
+		else if (tracing_set_clock(tr, in.clock))
+			pr_warn("instance %s: clock %s unknown here; kept its own\n", name, in.clock);
+	}
 	kho_ftrace_for_each_node(fdt, node, KHO_FTRACE_CPU_COMPATIBLE, sub)
 		kho_ftrace_restore_cpu(fdt, sub, name, tr, in.subbuf_order, positions,
 				       positions_size);

@@ -24,9 +24,9 @@
 #include <linux/sort.h>
 
 #include "kernel/trace/trace.h"
-#include "kho/kho_internal.h"
 #include "ftrace/format.h"
 #include "ftrace/ftrace_internal.h"
+#include "kho/test_knobs.h"
 
 /* The clocks of trace_clock, by tr->clock_id (kernel/trace/trace.c). */
 static const char *const kho_trace_clocks[] = {
@@ -39,6 +39,12 @@ unsigned long kho_ftrace_nr_subbufs(struct trace_buffer *buffer, int cpu)
 	unsigned long size = ring_buffer_size(buffer, cpu);
 
 	return size ? size / (ring_buffer_subbuf_size_get(buffer) - KHO_FTRACE_PAGE_HEADER_SIZE) + 1 : 0;
+}
+
+/* The name of @tr's trace_clock. */
+const char *kho_ftrace_clock(const struct trace_array *tr)
+{
+	return tr->clock_id < ARRAY_SIZE(kho_trace_clocks) ? kho_trace_clocks[tr->clock_id] : "local";
 }
 
 static struct kho_ftrace_out kho_ftrace_out;
@@ -160,10 +166,8 @@ static int kho_ftrace_out_collect(struct kho_ftrace_out *out)
 			continue;
 		tr->ref++;	/* trace_array_get() without the lock we hold */
 		in = &out->instances[out->nr_instances++];
-		*in = (struct kho_ftrace_instance_out){ tr, tr->name ?: "",
-			tr->clock_id < ARRAY_SIZE(kho_trace_clocks) ?
-				kho_trace_clocks[tr->clock_id] : "local",
-			ring_buffer_subbuf_order_get(buffer) };
+		*in = (struct kho_ftrace_instance_out){ tr, tr->name ?: "", kho_ftrace_clock(tr),
+							ring_buffer_subbuf_order_get(buffer) };
 		for_each_possible_cpu(cpu) {
 			unsigned long n = kho_ftrace_nr_subbufs(buffer, cpu);
 
