@@ -339,16 +339,19 @@ Result<void> MemMapReader::open_block()
 
 // Word @i of the open bitmap block: bit n of the block is bit n % 64 of
 // word n / 64, as the bytes are laid out on a little-endian machine.
-u64 MemMapReader::bitmap_word(u64 i) const
+// No bounds check: open_block() found the whole payload, in whole words,
+// inside the map.  This and find_bit() are inline even at -Os (the
+// kernel's tinyconfig): each run of a bitmap block calls them twice.
+[[gnu::always_inline]] inline u64 MemMapReader::bitmap_word(u64 i) const
 {
 	static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__);
-	u64 word = 0;
-	read(offset_ + i * sizeof(u64), word);  // within the payload, checked when opened
+	u64 word;
+	__builtin_memcpy(&word, map_.data() + offset_ + i * sizeof(u64), sizeof(word));
 	return word;
 }
 
 // The first bit from @i on that is @set, or the block's count.
-u64 MemMapReader::find_bit(u64 i, bool set) const
+[[gnu::always_inline]] inline u64 MemMapReader::find_bit(u64 i, bool set) const
 {
 	const u64 count = block_.count;
 	while (i < count) {
@@ -486,8 +489,10 @@ Result<bool> SortedMemMapReader::next(PreservedRun& run)
 		if (lanes_[k].head.pfn < lanes_[best].head.pfn)
 			best = k;
 	}
-	run = lanes_[best].head;
-	TRY(refill(best));
+	Lane& lane = lanes_[best];
+	run = lane.head;
+	if (!TRY(lane.reader.next(lane.head)))
+		with_head_ &= ~(u32{1} << best);
 	return true;
 }
 

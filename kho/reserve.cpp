@@ -27,18 +27,22 @@ public:
 	RegionCursor(bool (*region)(kx_size_t, kho_phys_range*), unsigned page_shift, Pages pages)
 		: region_(region), shift_(page_shift), pages_(pages) {}
 
-	// Whether one region holds all of [@start, @end).
-	bool covers(kx::u64 start, kx::u64 end) { return seek(start) && at_.start <= start && end <= at_.end; }
-	// Whether some region has a page in [@start, @end).
-	bool touches(kx::u64 start, kx::u64 end) { return seek(start) && at_.start < end; }
-	// The list changed: what the cursor holds may be stale.
-	void changed() { fresh_ = false; }
-
-private:
 	struct Pfns {
 		kx::u64 start, end;
 	};
 
+	// Whether one region holds all of [@start, @end).
+	bool covers(kx::u64 start, kx::u64 end) { return seek(start) && at_.start <= start && end <= at_.end; }
+	// Whether some region has a page in [@start, @end).
+	bool touches(kx::u64 start, kx::u64 end) { return seek(start) && at_.start < end; }
+	// After covers() held: the region that holds the query.
+	Pfns holder() const { return at_; }
+	// After touches() did not: the pages around the query that no region has.
+	Pfns untouched() const { return {prev_end_, found_ ? at_.start : ~kx::u64{0}}; }
+	// The list changed: what the cursor holds may be stale.
+	void changed() { fresh_ = false; }
+
+private:
 	bool load(kx::usize i, Pfns& pfns) const
 	{
 		kho_phys_range r;
@@ -83,7 +87,10 @@ private:
 	bool found_ = false, fresh_ = false;
 };
 
-// The booting kernel's memory, asked about in address order.
+// The booting kernel's memory, asked about in address order.  Runs and
+// gaps come a few pages apart, so the pages last found clear (in one RAM
+// region, touching no reservation or keep-out range) answer most questions
+// without asking the lists.
 class BootMemory {
 public:
 	BootMemory(const kho_reserve_policy& policy, const kho_reserve_ops& ops)
@@ -91,33 +98,71 @@ public:
 		  ram_(ops.ram, policy.page_shift, RegionCursor::Pages::Inside),
 		  reserved_(ops.reserved, policy.page_shift, RegionCursor::Pages::Touched) {}
 
-	// Why @run cannot be reserved, or nullptr.
-	const char* problem(const kho_run& run)
+	// Why @run cannot be reserved, or nullptr.  Inline even at -Os (the
+	// kernel's tinyconfig): it is asked twice for every run.
+	[[gnu::always_inline]] const char* problem(const kho_run& run)
 	{
 		const kx::u64 max_pfn = ~kx::u64{0} >> policy_.page_shift;
 		if (run.nr_pages > max_pfn || run.pfn > max_pfn - run.nr_pages)
 			return "beyond the physical address space";
 		const kx::u64 end = run.pfn + run.nr_pages;
-		if (const char* why = kept_out(run.pfn, end))
-			return why;
-		if (!ram_.covers(run.pfn, end))
-			return "not in boot RAM";
-		if (reserved_.touches(run.pfn, end))
-			return "overlaps firmware or boot data";
-		return nullptr;
+		return in_clear(run.pfn, end) ? nullptr : problem_outside_clear(run.pfn, end);
 	}
 
 	// The walk reserved memory: the list of reservations changed.
-	void reservations_changed() { reserved_.changed(); }
+	void reservations_changed()
+	{
+		reserved_.changed();
+		clear_ = {};
+	}
 
 	// Whether the pages between two good runs are free RAM.
 	bool gap_is_free(kx::u64 pfn, kx::u64 nr_pages)
 	{
 		const kx::u64 end = pfn + nr_pages;
-		return !kept_out(pfn, end) && ram_.covers(pfn, end) && !reserved_.touches(pfn, end);
+		if (in_clear(pfn, end))
+			return true;
+		if (kept_out(pfn, end) || !ram_.covers(pfn, end) || reserved_.touches(pfn, end))
+			return false;
+		learn_clear(pfn, end);
+		return true;
 	}
 
 private:
+	bool in_clear(kx::u64 start, kx::u64 end) const { return clear_.start <= start && end <= clear_.end; }
+
+	const char* problem_outside_clear(kx::u64 start, kx::u64 end)
+	{
+		if (const char* why = kept_out(start, end))
+			return why;
+		if (!ram_.covers(start, end))
+			return "not in boot RAM";
+		if (reserved_.touches(start, end))
+			return "overlaps firmware or boot data";
+		learn_clear(start, end);
+		return nullptr;
+	}
+
+	// [@start, @end) was just found clear: so are the pages around it up
+	// to the edges of its RAM region, the reservations and keep-out ranges.
+	void learn_clear(kx::u64 start, kx::u64 end)
+	{
+		const RegionCursor::Pfns ram = ram_.holder(), free = reserved_.untouched();
+		clear_ = {kx::max(ram.start, free.start), kx::min(ram.end, free.end)};
+		const unsigned shift = policy_.page_shift;
+		for (unsigned i = 0; i < policy_.nr_keep_out; i++) {
+			const kho_keep_out& k = policy_.keep_out[i];
+			if (!k.range.size)
+				continue;
+			const kx::u64 first = k.range.addr >> shift;
+			const kx::u64 last = (k.range.addr + k.range.size - 1) >> shift;
+			if (last < start)
+				clear_.start = kx::max(clear_.start, last + 1);
+			else if (first >= end)
+				clear_.end = kx::min(clear_.end, first);
+		}
+	}
+
 	const char* kept_out(kx::u64 start, kx::u64 end) const
 	{
 		const unsigned shift = policy_.page_shift;
@@ -133,6 +178,7 @@ private:
 
 	const kho_reserve_policy& policy_;
 	RegionCursor ram_, reserved_;
+	RegionCursor::Pfns clear_{};  // empty until something is found clear
 };
 
 // Feeds the runs of a valid map in address order, saying of each whether
@@ -148,7 +194,8 @@ public:
 		const PreservedRun* next_overlapping;
 	};
 
-	Result<bool> next(Item& item)
+	// Inline even at -Os: a call per run costs more than its body.
+	[[gnu::always_inline]] Result<bool> next(Item& item)
 	{
 		if (!primed_) {
 			have_next_ = TRY(reader_.next(next_));

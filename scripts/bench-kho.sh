@@ -6,7 +6,8 @@
 #    spread over 1 GiB at 1/10/50/90/100% and a mixed-order case, as this
 #    project encodes them, as a range list and as a bitmap.  Then the cost
 #    of preserving 1k, 100k and 1M pages one call at a time in random order,
-#    next to std::set as an O(log n) reference.
+#    next to std::set as an O(log n) reference.  Then the next kernel's
+#    reservation walk over order-0 pages at 1, 50 and 100% of 1 GiB, per run.
 # 2. In QEMU (x86_64, TCG, -m 4G, kho_scratch=512M): for each workload,
 #    RUNS (default 5) guests that preserve it, activate and kexec; the
 #    median activation time, map size, reservation time and next-kernel
@@ -33,7 +34,7 @@ mkdir -p "$out"
 host_bench() {
 	g++ -std=gnu++20 -O2 -DKX_HOSTED -fno-exceptions -fno-rtti -I"$KHO_REPO/cxx" \
 		-I"$KHO_REPO/include" -I"$KHO_REPO" "$KHO_REPO/tests/bench/$1.cpp" \
-		"$KHO_REPO/kho/mem_map.cpp" "$KHO_REPO/kho/page_ranges.cpp" \
+		"$KHO_REPO/kho/mem_map.cpp" "$KHO_REPO/kho/page_ranges.cpp" "$KHO_REPO/kho/reserve.cpp" \
 		"$KHO_REPO/tests/fuzz/host_env.cpp" -o "$out/$1"
 	"$out/$1"
 }
@@ -46,6 +47,10 @@ if want 1; then
 	echo "## Preserving pages in random order (host, same code as the kernel)"
 	echo
 	host_bench preserve_bench
+	echo
+	echo "## The next kernel's reservation walk (host, same code as the kernel, kernel-like ops)"
+	echo
+	host_bench reserve_bench
 fi
 want 2 || want 3 || want 4 || want 5 || exit 0
 
