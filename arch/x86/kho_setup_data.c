@@ -48,6 +48,8 @@ unsigned long kho_x86_add_setup_data(struct kimage *image, struct boot_params *p
 	struct setup_data *sd = (void *)params + setup_data_offset;
 	struct kho_handover_desc desc;
 
+	/* The ABI (include/kho/abi/handover.h; kho/descriptor.hpp checks it too). */
+	BUILD_BUG_ON(sizeof(desc) != 16 + 2 * 16 + KHO_MAX_SCRATCH * 16);
 	if (!kho_kexec_handover_desc(image, &desc))
 		return 0;
 	sd->type = KHO_SETUP_DATA_TYPE;
