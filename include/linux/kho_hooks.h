@@ -70,43 +70,27 @@ static inline unsigned long kho_x86_add_setup_data(struct kimage *image,
 struct trace_seq;
 struct trace_buffer;
 #ifdef CONFIG_KEXEC_HANDOVER_FTRACE
-
-bool kho_ftrace_refuse(const char *what);
 bool kho_ftrace_frozen(void);
-/*
- * While a handover is possible, trace arrays are boot-mapped, as stock
- * 6.12 marks its persistent buffers: trace_printk writes text, never a
- * pointer to a format string the next kernel cannot read, and the buffers
- * cannot be mmap()ed.  For kernel/trace/trace.c, where the flag is known.
- */
-#define kho_trace_array_flags() (kho_is_enabled() ? TRACE_ARRAY_FL_BOOT : 0)
+unsigned int kho_trace_array_flags(void);
 /* Records from before the kexec have negative time stamps. */
 static inline bool kho_trace_ts_before(u64 a, u64 b) { return (s64)a < (s64)b; }
 bool kho_trace_print_time(struct trace_seq *s, bool in_ns, u64 ts);
 
-/* kernel/trace/ring_buffer.c gives the handover pages and positions. */
 struct ring_buffer_kho_page {
 	void *data;
 	unsigned int events;	/* unread data events */
-	unsigned int bytes;	/* its commit; 0: an empty page */
+	unsigned int bytes;	/* its commit */
 };
-int ring_buffer_kho_pages(struct trace_buffer *buffer, int cpu, bool unread,
-			  int (*fn)(void *ctx, void *page), void *ctx, unsigned int *read);
-int ring_buffer_kho_adopt(struct trace_buffer *buffer, int cpu,
-			  const struct ring_buffer_kho_page *pages, unsigned int nr,
-			  unsigned int tail, unsigned int read, u64 read_ts);
-
+int ring_buffer_kho_pages(struct trace_buffer *buffer, int cpu,
+			  int (*fn)(void *ctx, void *page, unsigned int read, bool commit), void *ctx);
+void ring_buffer_kho_adopt(struct trace_buffer *buffer, int cpu,
+			   const struct ring_buffer_kho_page *pages, unsigned int nr,
+			   unsigned int tail, unsigned int read, u64 read_ts);
 #else
-
-static inline bool kho_ftrace_refuse(const char *what) { return false; }
 static inline bool kho_ftrace_frozen(void) { return false; }
-#define kho_trace_array_flags() 0
+static inline unsigned int kho_trace_array_flags(void) { return 0; }
 static inline bool kho_trace_ts_before(u64 a, u64 b) { return a < b; }
-static inline bool kho_trace_print_time(struct trace_seq *s, bool in_ns, u64 ts)
-{
-	return false;
-}
-
+static inline bool kho_trace_print_time(struct trace_seq *s, bool in_ns, u64 ts) { return false; }
 #endif
 
 #endif /* _LINUX_KHO_HOOKS_H */
