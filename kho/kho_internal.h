@@ -5,6 +5,7 @@
 
 #include <linux/capability.h>
 #include <linux/fs.h>
+#include <linux/kexec_handover.h>
 #include <linux/kho_hooks.h>
 #include <linux/security.h>
 #include <linux/types.h>
@@ -21,6 +22,11 @@ static inline int kho_may_read_addresses(const struct file *file)
 		return -EPERM;
 	return security_locked_down(LOCKDOWN_KCORE);
 }
+
+/* The memblock search kho_memblock_find() confines to scratch. */
+typedef phys_addr_t (*kho_memblock_finder_t)(phys_addr_t start, phys_addr_t end,
+					     phys_addr_t size, phys_addr_t align,
+					     int nid, enum memblock_flags flags);
 
 struct kimage;
 struct kobject;

@@ -17,12 +17,14 @@
 
 #include "../../kho/kho_internal.h"
 
-/* parse_setup_data(): the previous kernel's entry, @data_len with its header. */
-void __init kho_x86_parse_setup_data(u64 pa_data, u32 data_len)
+/* parse_setup_data(): an entry of a type it does not know, @data_len with its header. */
+void __init kho_x86_parse_setup_data(u32 type, u64 pa_data, u32 data_len)
 {
 	u32 len = data_len - sizeof(struct setup_data);
 	struct setup_data *sd = NULL;
 
+	if (type != KHO_SETUP_DATA_TYPE)
+		return;
 	/* Anything but the one expected length is refused unread. */
 	if (len == sizeof(struct kho_handover_desc)) {
 		sd = early_memremap(pa_data, data_len);

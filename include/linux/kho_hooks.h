@@ -1,74 +1,48 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/*
- * The calls the 6.12 tree makes into KHO, one per hook site
- * (scripts/hooks/).  Nothing else in the kernel includes KHO internals.
- */
+/* What the hooks (scripts/hooks/) call, and no more: kernel files compile it. */
 #ifndef _LINUX_KHO_HOOKS_H
 #define _LINUX_KHO_HOOKS_H
 
-#include <linux/kexec_handover.h>
 #include <linux/memblock.h>
-#include <linux/types.h>
-#include <kho/abi/handover.h>
 
+struct boot_params;
 struct kexec_buf;
 struct kimage;
-struct boot_params;
+struct trace_buffer;
+struct trace_seq;
 
 #ifdef CONFIG_KEXEC_HANDOVER
-
-/* mm/memblock.c: confine early allocations of a KHO boot to scratch. */
-typedef phys_addr_t (*kho_memblock_finder_t)(phys_addr_t start, phys_addr_t end,
-					     phys_addr_t size, phys_addr_t align,
-					     int nid, enum memblock_flags flags);
 extern bool kho_scratch_only;
 phys_addr_t kho_memblock_find(phys_addr_t size, phys_addr_t align, phys_addr_t start,
 			      phys_addr_t end, int nid, enum memblock_flags flags,
-			      kho_memblock_finder_t find);
-
-/* mm/mm_init.c: reserve scratch, or the previous kernel's preserved memory. */
+			      phys_addr_t (*find)(phys_addr_t, phys_addr_t, phys_addr_t,
+						  phys_addr_t, int, enum memblock_flags));
 void kho_memory_init(void);
-
-/* kernel/kexec_file.c, kernel/kexec.c and kernel/kexec_core.c */
 int kho_kexec_file_prepare(struct kimage *image);
 void kho_kexec_constrain(struct kexec_buf *kbuf);
 int kho_kexec_load_check(struct kimage *image, unsigned long flags);
 int kho_kexec_exec_check(struct kimage *image);
-
-/* mm/memory_hotplug.c: never offline what a handover or loaded image needs. */
-int kho_offline_check(unsigned long start_pfn, unsigned long nr_pages);
-
-/* arch/x86/kernel: the setup_data entry, in and out. */
-void kho_x86_parse_setup_data(u64 pa_data, u32 data_len);
+int kho_offline_check(unsigned long start_pfn, unsigned long nr_pages, char **reason);
+void kho_x86_parse_setup_data(u32 type, u64 pa_data, u32 data_len);
 unsigned long kho_x86_setup_data_size(struct kimage *image);
 unsigned long kho_x86_add_setup_data(struct kimage *image, struct boot_params *params,
-				     unsigned long params_load_addr,
-				     unsigned long setup_data_offset);
-
+				     unsigned long params_load_addr, unsigned long setup_data_offset);
 #else
-
 #define kho_scratch_only false
-typedef void *kho_memblock_finder_t;
-static inline phys_addr_t kho_memblock_find(phys_addr_t size, phys_addr_t align,
-		phys_addr_t start, phys_addr_t end, int nid, enum memblock_flags flags,
-		kho_memblock_finder_t find) { return 0; }
+static inline phys_addr_t kho_memblock_find(phys_addr_t size, phys_addr_t align, phys_addr_t start,
+		phys_addr_t end, int nid, enum memblock_flags f, void *find) { return 0; }
 static inline void kho_memory_init(void) { }
 static inline int kho_kexec_file_prepare(struct kimage *image) { return 0; }
 static inline void kho_kexec_constrain(struct kexec_buf *kbuf) { }
 static inline int kho_kexec_load_check(struct kimage *image, unsigned long flags) { return 0; }
 static inline int kho_kexec_exec_check(struct kimage *image) { return 0; }
-static inline int kho_offline_check(unsigned long start_pfn, unsigned long nr) { return 0; }
-static inline void kho_x86_parse_setup_data(u64 pa_data, u32 data_len) { }
+static inline int kho_offline_check(unsigned long pfn, unsigned long nr, char **why) { return 0; }
+static inline void kho_x86_parse_setup_data(u32 type, u64 pa_data, u32 data_len) { }
 static inline unsigned long kho_x86_setup_data_size(struct kimage *image) { return 0; }
-static inline unsigned long kho_x86_add_setup_data(struct kimage *image,
-		struct boot_params *params, unsigned long params_load_addr,
-		unsigned long setup_data_offset) { return 0; }
-
+static inline unsigned long kho_x86_add_setup_data(struct kimage *image, struct boot_params *p,
+		unsigned long load_addr, unsigned long offset) { return 0; }
 #endif
 
-/* kernel/trace: the ftrace handover (ftrace/). */
-struct trace_seq;
-struct trace_buffer;
 #ifdef CONFIG_KEXEC_HANDOVER_FTRACE
 bool kho_ftrace_frozen(void);
 unsigned int kho_trace_array_flags(void);
