@@ -20,6 +20,7 @@ struct kho_ftrace_events_builder;
 struct kho_ftrace_event_table;
 struct trace_array;
 struct trace_buffer;
+struct ring_buffer_iter;
 
 /* --- Outgoing: what this kernel hands over --- */
 
@@ -31,6 +32,7 @@ struct kho_ftrace_cpu_out {
 	kx_u64 *unread;			/* at kexec time: pfns holding unread events, oldest first */
 	unsigned int nr_unread;
 	unsigned int slot;		/* of its record in the positions block */
+	struct ring_buffer_iter *pin;	/* held from DUMP to ABORT: no resize */
 };
 
 struct kho_ftrace_instance_out {

@@ -61,7 +61,8 @@ static struct trace_array *kho_ftrace_view(struct trace_array *tr, const char *i
 
 /*
  * @cpu of @tr takes @pages in place of its own: @nr_data with records
- * (the first one partly @read, at @read_ts), then the empty ones.
+ * (the first one partly @read, at @read_ts), then the empty ones (whose
+ * commit is reset).
  */
 static int kho_ftrace_adopt(struct trace_array *tr, int cpu, unsigned int order,
 			    const struct ring_buffer_kho_page *pages, unsigned int nr,
@@ -69,7 +70,7 @@ static int kho_ftrace_adopt(struct trace_array *tr, int cpu, unsigned int order,
 {
 	struct trace_buffer *buffer = tr->array_buffer.buffer;
 	/* The writer goes on at the first empty page, or at one of this kernel's. */
-	unsigned int tail = max(nr_data, 1U), ring = max3(2U, nr - 1, tail);
+	unsigned int tail = max(nr_data, 1U), ring = max3(2U, nr - 1, tail), i;
 	int err;
 
 	/* Never resize one this kernel wrote to. */
@@ -81,9 +82,19 @@ static int kho_ftrace_adopt(struct trace_array *tr, int cpu, unsigned int order,
 		return -EINVAL;
 	err = ring_buffer_resize(buffer, ring * (ring_buffer_subbuf_size_get(buffer) -
 					       KHO_FTRACE_PAGE_HEADER_SIZE), cpu);
-	err = err ?: ring_buffer_kho_adopt(buffer, cpu, pages, nr, tail, read, read_ts);
 	if (err)
 		return err;
+	ring_buffer_record_disable_cpu(buffer, cpu);
+	synchronize_rcu();
+	/* Written to since the check above: keep this kernel's records. */
+	if (ring_buffer_entries_cpu(buffer, cpu) || ring_buffer_overrun_cpu(buffer, cpu)) {
+		ring_buffer_record_enable_cpu(buffer, cpu);
+		return -EBUSY;
+	}
+	for (i = nr_data; i < nr; i++)
+		WRITE_ONCE(((u64 *)pages[i].data)[1], 0);	/* commit: empty */
+	ring_buffer_kho_adopt(buffer, cpu, pages, nr, tail, read, read_ts);
+	ring_buffer_record_enable_cpu(buffer, cpu);
 	tr->ring_buffer_expanded = true;
 	per_cpu_ptr(tr->array_buffer.data, cpu)->entries = ring_buffer_size(buffer, cpu);
 	return 0;

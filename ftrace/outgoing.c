@@ -5,8 +5,11 @@
  * with the event formats.  The ring order is only known at kexec time: a
  * reboot notifier stops the writers and records it, with where the kernel
  * and its modules were (records.c), in a preserved positions block.  From DUMP until
- * ABORT the set of sub-buffers is frozen (resize, sub-buffer order,
- * snapshot and instance removal return -EBUSY; splice readers get copies).
+ * ABORT the set of sub-buffers is frozen, with what the trace code has:
+ * an instance held by a reference cannot be removed; one counted as
+ * memory-mapped (tr->mapped) takes no snapshot; a CPU buffer with an open
+ * iterator is not resized nor its sub-buffer order changed.  Splice readers
+ * get copies (hook 0008).
  *
  * The node, the block and the records are written by C++ (node.cpp,
  * format.cpp); this file owns the kernel objects.
@@ -51,18 +54,44 @@ static struct kho_ftrace_out kho_ftrace_out;
 static struct folio *kho_ftrace_positions;
 static bool kho_ftrace_is_frozen;	/* from DUMP until ABORT: the page set is fixed */
 
+/**
+ * kho_ftrace_frozen() - whether the trace buffers' sub-buffers are handed over
+ *
+ * Return: true from KEXEC_KHO_DUMP until KEXEC_KHO_ABORT: a splice reader
+ * must get copies, never a sub-buffer of the ring.
+ */
 bool kho_ftrace_frozen(void)
 {
 	return READ_ONCE(kho_ftrace_is_frozen);
 }
 
-/* A change to the trace buffers' page set: refused, with a line, while handed over. */
-bool kho_ftrace_refuse(const char *what)
+/**
+ * kho_trace_array_flags() - flags for a trace array being created
+ *
+ * While a handover is possible, trace arrays are boot-mapped, as stock 6.12
+ * marks its persistent buffers: trace_printk writes text, never a pointer
+ * to a format string the next kernel cannot read, and the buffers cannot
+ * be mmap()ed.
+ *
+ * Return: TRACE_ARRAY_FL_BOOT if KHO is enabled, else 0.
+ */
+unsigned int kho_trace_array_flags(void)
 {
-	if (!kho_ftrace_frozen())
-		return false;
-	pr_warn_ratelimited("%s refused: the trace buffers are handed over (KHO active)\n", what);
-	return true;
+	return kho_is_enabled() ? TRACE_ARRAY_FL_BOOT : 0;
+}
+
+/* Counts @tr as memory-mapped (no snapshot), or not; refused if a snapshot is armed. */
+static int kho_ftrace_map(struct trace_array *tr, bool map)
+{
+#ifdef CONFIG_TRACER_MAX_TRACE
+	guard(spinlock)(&tr->snapshot_trigger_lock);
+	if (map && tr->snapshot) {
+		pr_err("instance %s: a snapshot or latency tracer is armed\n", tr->name ?: "global");
+		return -EBUSY;
+	}
+#endif
+	tr->mapped += map ? 1 : -1;
+	return 0;
 }
 
 static int kho_ftrace_cmp_pfn(const void *a, const void *b)
@@ -72,15 +101,29 @@ static int kho_ftrace_cmp_pfn(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Lists a sub-buffer in @ctx's unread array. */
-static int kho_ftrace_note_page(void *ctx, void *data)
-{
-	struct kho_ftrace_cpu_out *o = ctx;
+/* A walk of one CPU's sub-buffers: all of them, or only those with unread events. */
+struct kho_ftrace_walk {
+	struct kho_ftrace_cpu_out *o;
+	bool unread;
+	unsigned int read;	/* of the first listed, if it is the reader page */
+};
 
-	if (o->nr_unread == o->nr_pages)
-		return -ERANGE;
-	o->unread[o->nr_unread++] = PHYS_PFN(virt_to_phys(data));
-	return 0;
+/* Lists a sub-buffer in the unread array; unread events end at the commit page. */
+static int kho_ftrace_note_page(void *ctx, void *data, unsigned int read, bool commit)
+{
+	struct kho_ftrace_walk *w = ctx;
+	struct kho_ftrace_cpu_out *o = w->o;
+	/* Its commit (include/kho/abi/ftrace.h): the writers are stopped. */
+	u64 size = READ_ONCE(((u64 *)data)[1]);
+
+	if (!w->unread || read < size) {
+		if (o->nr_unread == o->nr_pages)
+			return -ERANGE;
+		if (!o->nr_unread)
+			w->read = read;
+		o->unread[o->nr_unread++] = PHYS_PFN(virt_to_phys(data));
+	}
+	return w->unread && commit;
 }
 
 static void kho_ftrace_out_release(void)
@@ -95,10 +138,14 @@ static void kho_ftrace_out_release(void)
 			kho_unpreserve_folio(pfn_folio(o->pfns[p]));
 		kvfree(o->pfns);
 		kvfree(o->unread);
+		if (o->pin)
+			ring_buffer_read_finish(o->pin);
 	}
 	kvfree(out->cpus);
-	for (i = 0; i < out->nr_instances; i++)
+	for (i = 0; i < out->nr_instances; i++) {
+		kho_ftrace_map(out->instances[i].tr, false);
 		trace_array_put(out->instances[i].tr);
+	}
 	kfree(out->instances);
 	if (kho_ftrace_positions) {
 		kho_unpreserve_folio(kho_ftrace_positions);
@@ -109,16 +156,19 @@ static void kho_ftrace_out_release(void)
 	WRITE_ONCE(kho_ftrace_is_frozen, false);
 }
 
-/* Preserves one CPU's sub-buffers and lists them, sorted; on error, nothing. */
+/* Pins one CPU's sub-buffers, preserves them and lists them, sorted; on error, nothing. */
 static int kho_ftrace_out_cpu(struct kho_ftrace_cpu_out *o)
 {
-	unsigned int i, read;
+	struct kho_ftrace_walk walk = { o };
+	unsigned int i;
 	int err = -ENOMEM;
 
+	/* A resize that began earlier finishes first. */
+	o->pin = ring_buffer_read_start(o->buffer, o->cpu, GFP_KERNEL);
 	o->pfns = kvcalloc(o->nr_pages, sizeof(u64), GFP_KERNEL);
 	o->unread = kvcalloc(o->nr_pages, sizeof(u64), GFP_KERNEL);
-	if (o->pfns && o->unread)
-		err = ring_buffer_kho_pages(o->buffer, o->cpu, false, kho_ftrace_note_page, o, &read);
+	if (o->pin && o->pfns && o->unread)
+		err = ring_buffer_kho_pages(o->buffer, o->cpu, kho_ftrace_note_page, &walk);
 	if (!err && o->nr_unread != o->nr_pages)
 		err = -ERANGE;
 	if (!err) {
@@ -161,9 +211,13 @@ static int kho_ftrace_out_collect(struct kho_ftrace_out *out)
 	list_for_each_entry(tr, &ftrace_trace_arrays, list) {
 		struct trace_buffer *buffer = tr->array_buffer.buffer;
 		struct kho_ftrace_instance_out *in;
+		int err;
 
 		if (!buffer)
 			continue;
+		err = kho_ftrace_map(tr, true);
+		if (err)
+			return err;
 		tr->ref++;	/* trace_array_get() without the lock we hold */
 		in = &out->instances[out->nr_instances++];
 		*in = (struct kho_ftrace_instance_out){ tr, tr->name ?: "", kho_ftrace_clock(tr),
@@ -198,10 +252,11 @@ static int kho_ftrace_dump(void *fdt)
 	unsigned int i;
 	int err;
 
-	/* Freeze first: a resize that began earlier finishes before the walk. */
 	WRITE_ONCE(kho_ftrace_is_frozen, true);
 	scoped_guard(mutex, &trace_types_lock)
 		err = kho_ftrace_out_collect(out);
+	/* A snapshot swap that saw no tr->mapped is over (as for mmap). */
+	synchronize_rcu();
 	for (i = 0; !err && i < out->nr_cpus; i++) {
 		err = kho_ftrace_out_cpu(&out->cpus[i]);
 		subbufs += out->cpus[i].nr_pages;
@@ -233,6 +288,7 @@ static int kho_ftrace_dump(void *fdt)
 	kx_free(events);
 	if (err)
 		return err;
+	pr_info("trace buffers frozen while handed over: resize, sub-buffer order, snapshot and instance removal fail with -EBUSY\n");
 	pr_info("handing over %llu sub-buffers of %u instances: node %u bytes (event table %zu), positions %zu bytes, in %llu us\n",
 		subbufs, out->nr_instances,
 		fdt_size_dt_struct(fdt) + fdt_size_dt_strings(fdt) - (unsigned int)node_start,
@@ -293,11 +349,11 @@ static void kho_ftrace_test_corrupt(void) { }
 static void kho_ftrace_record_cpu(struct kho_ftrace_cpu_out *o, void *block)
 {
 	u64 clock = ring_buffer_time_stamp(o->buffer);
-	unsigned int read;
+	struct kho_ftrace_walk walk = { o, true };
 
 	o->nr_unread = 0;
-	if (ring_buffer_kho_pages(o->buffer, o->cpu, true, kho_ftrace_note_page, o, &read) ||
-	    kho_ftrace_record_write(block, o, clock, read, read != 0)) {
+	if (ring_buffer_kho_pages(o->buffer, o->cpu, kho_ftrace_note_page, &walk) < 0 ||
+	    kho_ftrace_record_write(block, o, clock, walk.read, walk.read != 0)) {
 		pr_err("cpu %d: ring changed while handed over; its records are dropped\n", o->cpu);
 		o->nr_unread = 0;
 		kho_ftrace_record_write(block, o, clock, 0, false);

@@ -10,6 +10,8 @@
 #include <kx/span.hpp>
 #include <kx/types.hpp>
 
+static_assert(sizeof(kho_handover_desc) == 16 + 2 * 16 + KHO_MAX_SCRATCH * 16, "ABI");
+
 namespace kho {
 
 // Largest tree and memory map the next kernel accepts.

@@ -53,7 +53,7 @@ static bool kho_kexec_destination(unsigned long start_pfn, unsigned long nr_page
 }
 
 /* offline_pages(), before isolation: say why, rather than "failure to isolate". */
-int kho_offline_check(unsigned long start_pfn, unsigned long nr_pages)
+int kho_offline_check(unsigned long start_pfn, unsigned long nr_pages, char **reason)
 {
 	unsigned long block = PFN_PHYS(start_pfn) / memory_block_size_bytes();
 	const char *why = NULL;
@@ -74,6 +74,7 @@ int kho_offline_check(unsigned long start_pfn, unsigned long nr_pages)
 	if (!why)
 		return 0;
 	pr_warn("offline of memory%lu refused: %s\n", block, why);
+	*reason = "KHO or kexec needs it";
 	return -EBUSY;
 }
 

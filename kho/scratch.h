@@ -3,7 +3,7 @@
 #ifndef KHO_SCRATCH_H
 #define KHO_SCRATCH_H
 
-#include <linux/kho_hooks.h>
+#include <linux/memblock.h>
 #include <linux/types.h>
 #include <kho/abi/handover.h>
 
@@ -13,6 +13,12 @@ struct kho_scratch_set {
 	bool inherited;		/* from the previous kernel (a KHO boot) */
 };
 extern struct kho_scratch_set kho_scratch;
+
+/* The memblock search kho_memblock_find() confines to scratch. */
+typedef phys_addr_t (*kho_memblock_finder_t)(phys_addr_t start, phys_addr_t end,
+					     phys_addr_t size, phys_addr_t align,
+					     int nid, enum memblock_flags flags);
+
 bool kho_in_scratch(phys_addr_t addr, phys_addr_t size);
 bool kho_in_scratch_covers(phys_addr_t addr, phys_addr_t size);
 phys_addr_t kho_scratch_total(void);

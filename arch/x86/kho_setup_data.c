@@ -19,12 +19,14 @@
 #include "../../kho/kexec.h"
 #include "../../kho/test_knobs.h"
 
-/* parse_setup_data(): the previous kernel's entry, @data_len with its header. */
-void __init kho_x86_parse_setup_data(u64 pa_data, u32 data_len)
+/* parse_setup_data(): an entry of a type it does not know, @data_len with its header. */
+void __init kho_x86_parse_setup_data(u32 type, u64 pa_data, u32 data_len)
 {
 	u32 len = data_len - sizeof(struct setup_data);
 	struct setup_data *sd = NULL;
 
+	if (type != KHO_SETUP_DATA_TYPE)
+		return;
 	/* Anything but the one expected length is refused unread. */
 	if (len == sizeof(struct kho_handover_desc)) {
 		sd = early_memremap(pa_data, data_len);
@@ -50,6 +52,8 @@ unsigned long kho_x86_add_setup_data(struct kimage *image, struct boot_params *p
 	struct setup_data *sd = (void *)params + setup_data_offset;
 	struct kho_handover_desc desc;
 
+	/* The ABI (include/kho/abi/handover.h; kho/descriptor.hpp checks it too). */
+	BUILD_BUG_ON(sizeof(desc) != 16 + 2 * 16 + KHO_MAX_SCRATCH * 16);
 	if (!kho_kexec_handover_desc(image, &desc))
 		return 0;
 	sd->type = KHO_SETUP_DATA_TYPE;

@@ -1,112 +1,70 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/*
- * The calls the 6.12 tree makes into KHO, one per hook site
- * (scripts/hooks/).  Nothing else in the kernel includes KHO internals.
- */
+/* What the hooks (scripts/hooks/) call, and no more: kernel files compile it. */
 #ifndef _LINUX_KHO_HOOKS_H
 #define _LINUX_KHO_HOOKS_H
 
-#include <linux/kexec_handover.h>
 #include <linux/memblock.h>
-#include <linux/types.h>
-#include <kho/abi/handover.h>
 
+struct boot_params;
 struct kexec_buf;
 struct kimage;
-struct boot_params;
+struct trace_buffer;
+struct trace_seq;
 
 #ifdef CONFIG_KEXEC_HANDOVER
-
-/* mm/memblock.c: confine early allocations of a KHO boot to scratch. */
-typedef phys_addr_t (*kho_memblock_finder_t)(phys_addr_t start, phys_addr_t end,
-					     phys_addr_t size, phys_addr_t align,
-					     int nid, enum memblock_flags flags);
 extern bool kho_scratch_only;
 phys_addr_t kho_memblock_find(phys_addr_t size, phys_addr_t align, phys_addr_t start,
 			      phys_addr_t end, int nid, enum memblock_flags flags,
-			      kho_memblock_finder_t find);
-
-/* mm/mm_init.c: reserve scratch, or the previous kernel's preserved memory. */
+			      phys_addr_t (*find)(phys_addr_t, phys_addr_t, phys_addr_t,
+						  phys_addr_t, int, enum memblock_flags));
 void kho_memory_init(void);
-
-/* kernel/kexec_file.c, kernel/kexec.c and kernel/kexec_core.c */
 int kho_kexec_file_prepare(struct kimage *image);
 void kho_kexec_constrain(struct kexec_buf *kbuf);
 int kho_kexec_load_check(struct kimage *image, unsigned long flags);
 int kho_kexec_exec_check(struct kimage *image);
-
-/* mm/memory_hotplug.c: never offline what a handover or loaded image needs. */
-int kho_offline_check(unsigned long start_pfn, unsigned long nr_pages);
-
-/* arch/x86/kernel: the setup_data entry, in and out. */
-void kho_x86_parse_setup_data(u64 pa_data, u32 data_len);
+int kho_offline_check(unsigned long start_pfn, unsigned long nr_pages, char **reason);
+void kho_x86_parse_setup_data(u32 type, u64 pa_data, u32 data_len);
 unsigned long kho_x86_setup_data_size(struct kimage *image);
 unsigned long kho_x86_add_setup_data(struct kimage *image, struct boot_params *params,
-				     unsigned long params_load_addr,
-				     unsigned long setup_data_offset);
-
+				     unsigned long params_load_addr, unsigned long setup_data_offset);
 #else
-
 #define kho_scratch_only false
-typedef void *kho_memblock_finder_t;
-static inline phys_addr_t kho_memblock_find(phys_addr_t size, phys_addr_t align,
-		phys_addr_t start, phys_addr_t end, int nid, enum memblock_flags flags,
-		kho_memblock_finder_t find) { return 0; }
+static inline phys_addr_t kho_memblock_find(phys_addr_t size, phys_addr_t align, phys_addr_t start,
+		phys_addr_t end, int nid, enum memblock_flags f, void *find) { return 0; }
 static inline void kho_memory_init(void) { }
 static inline int kho_kexec_file_prepare(struct kimage *image) { return 0; }
 static inline void kho_kexec_constrain(struct kexec_buf *kbuf) { }
 static inline int kho_kexec_load_check(struct kimage *image, unsigned long flags) { return 0; }
 static inline int kho_kexec_exec_check(struct kimage *image) { return 0; }
-static inline int kho_offline_check(unsigned long start_pfn, unsigned long nr) { return 0; }
-static inline void kho_x86_parse_setup_data(u64 pa_data, u32 data_len) { }
+static inline int kho_offline_check(unsigned long pfn, unsigned long nr, char **why) { return 0; }
+static inline void kho_x86_parse_setup_data(u32 type, u64 pa_data, u32 data_len) { }
 static inline unsigned long kho_x86_setup_data_size(struct kimage *image) { return 0; }
-static inline unsigned long kho_x86_add_setup_data(struct kimage *image,
-		struct boot_params *params, unsigned long params_load_addr,
-		unsigned long setup_data_offset) { return 0; }
-
+static inline unsigned long kho_x86_add_setup_data(struct kimage *image, struct boot_params *p,
+		unsigned long load_addr, unsigned long offset) { return 0; }
 #endif
 
-/* kernel/trace: the ftrace handover (ftrace/). */
-struct trace_seq;
-struct trace_buffer;
 #ifdef CONFIG_KEXEC_HANDOVER_FTRACE
-
-bool kho_ftrace_refuse(const char *what);
 bool kho_ftrace_frozen(void);
-/*
- * While a handover is possible, trace arrays are boot-mapped, as stock
- * 6.12 marks its persistent buffers: trace_printk writes text, never a
- * pointer to a format string the next kernel cannot read, and the buffers
- * cannot be mmap()ed.  For kernel/trace/trace.c, where the flag is known.
- */
-#define kho_trace_array_flags() (kho_is_enabled() ? TRACE_ARRAY_FL_BOOT : 0)
+unsigned int kho_trace_array_flags(void);
 /* Records from before the kexec have negative time stamps. */
 static inline bool kho_trace_ts_before(u64 a, u64 b) { return (s64)a < (s64)b; }
 bool kho_trace_print_time(struct trace_seq *s, bool in_ns, u64 ts);
 
-/* kernel/trace/ring_buffer.c gives the handover pages and positions. */
 struct ring_buffer_kho_page {
 	void *data;
 	unsigned int events;	/* unread data events */
-	unsigned int bytes;	/* its commit; 0: an empty page */
+	unsigned int bytes;	/* its commit */
 };
-int ring_buffer_kho_pages(struct trace_buffer *buffer, int cpu, bool unread,
-			  int (*fn)(void *ctx, void *page), void *ctx, unsigned int *read);
-int ring_buffer_kho_adopt(struct trace_buffer *buffer, int cpu,
-			  const struct ring_buffer_kho_page *pages, unsigned int nr,
-			  unsigned int tail, unsigned int read, u64 read_ts);
-
+int ring_buffer_kho_pages(struct trace_buffer *buffer, int cpu,
+			  int (*fn)(void *ctx, void *page, unsigned int read, bool commit), void *ctx);
+void ring_buffer_kho_adopt(struct trace_buffer *buffer, int cpu,
+			   const struct ring_buffer_kho_page *pages, unsigned int nr,
+			   unsigned int tail, unsigned int read, u64 read_ts);
 #else
-
-static inline bool kho_ftrace_refuse(const char *what) { return false; }
 static inline bool kho_ftrace_frozen(void) { return false; }
-#define kho_trace_array_flags() 0
+static inline unsigned int kho_trace_array_flags(void) { return 0; }
 static inline bool kho_trace_ts_before(u64 a, u64 b) { return a < b; }
-static inline bool kho_trace_print_time(struct trace_seq *s, bool in_ns, u64 ts)
-{
-	return false;
-}
-
+static inline bool kho_trace_print_time(struct trace_seq *s, bool in_ns, u64 ts) { return false; }
 #endif
 
 #endif /* _LINUX_KHO_HOOKS_H */

@@ -1,25 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * KHO for Linux 6.12: how the handover reaches the next kernel.
- *
- * The handover is a flattened device tree (the "tree") plus a
- * preserved-memory map (memmap.h) and the scratch areas the next kernel
- * boots in.  The root node of the tree is:
- *
- *   / {
- *	compatible = "linux-6.12-kho-v1";
- *	<subsystem> { compatible = "<subsystem>-v<N>"; ... };   one per user
- *	<name> { fdt = <u64 phys>; };      mainline-style subtrees
- *   };
- *
- * The compatible string of each node is its versioning contract; a kernel
- * that does not know a string ignores that node.  Documentation/kho/format.rst
- * has the full schema.
- *
- * On x86 the locations travel in one setup_data entry of type
- * KHO_SETUP_DATA_TYPE whose payload is struct kho_handover_desc.  The type
- * is outside the range mainline assigns (mainline's SETUP_KEXEC_KHO is 10,
- * with a different payload), so a kernel without this code skips it.
+ * KHO for Linux 6.12: how the handover reaches the next kernel: a tree, a
+ * preserved-memory map (memmap.h) and the scratch areas it boots in; on
+ * x86 their places ride in one setup_data entry, outside mainline's types
+ * (its SETUP_KEXEC_KHO is 10).  Documentation/kho/format.rst has the schema.
  */
 #ifndef KHO_ABI_HANDOVER_H
 #define KHO_ABI_HANDOVER_H
@@ -35,7 +19,7 @@ struct kho_phys_range {
 	unsigned long long size;
 };
 
-/* Where the handover is: fixed size, so it can ride inline in setup_data. */
+/* Where the handover is: 112 bytes, so it can ride inline in setup_data. */
 struct kho_handover_desc {
 	unsigned int magic;		/* KHO_DESC_MAGIC */
 	unsigned int version;		/* KHO_DESC_VERSION */
@@ -45,11 +29,5 @@ struct kho_handover_desc {
 	struct kho_phys_range memmap;	/* the preserved-memory map */
 	struct kho_phys_range scratch[KHO_MAX_SCRATCH];
 };
-
-#ifdef __cplusplus
-static_assert(sizeof(struct kho_handover_desc) == 16 + 2 * 16 + KHO_MAX_SCRATCH * 16, "ABI");
-#else
-_Static_assert(sizeof(struct kho_handover_desc) == 16 + 2 * 16 + KHO_MAX_SCRATCH * 16, "ABI");
-#endif
 
 #endif /* KHO_ABI_HANDOVER_H */

@@ -46,7 +46,7 @@ scenario_gen() {
 		timeout 2 cat $T/instances/raw/per_cpu/cpu0/trace_pipe_raw >/tmp/raw
 		e2e_check raw-read-while-active test "$(wc -c </tmp/raw)" -ge 8192
 		e2e_write_tokens raw-after $T/instances/raw/trace_marker 300 0
-		e2e_expect_log freeze-logged "KHO ftrace: removing an instance refused"
+		e2e_expect_log freeze-logged "KHO ftrace: trace buffers frozen while handed over"
 		echo inst-token-2 >$T/instances/inst/trace_marker
 		sleep 0.1
 		e2e_check kexec-load e2e_kexec_load "e2e.instkb=$(cat $T/instances/inst/buffer_size_kb)"
