@@ -686,7 +686,7 @@ struct Handover {
 		const u32 cpu_ids[3] = {0, 3, 1};
 		for (int i = 0; i < 3; i++)
 			cpus[i] = {nullptr, cpu_ids[i], static_cast<u32>(pfns[i].size()), pfns[i].data(),
-				   unread[i].data(), static_cast<u32>(unread[i].size()), 0};
+				   unread[i].data(), static_cast<u32>(unread[i].size()), 0, nullptr};
 		out.instances = instances;
 		out.nr_instances = big_cpu_pages ? 2 : 1;
 		out.cpus = cpus;
