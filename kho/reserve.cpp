@@ -149,29 +149,32 @@ private:
 	{
 		const RegionCursor::Pfns ram = ram_.holder(), free = reserved_.untouched();
 		clear_ = {kx::max(ram.start, free.start), kx::min(ram.end, free.end)};
-		const unsigned shift = policy_.page_shift;
 		for (unsigned i = 0; i < policy_.nr_keep_out; i++) {
-			const kho_keep_out& k = policy_.keep_out[i];
-			if (!k.range.size)
+			const RegionCursor::Pfns k = pages_of(policy_.keep_out[i]);
+			if (k.start == k.end)
 				continue;
-			const kx::u64 first = k.range.addr >> shift;
-			const kx::u64 last = (k.range.addr + k.range.size - 1) >> shift;
-			if (last < start)
-				clear_.start = kx::max(clear_.start, last + 1);
-			else if (first >= end)
-				clear_.end = kx::min(clear_.end, first);
+			if (k.end <= start)
+				clear_.start = kx::max(clear_.start, k.end);
+			else if (k.start >= end)
+				clear_.end = kx::min(clear_.end, k.start);
 		}
+	}
+
+	// The pages keep-out range @k touches; none if it has no size.
+	RegionCursor::Pfns pages_of(const kho_keep_out& k) const
+	{
+		if (!k.range.size)
+			return {};
+		const unsigned shift = policy_.page_shift;
+		return {k.range.addr >> shift, ((k.range.addr + k.range.size - 1) >> shift) + 1};
 	}
 
 	const char* kept_out(kx::u64 start, kx::u64 end) const
 	{
-		const unsigned shift = policy_.page_shift;
 		for (unsigned i = 0; i < policy_.nr_keep_out; i++) {
-			const kho_keep_out& k = policy_.keep_out[i];
-			const kx::u64 first = k.range.addr >> shift;
-			const kx::u64 last = (k.range.addr + k.range.size - 1) >> shift;
-			if (k.range.size && first < end && start <= last)
-				return k.why;
+			const RegionCursor::Pfns k = pages_of(policy_.keep_out[i]);
+			if (k.start < k.end && k.start < end && start < k.end)
+				return policy_.keep_out[i].why;
 		}
 		return nullptr;
 	}
