@@ -20,12 +20,14 @@ static atomic_long_t kx_live = ATOMIC_LONG_INIT(0);
 static void __maybe_unused kx_env_build_checks(void)
 {
 	BUILD_BUG_ON(KX_ENOENT != ENOENT);
+	BUILD_BUG_ON(KX_E2BIG != E2BIG);
 	BUILD_BUG_ON(KX_ENOMEM != ENOMEM);
 	BUILD_BUG_ON(KX_EBUSY != EBUSY);
 	BUILD_BUG_ON(KX_EEXIST != EEXIST);
 	BUILD_BUG_ON(KX_EINVAL != EINVAL);
 	BUILD_BUG_ON(KX_ENOSPC != ENOSPC);
 	BUILD_BUG_ON(KX_ERANGE != ERANGE);
+	BUILD_BUG_ON(KX_EPROTO != EPROTO);
 	BUILD_BUG_ON(KX_EOVERFLOW != EOVERFLOW);
 	BUILD_BUG_ON(sizeof(kx_u64) != sizeof(u64));
 	BUILD_BUG_ON(sizeof(kx_size_t) != sizeof(size_t));

@@ -26,12 +26,14 @@ typedef unsigned long long kx_u64;
  * <linux/errno.h> with BUILD_BUG_ON, so they cannot drift.
  */
 #define KX_ENOENT	2
+#define KX_E2BIG	7
 #define KX_ENOMEM	12
 #define KX_EBUSY	16
 #define KX_EEXIST	17
 #define KX_EINVAL	22
 #define KX_ENOSPC	28
 #define KX_ERANGE	34
+#define KX_EPROTO	71
 #define KX_EOVERFLOW	75
 
 /* Sleeping allocation of @size bytes (GFP_KERNEL, any size).  NULL on failure. */

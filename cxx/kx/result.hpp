@@ -14,12 +14,14 @@ namespace kx {
 
 enum class Errno : int {
 	noent = KX_ENOENT,
+	toobig = KX_E2BIG,
 	nomem = KX_ENOMEM,
 	busy = KX_EBUSY,
 	exist = KX_EEXIST,
 	inval = KX_EINVAL,
 	nospc = KX_ENOSPC,
 	range = KX_ERANGE,
+	proto = KX_EPROTO,
 	overflow = KX_EOVERFLOW,
 };
 
@@ -47,12 +49,14 @@ private:
 	{
 		switch (code) {
 		case Errno::noent: return "not found";
+		case Errno::toobig: return "too big";
 		case Errno::nomem: return "out of memory";
 		case Errno::busy: return "busy";
 		case Errno::exist: return "already present";
 		case Errno::inval: return "invalid";
 		case Errno::nospc: return "no space left";
 		case Errno::range: return "out of range";
+		case Errno::proto: return "refused";
 		case Errno::overflow: return "too large";
 		}
 		return "error";

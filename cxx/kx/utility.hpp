@@ -29,6 +29,14 @@ constexpr T exchange(T& obj, U&& value)
 	return old;
 }
 
+template <typename T>
+constexpr void swap(T& a, T& b)
+{
+	T t = move(a);
+	a = move(b);
+	b = move(t);
+}
+
 template <typename T> constexpr const T& min(const T& a, const T& b) { return b < a ? b : a; }
 template <typename T> constexpr const T& max(const T& a, const T& b) { return a < b ? b : a; }
 

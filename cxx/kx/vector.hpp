@@ -119,6 +119,13 @@ public:
 		new (&data_[size_++]) T(move(value));
 	}
 
+	void swap(Vector& other)
+	{
+		kx::swap(data_, other.data_);
+		kx::swap(size_, other.size_);
+		kx::swap(capacity_, other.capacity_);
+	}
+
 	void erase(usize at)
 	{
 		for (usize i = at; i + 1 < size_; i++)

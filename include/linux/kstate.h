@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kstate: declarative descriptions of kernel state, saved across kexec
+ * through KHO and restored in the next kernel.
+ *
+ * A subsystem describes a structure once, as a table of fields, and
+ * registers the objects it wants kept.  When the handover is serialized
+ * (echo 1 > /sys/kernel/kho/active) each registered object is saved with
+ * its description's name, version and layout; memory named by a
+ * KSTATE_FOLIO() field is handed over by reference.  In the next kernel
+ * kstate_restore() fills an object from the saved state of the same name
+ * and instance, in any order, until the handover is finished.
+ *
+ * Both kernels must describe the same layout.  Each description has a
+ * fingerprint over its name and every field's name, kind, size, offset and
+ * version range; a saved state whose version is this kernel's but whose
+ * fingerprint is not is refused, naming the first field that differs.
+ * Other versions are accepted in [min_version_id, version_id], field by
+ * field (see Documentation/kstate/index.rst).
+ *
+ * Everything saved is untrusted in the next kernel: the reader checks
+ * every size, count and offset before an object is touched.
+ *
+ * This header is also read by the C++ engine (kstate/), which includes no
+ * kernel header: the structures use only the types both sides know.
+ */
+#ifndef _LINUX_KSTATE_H
+#define _LINUX_KSTATE_H
+
+#ifndef __cplusplus
+#include <linux/build_bug.h>
+#include <linux/stddef.h>
+#include <linux/types.h>
+#endif
+
+/**
+ * enum kstate_field_kind - how a field is saved
+ * @KS_END: ends a description's field table
+ * @KS_SIMPLE: the field's bytes (any plain type, or a fixed array of one)
+ * @KS_POINTER: the object a pointer field points at, by value; the
+ *	pointer must be set when saving and when restoring
+ * @KS_STRUCT: an embedded struct with its own description
+ * @KS_ARRAY: elements of a fixed array field, all of them or a count of
+ *	them (from another field or a callback); with %KS_F_POINTERS the
+ *	elements are pointers and their pointees are saved
+ * @KS_CUSTOM: bytes produced and consumed by the field's callbacks
+ * @KS_FOLIO: a &struct folio pointer: the folio is preserved through KHO
+ *	and handed over by reference, never copied
+ * @KS_ADDRESS: a pointer into the kernel image, saved relative to _text
+ *	so that a different KASLR offset does not break it
+ */
+enum kstate_field_kind {
+	KS_END = 0,
+	KS_SIMPLE,
+	KS_POINTER,
+	KS_STRUCT,
+	KS_ARRAY,
+	KS_CUSTOM,
+	KS_FOLIO,
+	KS_ADDRESS,
+};
+
+/* Flags of a field. */
+#define KS_F_POINTERS		0x1	/* KS_ARRAY: of pointers, pointees saved */
+#define KS_F_COUNT_FIELD	0x2	/* KS_ARRAY: count is the u32 at count_offset */
+#define KS_F_COUNT_FN		0x4	/* KS_ARRAY: count is count_fn(obj) */
+#define KS_F_UNUSED		0x8	/* no storage: a dropped field's bytes, skipped */
+
+struct kstate_description;
+
+/**
+ * struct kstate_field - one field of a description; use the KSTATE_*() macros
+ * @name: the field's name, compared across kernels
+ * @kind: &enum kstate_field_kind
+ * @flags: KS_F_*
+ * @offset: of the field in the object
+ * @size: of the value, the pointee, or one array element
+ * @count: %KS_ARRAY: the elements the field holds
+ * @count_offset: %KS_F_COUNT_FIELD: offset of the u32 holding the count
+ * @count_fn: %KS_F_COUNT_FN: returns the count
+ * @desc: %KS_STRUCT: the embedded struct's description
+ * @save: %KS_CUSTOM: writes at most @len bytes of the field to @buf and
+ *	returns how many, or a negative errno
+ * @restore: %KS_CUSTOM: takes the @len bytes @save wrote; 0 or an errno
+ * @version_min: first version that carries the field
+ * @version_max: first version that no longer does; 0: still carried
+ */
+struct kstate_field {
+	const char *name;
+	unsigned int kind;
+	unsigned int flags;
+	unsigned long offset;
+	unsigned long size;
+	unsigned int count;
+	unsigned long count_offset;
+	unsigned int (*count_fn)(void *obj);
+	const struct kstate_description *desc;
+	long (*save)(void *obj, void *buf, unsigned long len);
+	int (*restore)(void *obj, const void *buf, unsigned long len);
+	unsigned int version_min;
+	unsigned int version_max;
+};
+
+/**
+ * struct kstate_description - how to save and restore one kind of object
+ * @name: unique; the lookup key across kernels
+ * @version_id: the version this kernel writes
+ * @min_version_id: the oldest version it can read
+ * @fields: ends with KSTATE_END_OF_LIST()
+ * @subsections: optional, NULL-terminated; each is saved only when its
+ *	@needed says so, and a restore refuses a subsection it does not know
+ * @needed: for subsections: saved only if true
+ * @pre_save: called before the object is saved; an error fails the save
+ * @post_save: called after it was saved, or failed to be
+ * @pre_load: called before the object is filled
+ * @post_load: called after it was filled, with the version it was saved at
+ */
+struct kstate_description {
+	const char *name;
+	unsigned int version_id;
+	unsigned int min_version_id;
+	const struct kstate_field *fields;
+	const struct kstate_description * const *subsections;
+	bool (*needed)(void *obj);
+	int (*pre_save)(void *obj);
+	int (*post_save)(void *obj);
+	int (*pre_load)(void *obj);
+	int (*post_load)(void *obj, unsigned int version_id);
+};
+
+#ifndef __cplusplus
+
+#define __KSTATE_FIELD(_field, _type, _kind, _size, ...)			\
+	{								\
+		.name = #_field,					\
+		.kind = (_kind),					\
+		.offset = offsetof(_type, _field),			\
+		.size = (_size),					\
+		__VA_ARGS__						\
+	}
+
+/*
+ * Fields of an object of type @type.  Each macro takes, last, optional
+ * per-field versions: KSTATE_SIMPLE(x, struct foo, KSTATE_SINCE(2)).
+ */
+
+/* The bytes of @field (a plain type, or a fixed array of one). */
+#define KSTATE_SIMPLE(field, type, ...)					\
+	__KSTATE_FIELD(field, type, KS_SIMPLE, sizeof_field(type, field), __VA_ARGS__)
+
+/* The object the pointer @field points at, by value. */
+#define KSTATE_POINTER(field, type, ...)				\
+	__KSTATE_FIELD(field, type, KS_POINTER, sizeof(*((type *)0)->field), __VA_ARGS__)
+
+/* An embedded struct, described by @sub_desc. */
+#define KSTATE_STRUCT(field, type, sub_desc, ...)			\
+	__KSTATE_FIELD(field, type, KS_STRUCT, sizeof_field(type, field),	\
+		       .desc = &(sub_desc), __VA_ARGS__)
+
+#define __KSTATE_NR(type, field)					\
+	(sizeof_field(type, field) / sizeof(((type *)0)->field[0]))
+
+/* Every element of the fixed array @field. */
+#define KSTATE_ARRAY(field, type, ...)					\
+	__KSTATE_FIELD(field, type, KS_ARRAY, sizeof(((type *)0)->field[0]),	\
+		       .count = __KSTATE_NR(type, field), __VA_ARGS__)
+
+/* The first @count_field (a u32 of the object) elements of the array @field. */
+#define KSTATE_ARRAY_COUNTED(field, type, count_field, ...)		\
+	__KSTATE_FIELD(field, type, KS_ARRAY, sizeof(((type *)0)->field[0]),	\
+		       .count = __KSTATE_NR(type, field),		\
+		       .flags = KS_F_COUNT_FIELD,			\
+		       .count_offset = offsetof(type, count_field) +	\
+			       BUILD_BUG_ON_ZERO(sizeof_field(type, count_field) != sizeof(u32)), \
+		       __VA_ARGS__)
+
+/* The pointees of every element of the fixed array of pointers @field. */
+#define KSTATE_ARRAY_OF_POINTERS(field, type, ...)			\
+	__KSTATE_FIELD(field, type, KS_ARRAY, sizeof(*((type *)0)->field[0]),	\
+		       .count = __KSTATE_NR(type, field), .flags = KS_F_POINTERS, __VA_ARGS__)
+
+/* ... of its first @fn(obj) elements. */
+#define KSTATE_ARRAY_OF_POINTERS_COUNTED(field, type, fn, ...)		\
+	__KSTATE_FIELD(field, type, KS_ARRAY, sizeof(*((type *)0)->field[0]),	\
+		       .count = __KSTATE_NR(type, field),		\
+		       .flags = KS_F_POINTERS | KS_F_COUNT_FN, .count_fn = (fn), __VA_ARGS__)
+
+/* Bytes of the object produced by @save_fn and consumed by @restore_fn. */
+#define KSTATE_CUSTOM(field, type, save_fn, restore_fn, ...)		\
+	__KSTATE_FIELD(field, type, KS_CUSTOM, sizeof_field(type, field),	\
+		       .save = (save_fn), .restore = (restore_fn), __VA_ARGS__)
+
+/* A struct folio * field: the folio is handed over by reference. */
+#define KSTATE_FOLIO(field, type, ...)					\
+	__KSTATE_FIELD(field, type, KS_FOLIO, sizeof_field(type, field), __VA_ARGS__)
+
+/* A pointer into the kernel image, saved relative to _text. */
+#define KSTATE_ADDRESS(field, type, ...)				\
+	__KSTATE_FIELD(field, type, KS_ADDRESS, sizeof_field(type, field), __VA_ARGS__)
+
+/* Per-field versions: carried from version @v on ... */
+#define KSTATE_SINCE(v)		.version_min = (v)
+/* ... and up to, not including, version @v. */
+#define KSTATE_UNTIL(v)		.version_max = (v)
+
+/*
+ * A field dropped from the structure in version @until keeps its place in
+ * the table, without storage, so that states of older versions still read:
+ * its @size bytes are skipped.
+ */
+#define KSTATE_DROPPED(_name, _size, since, until)			\
+	{ .name = #_name, .kind = KS_SIMPLE, .flags = KS_F_UNUSED, .size = (_size), \
+	  .version_min = (since), .version_max = (until) }
+
+#define KSTATE_END_OF_LIST()	{ .kind = KS_END }
+
+int kstate_register(const struct kstate_description *desc, void *obj, u64 instance_id);
+void kstate_unregister(const struct kstate_description *desc, void *obj, u64 instance_id);
+int kstate_restore(const struct kstate_description *desc, void *obj, u64 instance_id);
+
+#endif /* !__cplusplus */
+
+#endif /* _LINUX_KSTATE_H */
