@@ -31,8 +31,11 @@ extern struct kho_incoming kho_in;
 void kho_in_populate(const void *payload, size_t len);
 /* For hotplug.c: whether a restorable folio lies in the range. */
 bool kho_in_preserves(unsigned long pfn, unsigned long nr_pages);
-/* For vmalloc.c: one page restorable now; take listed pages, all or none. */
-bool kho_in_restorable_page(phys_addr_t phys);
+/*
+ * For vmalloc.c and kstate: the order of the folio restorable now at @phys,
+ * or -1; take listed pages, all or none.
+ */
+int kho_in_restorable_order(phys_addr_t phys);
 bool kho_in_take_pages(const phys_addr_t *phys, unsigned int nr);
 
 #endif /* KHO_INCOMING_H */

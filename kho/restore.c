@@ -191,11 +191,11 @@ bool kho_in_take_pages(const phys_addr_t *phys, unsigned int nr)
 	return kho_take_pages(kho_listed_page, phys, nr);
 }
 
-/* For vmalloc.c: whether the page at @phys is restorable now. */
-bool kho_in_restorable_page(phys_addr_t phys)
+/* For vmalloc.c and kstate: the order of the folio restorable now at @phys, or -1. */
+int kho_in_restorable_order(phys_addr_t phys)
 {
 	guard(mutex)(&kho_in_lock);
-	return PAGE_ALIGNED(phys) && kho_restorable_order(PHYS_PFN(phys)) == 0;
+	return PAGE_ALIGNED(phys) ? kho_restorable_order(PHYS_PFN(phys)) : -1;
 }
 
 /**

@@ -104,12 +104,12 @@ EXPORT_SYMBOL_GPL(kho_unpreserve_vmalloc);
 
 static const struct kho_vmalloc_chunk *kho_vmalloc_chunk_at(kx_u64 phys)
 {
-	return kho_in_restorable_page(phys) ? phys_to_virt(phys) : NULL;
+	return kho_in_restorable_order(phys) == 0 ? phys_to_virt(phys) : NULL;
 }
 
 static int kho_vmalloc_page_restorable(kx_u64 phys)
 {
-	return kho_in_restorable_page(phys);
+	return kho_in_restorable_order(phys) == 0;
 }
 
 static const struct kho_vmalloc_list_ops kho_vmalloc_list_ops = {

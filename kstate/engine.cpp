@@ -296,15 +296,22 @@ long kstate_engine_load(kstate_engine* e, const void* fdt, const kstate_ops* ops
 	return r.is_ok() ? static_cast<long>(r.value()) : r.error().to_errno();
 }
 
-int kstate_engine_restore(kstate_engine* e, const kstate_description* desc, void* obj,
-			  kx_u64 instance_id, const kstate_ops* ops, kstate_refusal* refusal)
+int kstate_engine_claim(kstate_engine* e, const kstate_description* desc, void* obj,
+			kx_u64 instance_id, const kstate_ops* ops, kstate_refusal* refusal)
 {
 	*refusal = {};
 	if (auto r = check_description(*desc); r.is_error()) {
 		refusal->why = r.error().reason();
 		return kx::to_errno(r);
 	}
-	return kx::to_errno(e->loaded.restore(*desc, obj, instance_id, *ops, *refusal));
+	auto claimed = e->loaded.claim(*desc, obj, instance_id, *ops, *refusal);
+	return claimed.is_ok() ? static_cast<int>(claimed.value()) : claimed.error().to_errno();
+}
+
+int kstate_engine_apply(kstate_engine* e, int state, const kstate_description* desc, void* obj,
+			const kstate_ops* ops, kstate_refusal* refusal)
+{
+	return kx::to_errno(e->loaded.apply(static_cast<u32>(state), *desc, obj, *ops, *refusal));
 }
 
 void kstate_engine_unload(kstate_engine* e)

@@ -91,15 +91,23 @@ void kstate_engine_saved_size(const struct kstate_engine *engine, kx_u64 *bytes,
  */
 long kstate_engine_load(struct kstate_engine *engine, const void *fdt, const struct kstate_ops *ops);
 /*
- * Fills @obj from the saved state of (@desc->name, @instance_id).  The
- * stream's memory must still be there (the caller holds the tree).
- * Return: 0; -ENOENT if nothing (or nothing unclaimed) was saved under that
- * key; -EPROTO if the state is refused (@refusal says why), which leaves it
- * in place; -EINVAL for a malformed @desc; an error of a callback.
+ * Restoring is two calls: claim, under the caller's lock, checks the saved
+ * state of (@desc->name, @instance_id) whole against @desc and takes it;
+ * apply fills @obj and runs @desc's callbacks, and may run unlocked, as
+ * long as the stream's memory stays (the caller holds the tree) and the
+ * engine is not unloaded.
+ *
+ * Return of claim: the state's number for apply; -ENOENT if nothing (or
+ * nothing unclaimed) was saved under that key; -EPROTO if the state is
+ * refused (@refusal says why), which leaves it in place; -EINVAL for a
+ * malformed @desc.  Of apply: 0, or an error of a callback or of a folio.
  */
-int kstate_engine_restore(struct kstate_engine *engine, const struct kstate_description *desc,
-			  void *obj, kx_u64 instance_id, const struct kstate_ops *ops,
-			  struct kstate_refusal *refusal);
+int kstate_engine_claim(struct kstate_engine *engine, const struct kstate_description *desc,
+			void *obj, kx_u64 instance_id, const struct kstate_ops *ops,
+			struct kstate_refusal *refusal);
+int kstate_engine_apply(struct kstate_engine *engine, int state,
+			const struct kstate_description *desc, void *obj,
+			const struct kstate_ops *ops, struct kstate_refusal *refusal);
 /* Forgets the previous kernel's stream: its memory is about to go. */
 void kstate_engine_unload(struct kstate_engine *engine);
 /* Saved states indexed and not yet claimed. */

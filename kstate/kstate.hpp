@@ -136,8 +136,13 @@ public:
 	// Indexes the stream @fdt's "kstate" node names; damage costs the chunk
 	// or record it is in.  Returns the states indexed.
 	Result<usize> load(const void* fdt, const kstate_ops& ops);
-	Result<void> restore(const kstate_description& d, void* obj, u64 instance_id,
-			     const kstate_ops& ops, kstate_refusal& refusal);
+	// Checks the state saved under (@d.name, @instance_id) whole against
+	// @d and takes it: its number, for apply().
+	Result<u32> claim(const kstate_description& d, void* obj, u64 instance_id,
+			  const kstate_ops& ops, kstate_refusal& refusal);
+	// Fills @obj from the claimed state; reads the index, never changes it.
+	Result<void> apply(u32 state, const kstate_description& d, void* obj,
+			   const kstate_ops& ops, kstate_refusal& refusal) const;
 	usize unclaimed() const { return unclaimed_; }
 	void reset();
 

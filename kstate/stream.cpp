@@ -448,7 +448,7 @@ void drop_saved(Saved& saved, const kstate_ops& ops)
 
 class Index::Decoder {
 public:
-	Decoder(Index& index, const kstate_ops& ops, kstate_refusal& refusal, bool apply)
+	Decoder(const Index& index, const kstate_ops& ops, kstate_refusal& refusal, bool apply)
 		: ix_(index), ops_(ops), refusal_(refusal), apply_(apply) {}
 
 	Result<void> section(u32 sd, const kstate_description& d, u8* obj, Source& src, u32 depth);
@@ -480,7 +480,7 @@ private:
 	Result<void> subsections(const Desc& s, const kstate_description& d, u8* obj, Source& src,
 				 u32 depth);
 
-	Index& ix_;
+	const Index& ix_;
 	const kstate_ops& ops_;
 	kstate_refusal& refusal_;
 	bool apply_;
@@ -858,8 +858,8 @@ Result<void> Index::load_state(const u8* body, u64 size, u32 first_desc)
 				   src.take(sr.data_size), sr.data_size, first_desc + sr.desc, false});
 }
 
-Result<void> Index::restore(const kstate_description& d, void* obj, u64 instance_id,
-			    const kstate_ops& ops, kstate_refusal& refusal)
+Result<u32> Index::claim(const kstate_description& d, void* obj, u64 instance_id,
+			 const kstate_ops& ops, kstate_refusal& refusal)
 {
 	const usize name_len = __builtin_strlen(d.name);
 	const u32 at = by_key_.find(key_hash(d.name, name_len, instance_id), [&](u32 x) {
@@ -870,18 +870,23 @@ Result<void> Index::restore(const kstate_description& d, void* obj, u64 instance
 	if (at == HashIndex::kNone || states_[at].claimed)
 		return Errno::noent;
 	State& st = states_[at];
-	u8* to = static_cast<u8*>(obj);
-	{
-		Source src(st.data, st.size);
-		TRY(Decoder(*this, ops, refusal, false).whole(st.desc, d, to, src, 0));
-	}
+	Source src(st.data, st.size);
+	TRY(Decoder(*this, ops, refusal, false).whole(st.desc, d, static_cast<u8*>(obj), src, 0));
+	st.claimed = true;
+	unclaimed_--;
+	return at;
+}
+
+Result<void> Index::apply(u32 state, const kstate_description& d, void* obj,
+			  const kstate_ops& ops, kstate_refusal& refusal) const
+{
+	const State& st = states_[state];
+	KX_ASSERT(st.claimed);
 	if (d.pre_load)
 		if (int err = d.pre_load(obj))
 			return Error::from_errno(err);
-	st.claimed = true;
-	unclaimed_--;
 	Source src(st.data, st.size);
-	TRY(Decoder(*this, ops, refusal, true).whole(st.desc, d, to, src, 0));
+	TRY(Decoder(*this, ops, refusal, true).whole(st.desc, d, static_cast<u8*>(obj), src, 0));
 	if (d.post_load)
 		if (int err = d.post_load(obj, descs_[st.desc].version))
 			return Error::from_errno(err);
