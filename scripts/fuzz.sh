@@ -26,7 +26,8 @@ flags=(-std=gnu++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-rec
 sources=("$KHO_REPO/kho/mem_map.cpp" "$KHO_REPO/kho/page_ranges.cpp" "$KHO_REPO/kho/handover_tree.cpp"
 	 "$KHO_REPO/ftrace/ring_page.cpp" "$KHO_REPO/ftrace/format.cpp"
 	 "$KHO_REPO/kho/descriptor.cpp" "$KHO_REPO/kho/reserve.cpp" "$KHO_REPO/ftrace/node.cpp"
-	 "$KHO_REPO/kho/vmalloc_list.cpp"
+	 "$KHO_REPO/kho/vmalloc_list.cpp" "$KHO_REPO/kstate/engine.cpp" "$KHO_REPO/kstate/stream.cpp"
+	 "$KHO_REPO/tests/host/kstate_descs.c"
 	 "$KHO_REPO/tests/fuzz/host_env.cpp")
 
 # The core, compiled once for all targets, one file per core at a time.
@@ -38,6 +39,9 @@ for src in "${sources[@]}" "$libfdt"/*.c; do
 	core+=("$obj")
 	while [ "$(jobs -rp | wc -l)" -ge "$(nproc)" ]; do wait -n; done
 	case "$src" in
+	# The kstate test descriptions: C with the real macros, as in the host tests.
+	*/kstate_descs.c) clang -std=gnu11 "${sanitize[@]}" -Wall -Werror \
+		-I"$KHO_REPO/tests/host/kernel_shim" -I"$KHO_REPO/include" -c "$src" -o "$obj" ;;
 	# Not our code: no warnings; memcpy(dst, NULL, 0) and unaligned
 	# reads of a damaged tree's cells are fine by the kernel.
 	*.c) clang -std=gnu11 "${sanitize[@]}" -fno-sanitize=nonnull-attribute,alignment -w \

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+// libFuzzer target: the reader of the kstate stream.  The input is one
+// flags byte, then the contents of a 64 KiB chunk (zero past the input);
+// flag bit 0 sets the chunk header's folio size right, so that mutations
+// get past it.  The stream is indexed, then every test description tries
+// to restore instances 0 to 2.  Whatever is accepted must fit its object;
+// nothing may crash, leak (ASan) or read outside the chunk.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "kho/libfdt_api.h"
+#include "kstate/kstate.hpp"
+#include "tests/host/kstate_descs.h"
+
+struct folio {
+	int restored;
+};
+
+namespace {
+
+using kx::u64;
+
+constexpr u64 kChunkBytes = 64 * 1024;
+alignas(4096) unsigned char chunk[kChunkBytes];
+folio folios[4];  // at "physical" 1 MiB * (i + 1), order i
+char image[4096];
+
+void check(bool ok, const char* what)
+{
+	if (!ok) {
+		fprintf(stderr, "accepted kstate stream breaks: %s\n", what);
+		abort();
+	}
+}
+
+u64 chunk_phys()
+{
+	return reinterpret_cast<u64>(chunk);
+}
+
+const void* map_chunk(kx_u64 phys, kx_u64* size)
+{
+	if (phys != chunk_phys())
+		return nullptr;
+	*size = kChunkBytes;
+	return chunk;
+}
+
+folio* folio_at(kx_u64 phys, unsigned int order)
+{
+	for (unsigned i = 0; i < 4; i++)
+		if (phys == (i + 1) * 0x100000ull && order == i && !folios[i].restored)
+			return &folios[i];
+	return nullptr;
+}
+
+int folio_restorable(kx_u64 phys, unsigned int order)
+{
+	return folio_at(phys, order) != nullptr;
+}
+
+void* restore_folio(kx_u64 phys, unsigned int order)
+{
+	folio* f = folio_at(phys, order);
+	if (f)
+		f->restored = 1;
+	return f;
+}
+
+void* address_at(kx_u64 offset)
+{
+	return offset < sizeof(image) ? image + offset : nullptr;
+}
+
+void dropped(const char*, kx_u64, const char*) {}
+
+constexpr kstate_ops kOps = {
+	nullptr, nullptr, nullptr, nullptr, nullptr,
+	map_chunk, folio_restorable, restore_folio, address_at, dropped,
+};
+
+// A tree whose kstate node lists the one chunk.
+alignas(8) char tree[1024];
+
+void build_tree()
+{
+	const u64 phys = chunk_phys();
+	check(!fdt_create(tree, sizeof(tree)) && !fdt_finish_reservemap(tree) &&
+		      !fdt_begin_node(tree, "") && !fdt_begin_node(tree, KSTATE_NODE_NAME) &&
+		      !fdt_property(tree, "compatible", KSTATE_COMPATIBLE, sizeof(KSTATE_COMPATIBLE)) &&
+		      !fdt_property(tree, KSTATE_CHUNKS_PROP, &phys, sizeof(phys)) &&
+		      !fdt_end_node(tree) && !fdt_end_node(tree) && !fdt_finish(tree),
+	      "the test tree builds");
+}
+
+template <typename T>
+void try_restore(kstate_engine* e, const kstate_description& d, T& obj, u64 id)
+{
+	kstate_refusal refusal;
+	int state = kstate_engine_claim(e, &d, &obj, id, &kOps, &refusal);
+	if (state >= 0)
+		kstate_engine_apply(e, state, &d, &obj, &kOps, &refusal);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+{
+	if (size < 1)
+		return 0;
+	const uint8_t flags = data[0];
+	memset(chunk, 0, sizeof(chunk));
+	memcpy(chunk, data + 1, size - 1 < sizeof(chunk) ? size - 1 : sizeof(chunk));
+	if (flags & 1) {
+		const u64 folio_size = kChunkBytes;
+		memcpy(chunk + __builtin_offsetof(kstate_chunk, size), &folio_size, sizeof(folio_size));
+	}
+	memset(folios, 0, sizeof(folios));
+	build_tree();
+
+	kstate_engine* e = kstate_engine_create();
+	if (!e)
+		return 0;
+	if (kstate_engine_load(e, tree, &kOps) > 0) {
+		for (u64 id = 0; id < 3; id++) {
+			ks_sample s{};
+			ks_blob blob{};
+			ks_inner pointees[3]{};
+			s.blob = &blob;
+			for (unsigned i = 0; i < 3; i++)
+				s.ptrs[i] = &pointees[i];
+			try_restore(e, ks_sample_v1, s, id);
+			try_restore(e, ks_sample_v2, s, id);
+			check(s.nr_items <= 8, "a counted array's count is within it");
+			check(s.nr_notes <= sizeof(s.notes), "a custom field's length is within it");
+			check(!s.addr || (s.addr >= image && s.addr < image + sizeof(image)),
+			      "an address is in the image");
+			ks_pair32 p32{};
+			ks_pair64 p64{};
+			ks_new n{};
+			try_restore(e, ks_pair32_desc, p32, id);
+			try_restore(e, ks_pair64_desc, p64, id);
+			try_restore(e, ks_new_desc, n, id);
+		}
+	}
+	kstate_engine_destroy(e);
+	return 0;
+}
