@@ -96,27 +96,39 @@ Result<void> check_description(const kstate_description& d, u32 depth)
 
 namespace {
 
-// FNV-1a, 64 bits: small, and stable across kernels by construction.
-class Fnv {
+// A word-at-a-time multiply-xorshift hash: the same in both kernels by
+// construction, and cheap enough to compute at every restore.
+class Hasher {
 public:
+	void number(u64 v)
+	{
+		h_ = (h_ ^ v) * 0x9e3779b97f4a7c15ull;
+		h_ ^= h_ >> 29;
+	}
 	void bytes(const void* p, usize n)
 	{
-		for (usize i = 0; i < n; i++)
-			h_ = (h_ ^ static_cast<const u8*>(p)[i]) * 0x100000001b3ull;
+		const u8* b = static_cast<const u8*>(p);
+		u64 w;
+		for (; n >= sizeof(w); b += sizeof(w), n -= sizeof(w)) {
+			__builtin_memcpy(&w, b, sizeof(w));
+			number(w);
+		}
+		w = 0;
+		__builtin_memcpy(&w, b, n);
+		number(w ^ (u64{n} << 56));
 	}
-	void string(const char* s) { bytes(s, __builtin_strlen(s) + 1); }
-	void number(u64 v) { bytes(&v, sizeof(v)); }
+	void string(const char* s) { bytes(s, __builtin_strlen(s)); }
 	u64 value() const { return h_; }
 
 private:
-	u64 h_ = 0xcbf29ce484222325ull;
+	u64 h_ = 0x6b73746174650001ull;	 // "kstate", 1
 };
 
 }  // namespace
 
 u64 fingerprint(const kstate_description& d)
 {
-	Fnv h;
+	Hasher h;
 	h.string(d.name);
 	for (const kstate_field& f : fields_of(d)) {
 		h.string(f.name);
@@ -131,7 +143,7 @@ u64 fingerprint(const kstate_description& d)
 
 u64 key_hash(const char* name, usize len, u64 instance_id)
 {
-	Fnv h;
+	Hasher h;
 	h.bytes(name, len);
 	h.number(instance_id);
 	return h.value();

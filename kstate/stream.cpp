@@ -93,6 +93,8 @@ public:
 private:
 	Result<void> new_chunk(u64 min_size);
 	void close_chunk();
+	// The bytes @r's record takes in the current chunk, descriptions included.
+	Result<u64> measure(const Registered& r);
 	// true if @r fit in the current chunk; else nothing of it is kept.
 	Result<bool> try_in_chunk(const Registered& r);
 	Result<void> write_record(const Registered& r, Sink& s);
@@ -117,17 +119,15 @@ Result<void> Writer::save(const Registered& r)
 		if (int err = r.desc->pre_save(obj))
 			return Error::from_errno(err);
 	auto done = [&]() -> Result<void> {
-		if (!chunk_)
-			TRY(new_chunk(kChunkBytes));
-		if (TRY(try_in_chunk(r)))
-			return {};
-		// Measure the record alone, then give it a chunk of its own size.
-		close_chunk();
-		descs_.clear();
-		Sink measure(nullptr, 0);
-		TRY(write_record(r, measure));
-		descs_.clear();
-		TRY(new_chunk(kx::max(kChunkBytes, sizeof(kstate_chunk) + measure.size())));
+		// Measured first, so that a large state is copied once, into a
+		// chunk of its own size.
+		u64 need = TRY(measure(r));
+		if (!chunk_ || need > chunk_size_ - used_) {
+			close_chunk();
+			descs_.clear();
+			need = TRY(measure(r));
+			TRY(new_chunk(kx::max(kChunkBytes, sizeof(kstate_chunk) + need)));
+		}
 		if (!TRY(try_in_chunk(r)))
 			return Error(Errno::nospc, "a state grew while it was saved");
 		return {};
@@ -173,6 +173,18 @@ void Writer::forget_folios(usize keep)
 		ops_.unpreserve_folio(saved_.folios[saved_.folios.size() - 1]);
 		saved_.folios.erase(saved_.folios.size() - 1);
 	}
+}
+
+Result<u64> Writer::measure(const Registered& r)
+{
+	const usize descs = descs_.size();
+	Sink count(nullptr, 0);
+	auto written = write_record(r, count);
+	while (descs_.size() > descs)
+		descs_.erase(descs_.size() - 1);
+	if (written.is_error())
+		return written.error();
+	return count.size();
 }
 
 Result<bool> Writer::try_in_chunk(const Registered& r)
@@ -231,7 +243,9 @@ Result<u32> Writer::write_descs(const kstate_description& d, Sink& s)
 	const u64 start = s.size();
 	const u32 name_len = static_cast<u32>(__builtin_strlen(d.name));
 	s.put(kstate_record{KSTATE_RECORD_DESC, 0, 0});
-	s.put(kstate_desc_record{fingerprint(d), d.version_id, name_len,
+	// Not while measuring: the fingerprint costs a pass over the fields.
+	const bool writing = s.room(sizeof(kstate_desc_record));
+	s.put(kstate_desc_record{writing ? fingerprint(d) : 0, d.version_id, name_len,
 				 static_cast<u32>(fields.size()), nr_subs});
 	s.put(d.name, name_len);
 	s.pad();
@@ -525,11 +539,12 @@ Result<void> Index::Decoder::section(u32 sd, const kstate_description& d, u8* ob
 	const Span<const kstate_field> local = fields_of(d);
 	if (depth == 0)
 		refusal_.version = v;
-	if (v > d.version_id)
+	// Versions and layout were checked when the state was claimed.
+	if (!apply_ && v > d.version_id)
 		return refuse("saved by a newer version than this kernel reads");
-	if (v < d.min_version_id)
+	if (!apply_ && v < d.min_version_id)
 		return refuse("saved by a version older than min_version_id");
-	if (v == d.version_id && s.fingerprint != fingerprint(d)) {
+	if (!apply_ && v == d.version_id && s.fingerprint != fingerprint(d)) {
 		if (const Field* f = differing_field(s, d))
 			return refuse("layout changed without a version change", f->name, f->rec->name_len);
 		if (s.nr_fields < local.size())
