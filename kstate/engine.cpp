@@ -227,6 +227,11 @@ u32 find_registered(const kstate_engine& e, const kstate_description& d, u64 id,
 
 extern "C" {
 
+int kstate_engine_check(const kstate_description* desc, const char** why)
+{
+	return kx::to_errno(check_description(*desc), why);
+}
+
 kstate_engine* kstate_engine_create(void)
 {
 	return new (std::nothrow) kstate_engine();

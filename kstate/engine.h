@@ -52,6 +52,9 @@ struct kstate_refusal {
 	unsigned int version;		/* the saved state's version */
 };
 
+/* Whether kstate can save and restore with @desc: 0, or -EINVAL and why. */
+int kstate_engine_check(const struct kstate_description *desc, const char **why);
+
 /* An empty engine, or NULL without memory. */
 struct kstate_engine *kstate_engine_create(void);
 /* Frees everything the engine holds; a saved stream must be dropped first. */

@@ -257,10 +257,15 @@ int kstate_restore(const struct kstate_description *desc, void *obj, u64 instanc
 		return -EDEADLK;
 	fdt = kho_get_fdt();
 	if (!fdt) {
-		guard(mutex)(&kstate_lock);
-		kstate_finished = true;
-		kstate_unload_if_finished();
-		return -ENOENT;
+		scoped_guard(mutex, &kstate_lock) {
+			kstate_finished = true;
+			kstate_unload_if_finished();
+		}
+		/* A malformed description is a bug: say so with or without a handover. */
+		err = kstate_engine_check(desc, &refusal.why);
+		if (err)
+			pr_err("%s: cannot restore: %s\n", desc->name ?: "(no name)", refusal.why);
+		return err ?: -ENOENT;
 	}
 	scoped_guard(mutex, &kstate_lock) {
 		kstate_load(fdt);

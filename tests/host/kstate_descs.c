@@ -177,3 +177,17 @@ static const struct kstate_field ks_bad_count_fields[] = {
 const struct kstate_description ks_bad_count_desc = {
 	.name = "ks_bad", .version_id = 1, .min_version_id = 1, .fields = ks_bad_count_fields,
 };
+
+static unsigned int ks_two(void *obj __attribute__((unused)))
+{
+	return 2;
+}
+
+static const struct kstate_field ks_counted_fields[] = {
+	KSTATE_ARRAY_OF_POINTERS_COUNTED(ptrs, struct ks_sample, ks_two),
+	KSTATE_END_OF_LIST(),
+};
+
+const struct kstate_description ks_counted_desc = {
+	.name = "ks_counted", .version_id = 1, .min_version_id = 1, .fields = ks_counted_fields,
+};

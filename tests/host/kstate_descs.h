@@ -77,6 +77,9 @@ struct ks_big {
 };
 extern const struct kstate_description ks_big_desc;
 
+/* The first two of ks_sample's pointees, counted by a callback. */
+extern const struct kstate_description ks_counted_desc;
+
 /* Malformed: a field after a counted array overwrites its count. */
 extern const struct kstate_description ks_bad_count_desc;
 

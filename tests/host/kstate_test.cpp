@@ -5,6 +5,7 @@
 // a fake that remembers what was preserved and claimed.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -229,7 +230,9 @@ protected:
 
 	int restore(const kstate_description& d, void* obj, u64 id)
 	{
-		const int err = kstate_engine_restore(in, &d, obj, id, &kOps, &refusal);
+		int err = kstate_engine_claim(in, &d, obj, id, &kOps, &refusal);
+		if (err >= 0)
+			err = kstate_engine_apply(in, err, &d, obj, &kOps, &refusal);
 		if (err == -KX_EPROTO)
 			refused_field = std::string(refusal.field ? refusal.field : "", refusal.field_len);
 		return err;
@@ -579,6 +582,74 @@ TEST_F(KstateHostileTest, TruncatedDataIsRefused)
 		b.link();
 		EXPECT_EQ(restore(ks_sample_v1, &b.s, 1), -KX_ENOENT);
 	}
+}
+
+// The field record named @name in the chunk's first description that has it.
+kstate_field_record* find_field(unsigned char* chunk, const char* name)
+{
+	const auto* h = reinterpret_cast<const kstate_chunk*>(chunk);
+	for (u64 at = sizeof(kstate_chunk); at < h->used;) {
+		auto* rec = reinterpret_cast<kstate_record*>(chunk + at);
+		if (rec->kind == KSTATE_RECORD_DESC) {
+			auto* d = reinterpret_cast<kstate_desc_record*>(rec + 1);
+			unsigned char* p = reinterpret_cast<unsigned char*>(d + 1) + ((d->name_len + 7) & ~7u);
+			for (unsigned i = 0; i < d->nr_fields; i++) {
+				auto* f = reinterpret_cast<kstate_field_record*>(p);
+				const char* n = reinterpret_cast<const char*>(f + 1);
+				if (f->name_len == strlen(name) && !memcmp(n, name, f->name_len))
+					return f;
+				p += sizeof(*f) + ((f->name_len + 7) & ~7u);
+			}
+		}
+		at += rec->size;
+	}
+	return nullptr;
+}
+
+TEST_F(KstateHostileTest, DescriptionNamingItselfDropsTheChunk)
+{
+	u64 used;
+	unsigned char* chunk = saved_chunk(&used);
+	kstate_field_record* inner = find_field(chunk, "inner");
+	ASSERT_NE(inner, nullptr);
+	inner->desc = 2;  // ks_sample itself: after ks_inner (0) and its subsection (1)
+	EXPECT_EQ(load(), 0);
+	ASSERT_EQ(kernel->dropped.size(), 1u);
+	EXPECT_EQ(kernel->dropped[0], "chunk: a field names a description not before it");
+}
+
+TEST_F(KstateHostileTest, CountAboveTheArrayIsRefused)
+{
+	u64 used;
+	unsigned char* chunk = saved_chunk(&used);
+	// nr_items (5), then the array's own count (5), then items[0].
+	const unsigned int want[] = {5, 5, a.s.items[0]};
+	unsigned char* at = std::search(chunk, chunk + used, reinterpret_cast<const unsigned char*>(want),
+					reinterpret_cast<const unsigned char*>(want) + sizeof(want));
+	ASSERT_NE(at, chunk + used);
+	const unsigned int nine = 9;
+	memcpy(at + 4, &nine, 4);
+	ASSERT_EQ(load(), 1);
+	Sample b;
+	b.link();
+	EXPECT_EQ(restore(ks_sample_v1, &b.s, 1), -KX_EPROTO);
+	EXPECT_STREQ(refusal.why, "an array holds more elements than this kernel's");
+	EXPECT_EQ(refused_field, "items");
+}
+
+TEST_F(KstateTest, ArrayOfPointersCountedByACallback)
+{
+	Sample a, b;
+	a.fill(3);
+	ASSERT_EQ(reg(ks_counted_desc, &a.s, 0), 0);
+	ASSERT_EQ(save(), 0);
+	ASSERT_EQ(load(), 1);
+	b.link();
+	b.pointees[2] = {99, 99};
+	ASSERT_EQ(restore(ks_counted_desc, &b.s, 0), 0);
+	EXPECT_EQ(b.pointees[0].a, a.pointees[0].a);
+	EXPECT_EQ(b.pointees[1].b, a.pointees[1].b);
+	EXPECT_EQ(b.pointees[2].a, 99u);
 }
 
 TEST_F(KstateHostileTest, MalformedNodeIsRefused)
