@@ -131,7 +131,7 @@ static void *kstate_address_at(kx_u64 offset)
 
 static void kstate_dropped(const char *what, kx_u64 where, const char *why)
 {
-	pr_warn("previous kernel's stream: dropped the %s at %#llx: %s\n", what, where, why);
+	pr_warn("previous kernel's stream: dropped %s %#llx: %s\n", what, where, why);
 }
 
 static const struct kstate_ops kstate_ops = {
@@ -303,6 +303,8 @@ static int kstate_save(void *fdt)
 	int err;
 
 	guard(mutex)(&kstate_lock);
+	if (kstate_frozen)	/* saved already, and not given back */
+		return -EBUSY;
 	kstate_saver = current;
 	err = kstate_engine_save(kstate_engine, fdt, &kstate_ops, &who, &why);
 	kstate_saver = NULL;
