@@ -132,6 +132,19 @@ Result round_trip(const kstate_description& d, std::vector<T>& objs, std::vector
 }
 
 template <typename T>
+Result best_round_trip(const kstate_description& d, std::vector<T>& from, std::vector<T>& to,
+		       int runs)
+{
+	Result best{1e9, 1e9, 0};
+	for (int i = 0; i < runs; i++) {
+		const Result r = round_trip(d, from, to);
+		best = {std::min(best.save_s, r.save_s), std::min(best.restore_s, r.restore_s),
+			r.stream_bytes};
+	}
+	return best;
+}
+
+template <typename T>
 double memcpy_seconds(std::vector<T>& from, std::vector<T>& to)
 {
 	auto t = Clock::now();
@@ -167,12 +180,19 @@ struct WithFolio {
 	folio* f;
 };
 
-void row(const char* name, double mib, double save_s, double restore_s, double memcpy_s,
-	 u64 stream_bytes, u64 data_bytes, u64 objects)
+// Best of @runs round trips of @from with @d, checked, against memcpy.
+template <typename T>
+void row(const char* name, const kstate_description& d, std::vector<T>& from, int runs)
 {
-	printf("| %-26s | %8.0f | %8.0f | %8.0f | %5.2fx | %5.2fx | %8.1f |\n", name, mib / save_s,
-	       mib / restore_s, mib / memcpy_s, memcpy_s / save_s, memcpy_s / restore_s,
-	       double(stream_bytes - data_bytes) / double(objects));
+	std::vector<T> to(from.size());
+	Result r = best_round_trip(d, from, to, runs);
+	if (memcmp(from.data(), to.data(), from.size() * sizeof(T)))
+		abort();
+	const double cpy = best_of(runs, [&] { return memcpy_seconds(from, to); });
+	const double mib = double(from.size() * sizeof(T)) / (1 << 20);
+	printf("| %-26s | %8.0f | %8.0f | %8.0f | %5.2fx | %5.2fx | %8.1f |\n", name, mib / r.save_s,
+	       mib / r.restore_s, mib / cpy, cpy / r.save_s, cpy / r.restore_s,
+	       double(r.stream_bytes - from.size() * sizeof(T)) / double(from.size()));
 }
 
 }  // namespace
@@ -205,18 +225,9 @@ int main()
 		fields[256] = {};
 		const kstate_description d = {"bench.bulk", 1, 1, fields, nullptr,
 					      nullptr, nullptr, nullptr, nullptr, nullptr};
-		std::vector<Bulk> from(1), to(1);
+		std::vector<Bulk> from(1);
 		memset(from.data(), 0x5a, sizeof(Bulk));
-		Result r{1e9, 1e9, 0};
-		for (int i = 0; i < kRuns * 20; i++) {
-			Result x = round_trip(d, from, to);
-			r = {std::min(r.save_s, x.save_s), std::min(r.restore_s, x.restore_s), x.stream_bytes};
-		}
-		if (memcmp(from.data(), to.data(), sizeof(Bulk)))
-			abort();
-		const double cpy = best_of(kRuns * 20, [&] { return memcpy_seconds(from, to); });
-		row("1 MiB, 256 simple fields", 1.0, r.save_s, r.restore_s, cpy, r.stream_bytes,
-		    sizeof(Bulk), 1);
+		row("1 MiB, 256 simple fields", d, from, kRuns * 20);
 	}
 	{
 		static const kstate_field fields[] = {
@@ -225,18 +236,9 @@ int main()
 		};
 		const kstate_description d = {"bench.blob", 1, 1, fields, nullptr,
 					      nullptr, nullptr, nullptr, nullptr, nullptr};
-		std::vector<Bulk> from(1), to(1);
+		std::vector<Bulk> from(1);
 		memset(from.data(), 0xa5, sizeof(Bulk));
-		Result r{1e9, 1e9, 0};
-		for (int i = 0; i < kRuns * 20; i++) {
-			Result x = round_trip(d, from, to);
-			r = {std::min(r.save_s, x.save_s), std::min(r.restore_s, x.restore_s), x.stream_bytes};
-		}
-		if (memcmp(from.data(), to.data(), sizeof(Bulk)))
-			abort();
-		const double cpy = best_of(kRuns * 20, [&] { return memcpy_seconds(from, to); });
-		row("1 MiB, one simple field", 1.0, r.save_s, r.restore_s, cpy, r.stream_bytes,
-		    sizeof(Bulk), 1);
+		row("1 MiB, one simple field", d, from, kRuns * 20);
 	}
 	{
 		static const kstate_field fields[] = {
@@ -248,20 +250,10 @@ int main()
 		};
 		const kstate_description d = {"bench.small", 1, 1, fields, nullptr,
 					      nullptr, nullptr, nullptr, nullptr, nullptr};
-		constexpr size_t kObjects = 100000;
-		std::vector<Small> from(kObjects), to(kObjects);
-		for (size_t i = 0; i < kObjects; i++)
+		std::vector<Small> from(100000);
+		for (size_t i = 0; i < from.size(); i++)
 			from[i] = {i, i * 3, {}, {i, i}};
-		Result r{1e9, 1e9, 0};
-		for (int i = 0; i < kRuns; i++) {
-			Result x = round_trip(d, from, to);
-			r = {std::min(r.save_s, x.save_s), std::min(r.restore_s, x.restore_s), x.stream_bytes};
-		}
-		if (memcmp(from.data(), to.data(), kObjects * sizeof(Small)))
-			abort();
-		const double cpy = best_of(kRuns, [&] { return memcpy_seconds(from, to); });
-		row("100k objects of 64 B", kObjects * 64.0 / (1 << 20), r.save_s, r.restore_s, cpy,
-		    r.stream_bytes, kObjects * sizeof(Small), kObjects);
+		row("100k objects of 64 B", d, from, kRuns);
 	}
 	printf("\nFolios by reference (one object with one folio field):\n\n");
 	printf("| %-12s | %12s | %12s | %12s |\n", "folio", "save us", "restore us", "stream bytes");
@@ -275,11 +267,7 @@ int main()
 	for (unsigned order : {0u, 10u, 14u}) {
 		folio f{0x40000000ull, order};
 		std::vector<WithFolio> from{{&f}}, to(1);
-		Result r{1e9, 1e9, 0};
-		for (int i = 0; i < kRuns * 20; i++) {
-			Result x = round_trip(fd, from, to);
-			r = {std::min(r.save_s, x.save_s), std::min(r.restore_s, x.restore_s), x.stream_bytes};
-		}
+		const Result r = best_round_trip(fd, from, to, kRuns * 20);
 		char name[16];
 		snprintf(name, sizeof(name), "%llu KiB", 4ull << order);
 		printf("| %-12s | %12.1f | %12.1f | %12llu |\n", name, r.save_s * 1e6, r.restore_s * 1e6,

@@ -228,6 +228,16 @@ protected:
 	// The next kernel: index the stream.
 	long load() { return kstate_engine_load(in, fdt.data(), &kOps); }
 
+	// @a, filled from @seed, saved with @d as instance 1 and indexed.
+	void hand_over(Sample& a, const kstate_description& d, unsigned seed)
+	{
+		a.fill(seed);
+		kernel->folios = {&a.fo};
+		ASSERT_EQ(reg(d, &a.s, 1), 0);
+		ASSERT_EQ(save(), 0);
+		ASSERT_EQ(load(), 1);
+	}
+
 	int restore(const kstate_description& d, void* obj, u64 id)
 	{
 		int err = kstate_engine_claim(in, &d, obj, id, &kOps, &refusal);
@@ -272,12 +282,8 @@ void expect_same(const Sample& a, const Sample& b, bool with_subsection = true)
 TEST_F(KstateTest, EveryFieldKindRoundTrips)
 {
 	Sample a, b;
-	a.fill(7);
-	kernel->folios = {&a.fo};
-	ASSERT_EQ(reg(ks_sample_v1, &a.s, 1), 0);
-	ASSERT_EQ(save(), 0);
+	ASSERT_NO_FATAL_FAILURE(hand_over(a, ks_sample_v1, 7));
 	EXPECT_TRUE(a.fo.preserved);
-	ASSERT_EQ(load(), 1);
 
 	b.link();
 	ASSERT_EQ(restore(ks_sample_v1, &b.s, 1), 0);
@@ -347,11 +353,7 @@ TEST_F(KstateTest, ManyObjectsRegisterAndUnregister)
 TEST_F(KstateTest, NewerVersionReadsOlderAndKeepsNewFieldsDefault)
 {
 	Sample a, b;
-	a.fill(3);
-	kernel->folios = {&a.fo};
-	ASSERT_EQ(reg(ks_sample_v1, &a.s, 1), 0);
-	ASSERT_EQ(save(), 0);
-	ASSERT_EQ(load(), 1);
+	ASSERT_NO_FATAL_FAILURE(hand_over(a, ks_sample_v1, 3));
 	b.link();
 	b.s.extra = 0xdefa;
 	ASSERT_EQ(restore(ks_sample_v2, &b.s, 1), 0);
@@ -362,11 +364,7 @@ TEST_F(KstateTest, NewerVersionReadsOlderAndKeepsNewFieldsDefault)
 TEST_F(KstateTest, TooOldIsRefusedAndLeftForTheRightReader)
 {
 	Sample a, b;
-	a.fill(4);
-	kernel->folios = {&a.fo};
-	ASSERT_EQ(reg(ks_sample_v1, &a.s, 1), 0);
-	ASSERT_EQ(save(), 0);
-	ASSERT_EQ(load(), 1);
+	ASSERT_NO_FATAL_FAILURE(hand_over(a, ks_sample_v1, 4));
 	b.link();
 	b.s.id = 0x5a5a;
 	EXPECT_EQ(restore(ks_sample_v2_only, &b.s, 1), -KX_EPROTO);
@@ -381,11 +379,7 @@ TEST_F(KstateTest, TooOldIsRefusedAndLeftForTheRightReader)
 TEST_F(KstateTest, TooNewIsRefused)
 {
 	Sample a, b;
-	a.fill(4);
-	kernel->folios = {&a.fo};
-	ASSERT_EQ(reg(ks_sample_v2, &a.s, 1), 0);
-	ASSERT_EQ(save(), 0);
-	ASSERT_EQ(load(), 1);
+	ASSERT_NO_FATAL_FAILURE(hand_over(a, ks_sample_v2, 4));
 	b.link();
 	EXPECT_EQ(restore(ks_sample_v1, &b.s, 1), -KX_EPROTO);
 	EXPECT_STREQ(refusal.why, "saved by a newer version than this kernel reads");
