@@ -38,6 +38,8 @@ struct kstate_ops {
 	int (*folio_restorable)(kx_u64 phys, unsigned int order);
 	/* Claim it: the folio, or NULL. */
 	void *(*restore_folio)(kx_u64 phys, unsigned int order);
+	/* Give back a folio restore_folio() claimed (a restore that failed later). */
+	void (*release_folio)(void *folio);
 	/* The address at @offset from _text, or NULL outside the kernel image. */
 	void *(*address_at)(kx_u64 offset);
 	/* One line about the stream: @what (a chunk, a record) was dropped, and @why. */

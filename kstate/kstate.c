@@ -124,6 +124,11 @@ static void *kstate_restore_folio(kx_u64 phys, unsigned int order)
 	return folio;
 }
 
+static void kstate_release_folio(void *folio)
+{
+	folio_put(folio);
+}
+
 static void *kstate_address_at(kx_u64 offset)
 {
 	return offset < (unsigned long)(_end - _text) ? _text + offset : NULL;
@@ -143,6 +148,7 @@ static const struct kstate_ops kstate_ops = {
 	.map_chunk = kstate_map_chunk,
 	.folio_restorable = kstate_folio_restorable,
 	.restore_folio = kstate_restore_folio,
+	.release_folio = kstate_release_folio,
 	.address_at = kstate_address_at,
 	.dropped = kstate_dropped,
 };
@@ -238,6 +244,8 @@ static void kstate_unload_if_finished(void)
  * Each saved state is restored at most once.  A refused state is logged in
  * one line naming the description and the first field that differs, and
  * stays for a reader with the right description; @obj is then untouched.
+ * A restore that fails later (a callback's error) consumes the state and
+ * may leave @obj partly filled, but gives back every folio it took.
  *
  * Context: process context.
  * Return: 0; -ENOENT if nothing (or nothing unclaimed) was saved under

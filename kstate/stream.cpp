@@ -466,6 +466,16 @@ public:
 		: ix_(index), ops_(ops), refusal_(refusal), apply_(apply) {}
 
 	Result<void> section(u32 sd, const kstate_description& d, u8* obj, Source& src, u32 depth);
+	// Gives back the folios this restore claimed, and clears their fields:
+	// a restore that fails keeps nothing.
+	void release_folios()
+	{
+		for (const Claimed& c : claimed_.span()) {
+			ops_.release_folio(c.folio);
+			write_raw(c.at, static_cast<void*>(nullptr));
+		}
+		claimed_.reset();
+	}
 	// A section that is all of @src: a state, or a subsection.
 	Result<void> whole(u32 sd, const kstate_description& d, u8* obj, Source& src, u32 depth)
 	{
@@ -494,10 +504,16 @@ private:
 	Result<void> subsections(const Desc& s, const kstate_description& d, u8* obj, Source& src,
 				 u32 depth);
 
+	struct Claimed {
+		u8* at;
+		void* folio;
+	};
+
 	const Index& ix_;
 	const kstate_ops& ops_;
 	kstate_refusal& refusal_;
 	bool apply_;
+	Vector<Claimed> claimed_;
 };
 
 namespace {
@@ -652,9 +668,11 @@ Result<void> Index::Decoder::value(const Field& sf, const kstate_field& f, u8* o
 		if (phys && !ops_.folio_restorable(phys, order))
 			return refuse("a folio is not preserved, or claimed already", f);
 		if (phys && apply_) {
+			TRY(claimed_.try_make_room(1));
 			folio = ops_.restore_folio(phys, order);
 			if (!folio)
 				return Error(Errno::busy, "a folio was claimed meanwhile");
+			claimed_.unchecked_append({at, folio});
 		}
 		if (apply_)
 			write_raw(at, folio);
@@ -901,11 +919,14 @@ Result<void> Index::apply(u32 state, const kstate_description& d, void* obj,
 		if (int err = d.pre_load(obj))
 			return Error::from_errno(err);
 	Source src(st.data, st.size);
-	TRY(Decoder(*this, ops, refusal, true).whole(st.desc, d, static_cast<u8*>(obj), src, 0));
-	if (d.post_load)
+	Decoder decoder(*this, ops, refusal, true);
+	auto filled = decoder.whole(st.desc, d, static_cast<u8*>(obj), src, 0);
+	if (filled.is_ok() && d.post_load)
 		if (int err = d.post_load(obj, descs_[st.desc].version))
-			return Error::from_errno(err);
-	return {};
+			filled = Error::from_errno(err);
+	if (filled.is_error())
+		decoder.release_folios();
+	return filled;
 }
 
 void Index::reset()

@@ -74,12 +74,13 @@ void* restore_folio(kx_u64 phys, unsigned int order)
 	restored = {phys, order};
 	return &restored;
 }
+void release_folio(void*) {}
 void* address_at(kx_u64) { return nullptr; }
 void dropped(const char* what, kx_u64, const char* why) { fprintf(stderr, "dropped %s: %s\n", what, why); }
 
 constexpr kstate_ops kOps = {new_chunk,	   free_chunk,	    preserve_folio, unpreserve_folio,
 			     address_offset, map_chunk,	    folio_restorable, restore_folio,
-			     address_at,     dropped};
+			     release_folio,  address_at,    dropped};
 
 double seconds_since(Clock::time_point t)
 {

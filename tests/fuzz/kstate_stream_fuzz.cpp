@@ -70,6 +70,11 @@ void* restore_folio(kx_u64 phys, unsigned int order)
 	return f;
 }
 
+void release_folio(void* f)
+{
+	static_cast<folio*>(f)->restored = 0;
+}
+
 void* address_at(kx_u64 offset)
 {
 	return offset < sizeof(image) ? image + offset : nullptr;
@@ -79,7 +84,7 @@ void dropped(const char*, kx_u64, const char*) {}
 
 constexpr kstate_ops kOps = {
 	nullptr, nullptr, nullptr, nullptr, nullptr,
-	map_chunk, folio_restorable, restore_folio, address_at, dropped,
+	map_chunk, folio_restorable, restore_folio, release_folio, address_at, dropped,
 };
 
 // A tree whose kstate node lists the one chunk.

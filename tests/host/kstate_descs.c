@@ -117,6 +117,21 @@ const struct kstate_description ks_sample_no_subs = {
 	.fields = ks_sample_v1_fields,
 };
 
+static int ks_fail_post_load(void *obj __attribute__((unused)),
+			     unsigned int version __attribute__((unused)))
+{
+	return -EIO;
+}
+
+const struct kstate_description ks_sample_post_load_fails = {
+	.name = "ks_sample",
+	.version_id = 1,
+	.min_version_id = 1,
+	.fields = ks_sample_v1_fields,
+	.subsections = ks_subs,
+	.post_load = ks_fail_post_load,
+};
+
 static const struct kstate_field ks_pair32_fields[] = {
 	KSTATE_SIMPLE(x, struct ks_pair32),
 	KSTATE_SIMPLE(y, struct ks_pair32),

@@ -45,6 +45,7 @@ extern const struct kstate_description ks_sample_v1;		/* version 1 */
 extern const struct kstate_description ks_sample_v2;		/* 2, reads 1 */
 extern const struct kstate_description ks_sample_v2_only;	/* 2, reads only 2 */
 extern const struct kstate_description ks_sample_no_subs;	/* 1, knows no subsection */
+extern const struct kstate_description ks_sample_post_load_fails;	/* 1, post_load -EIO */
 
 /* Same name, one field's size differs, both version 1. */
 struct ks_pair32 {

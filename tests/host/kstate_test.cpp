@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -22,6 +23,7 @@ struct folio {
 	unsigned int order;
 	bool preserved;
 	bool restored;
+	bool released;
 };
 
 namespace {
@@ -128,6 +130,11 @@ void* fake_restore_folio(kx_u64 phys, unsigned int order)
 	return f;
 }
 
+void fake_release_folio(void* f)
+{
+	static_cast<folio*>(f)->released = true;
+}
+
 void* fake_address_at(kx_u64 offset)
 {
 	return offset < sizeof(kernel->image) ? kernel->image + offset : nullptr;
@@ -141,8 +148,8 @@ void fake_dropped(const char* what, kx_u64, const char* why)
 constexpr kstate_ops kOps = {
 	fake_new_chunk,	      fake_free_chunk,	    fake_preserve_folio,
 	fake_unpreserve_folio, fake_address_offset, fake_map_chunk,
-	fake_folio_restorable, fake_restore_folio,  fake_address_at,
-	fake_dropped,
+	fake_folio_restorable, fake_restore_folio,  fake_release_folio,
+	fake_address_at,       fake_dropped,
 };
 
 // A sample object with every field set from @seed, and the storage its
@@ -168,7 +175,7 @@ struct Sample {
 			pointees[i] = {seed + 10 + i, seed * 3ull + i};
 		s.nr_notes = 6;
 		memcpy(s.notes, "notes!", 6);
-		fo = {0x100000ull * (seed + 1), 2, false, false};
+		fo = {0x100000ull * (seed + 1), 2, false, false, false};
 		s.folio = &fo;
 		s.addr = kernel->image + 100 + seed;
 		s.extra = 0;
@@ -294,6 +301,17 @@ TEST_F(KstateTest, EveryFieldKindRoundTrips)
 	EXPECT_EQ(kstate_engine_unclaimed(in), 0u);
 	// Nothing is used twice.
 	EXPECT_EQ(restore(ks_sample_v1, &b.s, 1), -KX_ENOENT);
+}
+
+TEST_F(KstateTest, FailedRestoreGivesItsFoliosBack)
+{
+	Sample a, b;
+	ASSERT_NO_FATAL_FAILURE(hand_over(a, ks_sample_v1, 8));
+	b.link();
+	EXPECT_EQ(restore(ks_sample_post_load_fails, &b.s, 1), -EIO);
+	EXPECT_TRUE(a.fo.restored);
+	EXPECT_TRUE(a.fo.released);
+	EXPECT_EQ(b.s.folio, nullptr);
 }
 
 TEST_F(KstateTest, RestoresInAnyOrderByInstance)
