@@ -36,6 +36,8 @@ Result<void> check_field(const kstate_description& d, const kstate_field& f, u32
 		return kx::invalid("a field's versions are out of order");
 	if ((f.flags & KS_F_UNUSED) && (f.kind != KS_SIMPLE || !f.version_max || f.version_max > d.version_id))
 		return kx::invalid("a dropped field is still carried");
+	if (f.desc && f.kind != KS_STRUCT && f.kind != KS_ARRAY)
+		return kx::invalid("only structs and arrays take a description");
 	switch (f.kind) {
 	case KS_STRUCT:
 		if (!f.desc)
@@ -46,7 +48,7 @@ Result<void> check_field(const kstate_description& d, const kstate_field& f, u32
 			return kx::invalid("an array has no elements, or too many bytes");
 		if ((f.flags & KS_F_COUNT_FN) && !f.count_fn)
 			return kx::invalid("a counted array has no count function");
-		return {};
+		return f.desc ? check_description(*f.desc, depth + 1) : Result<void>();
 	case KS_CUSTOM:
 		if (!f.save || !f.restore)
 			return kx::invalid("a custom field lacks save or restore");
@@ -136,7 +138,7 @@ u64 fingerprint(const kstate_description& d)
 				     f.version_max};
 		for (u64 v : facts)
 			h.number(v);
-		h.number(f.kind == KS_STRUCT ? fingerprint(*f.desc) : 0);
+		h.number(f.desc ? fingerprint(*f.desc) : 0);
 	}
 	return h.value();
 }

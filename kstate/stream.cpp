@@ -235,7 +235,7 @@ Result<u32> Writer::write_descs(const kstate_description& d, Sink& s)
 	const Span<const kstate_field> fields = fields_of(d);
 	u32 nr_subs = 0;
 	for (const kstate_field& f : fields)
-		if (f.kind == KS_STRUCT)
+		if (f.desc)
 			TRY(write_descs(*f.desc, s));
 	for (auto sub = d.subsections; sub && *sub; sub++, nr_subs++)
 		TRY(write_descs(**sub, s));
@@ -254,7 +254,7 @@ Result<u32> Writer::write_descs(const kstate_description& d, Sink& s)
 		s.put(kstate_field_record{f.kind, f.flags, static_cast<u32>(f.offset),
 					  static_cast<u32>(f.size), f.count, f.version_min,
 					  f.version_max,
-					  f.kind == KS_STRUCT ? index_of(*f.desc) : KSTATE_NO_DESC, len, 0});
+					  f.desc ? index_of(*f.desc) : KSTATE_NO_DESC, len, 0});
 		s.put(f.name, len);
 		s.pad();
 	}
@@ -298,15 +298,19 @@ Result<void> Writer::encode_field(const kstate_field& f, const u8* obj, Sink& s)
 	case KS_ARRAY: {
 		const u32 n = TRY(array_count(f, obj));
 		s.put(n);
-		if (!(f.flags & KS_F_POINTERS)) {
+		if (!(f.flags & KS_F_POINTERS) && !f.desc) {
 			s.put(at, u64{n} * f.size);
 			return {};
 		}
 		for (u32 i = 0; i < n; i++) {
-			const void* p = read_raw<const void*>(at + i * sizeof(void*));
+			const u8* p = f.flags & KS_F_POINTERS ? read_raw<const u8*>(at + i * sizeof(void*))
+							     : at + u64{i} * f.size;
 			if (!p)
 				return kx::invalid("an array of pointers holds a NULL");
-			s.put(p, f.size);
+			if (f.desc)
+				TRY(encode(*f.desc, p, s));
+			else
+				s.put(p, f.size);
 		}
 		return {};
 	}
@@ -541,7 +545,8 @@ const Index::Field* Index::Decoder::differing_field(const Desc& s, const kstate_
 		if (!same_name(sf.name, r.name_len, f.name) || r.kind != f.kind || r.flags != f.flags ||
 		    r.offset != f.offset || r.size != f.size || r.count != f.count ||
 		    r.version_min != f.version_min || r.version_max != f.version_max ||
-		    (f.kind == KS_STRUCT && ix_.descs_[r.desc].fingerprint != fingerprint(*f.desc)))
+		    (r.desc == KSTATE_NO_DESC) != !f.desc ||
+		    (f.desc && ix_.descs_[r.desc].fingerprint != fingerprint(*f.desc)))
 			return &sf;
 	}
 	return nullptr;
@@ -588,7 +593,8 @@ Result<void> Index::Decoder::section(u32 sd, const kstate_description& d, u8* ob
 		const kstate_field& f = local[j];
 		if (!same_name(sf.name, sf.rec->name_len, f.name) || sf.rec->kind != f.kind ||
 		    sf.rec->size != f.size ||
-		    (sf.rec->flags & KS_F_POINTERS) != (f.flags & KS_F_POINTERS))
+		    (sf.rec->flags & KS_F_POINTERS) != (f.flags & KS_F_POINTERS) ||
+		    (sf.rec->desc == KSTATE_NO_DESC) != !f.desc)
 			return refuse("a field differs in name, kind or size", f);
 		TRY(value(sf, f, obj, src, depth));
 		i++;
@@ -628,20 +634,25 @@ Result<void> Index::Decoder::value(const Field& sf, const kstate_field& f, u8* o
 			return refuse("the saved state ends early", f);
 		if (n > f.count)
 			return refuse("an array holds more elements than this kernel's", f);
-		if (!(f.flags & KS_F_POINTERS)) {
+		const bool pointers = f.flags & KS_F_POINTERS;
+		if (!pointers && !f.desc) {
 			const u8* bytes = src.take(u64{n} * f.size);
 			if (!bytes)
 				return refuse("the saved state ends early", f);
 			if (apply_)
 				__builtin_memcpy(at, bytes, u64{n} * f.size);
 		}
-		for (u32 k = 0; k < n && (f.flags & KS_F_POINTERS); k++) {
-			u8* to = read_raw<u8*>(at + k * sizeof(void*));
+		for (u32 k = 0; k < n && (pointers || f.desc); k++) {
+			u8* to = pointers ? read_raw<u8*>(at + k * sizeof(void*)) : at + u64{k} * f.size;
+			if (!to)
+				return refuse("an array of pointers holds a NULL here", f);
+			if (f.desc) {
+				TRY(section(sf.rec->desc, *f.desc, to, src, depth + 1));
+				continue;
+			}
 			const u8* bytes = src.take(f.size);
 			if (!bytes)
 				return refuse("the saved state ends early", f);
-			if (!to)
-				return refuse("an array of pointers holds a NULL here", f);
 			if (apply_)
 				__builtin_memcpy(to, bytes, f.size);
 		}
@@ -861,7 +872,9 @@ Result<void> Index::load_desc(const u8* body, u64 size, u32 first_desc)
 		const char* field_name = take_name(src, rec->name_len);
 		if (!field_name || rec->kind == KS_END || rec->kind > KS_ADDRESS || rec->reserved)
 			return kx::invalid("a field's name or kind is out of bounds");
-		if (rec->kind == KS_STRUCT ? rec->desc >= in_chunk : rec->desc != KSTATE_NO_DESC)
+		const bool takes_desc = rec->kind == KS_STRUCT || rec->kind == KS_ARRAY;
+		const bool needs_desc = rec->kind == KS_STRUCT;
+		if (rec->desc == KSTATE_NO_DESC ? needs_desc : !takes_desc || rec->desc >= in_chunk)
 			return kx::invalid("a field names a description not before it");
 		TRY(fields_.try_append({rec, field_name}));
 	}

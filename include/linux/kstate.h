@@ -42,7 +42,8 @@
  * @KS_STRUCT: an embedded struct with its own description
  * @KS_ARRAY: elements of a fixed array field, all of them or a count of
  *	them (from another field or a callback); with %KS_F_POINTERS the
- *	elements are pointers and their pointees are saved
+ *	elements are pointers and their pointees are saved; with a @desc each
+ *	element (or pointee) is saved as a struct of that description
  * @KS_CUSTOM: bytes produced and consumed by the field's callbacks
  * @KS_FOLIO: a &struct folio pointer: the folio is preserved through KHO
  *	and handed over by reference, never copied
@@ -78,7 +79,8 @@ struct kstate_description;
  * @count: %KS_ARRAY: the elements the field holds
  * @count_offset: %KS_F_COUNT_FIELD: offset of the u32 holding the count
  * @count_fn: %KS_F_COUNT_FN: returns the count
- * @desc: %KS_STRUCT: the embedded struct's description
+ * @desc: %KS_STRUCT: the embedded struct's description; %KS_ARRAY: the
+ *	elements' description, if they are saved as structs (KSTATE_DESC())
  * @save: %KS_CUSTOM: writes at most @len bytes of the field to @buf and
  *	returns how many, or a negative errno
  * @restore: %KS_CUSTOM: takes the @len bytes @save wrote; 0 or an errno
@@ -197,6 +199,13 @@ struct kstate_description {
 /* A pointer into the kernel image, saved relative to _text. */
 #define KSTATE_ADDRESS(field, type, ...)				\
 	__KSTATE_FIELD(field, type, KS_ADDRESS, sizeof_field(type, field), __VA_ARGS__)
+
+/*
+ * Elements of an array described by @sub_desc, each saved as an embedded
+ * struct: KSTATE_ARRAY(items, struct foo, KSTATE_DESC(item_desc)).  With
+ * KSTATE_ARRAY_OF_POINTERS() the pointees are.
+ */
+#define KSTATE_DESC(sub_desc)	.desc = &(sub_desc)
 
 /* Per-field versions: carried from version @v on ... */
 #define KSTATE_SINCE(v)		.version_min = (v)

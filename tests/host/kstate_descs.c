@@ -198,6 +198,17 @@ static unsigned int ks_two(void *obj __attribute__((unused)))
 	return 2;
 }
 
+static const struct kstate_field ks_structs_fields[] = {
+	KSTATE_SIMPLE(nr_inners, struct ks_sample),
+	KSTATE_ARRAY_COUNTED(inners, struct ks_sample, nr_inners, KSTATE_DESC(ks_inner_desc)),
+	KSTATE_ARRAY_OF_POINTERS(ptrs, struct ks_sample, KSTATE_DESC(ks_inner_desc)),
+	KSTATE_END_OF_LIST(),
+};
+
+const struct kstate_description ks_structs_desc = {
+	.name = "ks_structs", .version_id = 1, .min_version_id = 1, .fields = ks_structs_fields,
+};
+
 static const struct kstate_field ks_counted_fields[] = {
 	KSTATE_ARRAY_OF_POINTERS_COUNTED(ptrs, struct ks_sample, ks_two),
 	KSTATE_END_OF_LIST(),

@@ -39,6 +39,8 @@ struct ks_sample {
 	unsigned int extra;
 	int sub_on;
 	unsigned int sub_value;
+	unsigned int nr_inners;
+	struct ks_inner inners[3];
 };
 
 extern const struct kstate_description ks_sample_v1;		/* version 1 */
@@ -77,6 +79,9 @@ struct ks_big {
 	unsigned char bytes[1 << 20];
 };
 extern const struct kstate_description ks_big_desc;
+
+/* Arrays of structs: inners (counted), and the pointees of ptrs. */
+extern const struct kstate_description ks_structs_desc;
 
 /* The first two of ks_sample's pointees, counted by a callback. */
 extern const struct kstate_description ks_counted_desc;

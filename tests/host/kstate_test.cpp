@@ -649,6 +649,28 @@ TEST_F(KstateHostileTest, CountAboveTheArrayIsRefused)
 	EXPECT_EQ(refused_field, "items");
 }
 
+TEST_F(KstateTest, ArraysOfStructsByTheirDescription)
+{
+	Sample a, b;
+	a.fill(4);
+	a.s.nr_inners = 2;
+	a.s.inners[0] = {1, 11};
+	a.s.inners[1] = {2, 22};
+	ASSERT_EQ(reg(ks_structs_desc, &a.s, 0), 0);
+	ASSERT_EQ(save(), 0);
+	ASSERT_EQ(load(), 1);
+	b.link();
+	b.s.inners[2] = {9, 99};
+	ASSERT_EQ(restore(ks_structs_desc, &b.s, 0), 0);
+	EXPECT_EQ(b.s.nr_inners, 2u);
+	EXPECT_EQ(b.s.inners[1].b, 22u);
+	EXPECT_EQ(b.s.inners[2].a, 9u);  // past the count: untouched
+	for (unsigned i = 0; i < 3; i++) {
+		EXPECT_EQ(b.pointees[i].a, a.pointees[i].a);
+		EXPECT_EQ(b.pointees[i].b, a.pointees[i].b);
+	}
+}
+
 TEST_F(KstateTest, ArrayOfPointersCountedByACallback)
 {
 	Sample a, b;

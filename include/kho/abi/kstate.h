@@ -21,7 +21,8 @@
  *
  *   KS_SIMPLE, KS_POINTER   the value: size bytes
  *   KS_STRUCT               the embedded struct's data, recursively
- *   KS_ARRAY                u32 n, then n elements of size bytes
+ *   KS_ARRAY                u32 n, then n elements of size bytes, or of
+ *                           their description's data if the field has one
  *   KS_CUSTOM               u32 n, then the n bytes the callback wrote
  *   KS_FOLIO                u64 physical address (0: none), u32 order
  *   KS_ADDRESS              u64 offset from _text; ~0: NULL
@@ -81,7 +82,7 @@ struct kstate_field_record {
 	unsigned int count;
 	unsigned int version_min;
 	unsigned int version_max;
-	unsigned int desc;		/* KS_STRUCT: its description; else KSTATE_NO_DESC */
+	unsigned int desc;		/* KS_STRUCT, KS_ARRAY of structs: the description; else KSTATE_NO_DESC */
 	unsigned int name_len;
 	unsigned int reserved;		/* zero */
 };

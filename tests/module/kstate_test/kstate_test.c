@@ -5,9 +5,9 @@
  *
  * Each object has every kind of field: plain values, a fixed array, an
  * embedded struct, a pointer, an array counted by another field, an array
- * of pointers, a custom field, a preserved folio (16 KiB of a pattern,
- * handed over by reference) and an address in the kernel image (saved
- * relative to _text, so KASLR moves it).
+ * of pointers, an array of structs, a custom field, a preserved folio (16
+ * KiB of a pattern, handed over by reference) and an address in the
+ * kernel image (saved relative to _text, so KASLR moves it).
  *
  *   save=I,J,...    register fresh objects with these instance ids
  *   restore=I,...   restore these ids and check every byte
@@ -58,6 +58,8 @@ struct kst_state {
 	char note[48];
 	struct folio *folio;
 	const void *addr;
+	u32 nr_inners;
+	struct kst_inner inners[3];
 	u32 extra;		/* carried from version 2 */
 };
 
@@ -114,6 +116,8 @@ static const struct kstate_field kst_fields[] = {
 	KSTATE_CUSTOM(note, struct kst_state, kst_note_save, kst_note_restore),
 	KSTATE_FOLIO(folio, struct kst_state),
 	KSTATE_ADDRESS(addr, struct kst_state),
+	KSTATE_SIMPLE(nr_inners, struct kst_state),
+	KSTATE_ARRAY_COUNTED(inners, struct kst_state, nr_inners, KSTATE_DESC(kst_inner_desc)),
 #if KST_VERSION >= 2
 	KSTATE_SIMPLE(extra, struct kst_state, KSTATE_SINCE(2)),
 #endif
@@ -173,6 +177,9 @@ static void kst_fill(struct kst_obj *o, u64 id)
 		o->pointees[i] = (struct kst_inner){ v + 10 + i, (u64)v * 3 + i };
 	o->st.nr_note = snprintf(o->st.note, sizeof(o->st.note), "object %llu of seed %u", id, seed);
 	o->st.addr = kstate_register;	/* in the kernel image */
+	o->st.nr_inners = 2;
+	for (int i = 0; i < 2; i++)
+		o->st.inners[i] = (struct kst_inner){ v + 20 + i, (u64)v * 5 + i };
 	o->st.extra = KST_EXTRA_DEFAULT + 1;
 	kst_link(o);
 }
@@ -244,6 +251,9 @@ static const char *kst_differs(const struct kst_obj *got, u64 id)
 		what = "note";
 	else if (got->st.addr != want->st.addr)
 		what = "addr";
+	else if (got->st.nr_inners != want->st.nr_inners ||
+		 memcmp(got->st.inners, want->st.inners, sizeof(want->st.inners)))
+		what = "inners";
 	else if (KST_VERSION >= 2 && got->st.extra != KST_EXTRA_DEFAULT)
 		what = "extra (not its default)";
 	else if (!folio || folio_order(folio) != KST_FOLIO_ORDER)
