@@ -139,8 +139,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 				s.ptrs[i] = &pointees[i];
 			try_restore(e, ks_sample_v1, s, id);
 			try_restore(e, ks_sample_v2, s, id);
+			try_restore(e, ks_structs_desc, s, id);
+			try_restore(e, ks_counted_desc, s, id);
 			check(s.nr_items <= 8, "a counted array's count is within it");
 			check(s.nr_notes <= sizeof(s.notes), "a custom field's length is within it");
+			check(s.nr_inners <= 3, "an array of structs' count is within it");
 			check(!s.addr || (s.addr >= image && s.addr < image + sizeof(image)),
 			      "an address is in the image");
 			ks_pair32 p32{};
