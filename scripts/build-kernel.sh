@@ -22,7 +22,8 @@ case "${KHO_KERNEL:-}" in
 debug)
 	fragments+=("$KHO_REPO/scripts/config/debug.config") ;;
 nokho)
-	grep -v KEXEC_HANDOVER "${fragments[0]}" >"$KHO_BUILD/common-nokho.config"
+	# Everything that depends on KHO goes with it.
+	grep -v -e KEXEC_HANDOVER -e CONFIG_KSTATE "${fragments[0]}" >"$KHO_BUILD/common-nokho.config"
 	echo "# CONFIG_KEXEC_HANDOVER is not set" >>"$KHO_BUILD/common-nokho.config"
 	fragments[0]="$KHO_BUILD/common-nokho.config" ;;
 esac
