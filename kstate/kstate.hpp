@@ -156,10 +156,12 @@ private:
 		u32 nr_fields;
 		u32 first_sub;
 		u32 nr_subs;
+		u32 chunk_base;	 // descs_ index of its chunk's description 0
 	};
 	struct Field {
-		const kstate_field_record* rec;
+		kstate_field_record rec;  // a copy: read once, then trusted as checked
 		const char* name;
+		u32 desc;  // of a struct or its array elements, in descs_; else KSTATE_NO_DESC
 	};
 	struct State {
 		u64 instance_id;

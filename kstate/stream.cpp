@@ -538,15 +538,15 @@ const Index::Field* Index::Decoder::differing_field(const Desc& s, const kstate_
 	const Span<const kstate_field> local = fields_of(d);
 	for (u32 i = 0; i < s.nr_fields; i++) {
 		const Field& sf = ix_.fields_[s.first_field + i];
-		const kstate_field_record& r = *sf.rec;
+		const kstate_field_record& r = sf.rec;
 		if (i >= local.size())
 			return &sf;
 		const kstate_field& f = local[i];
 		if (!same_name(sf.name, r.name_len, f.name) || r.kind != f.kind || r.flags != f.flags ||
 		    r.offset != f.offset || r.size != f.size || r.count != f.count ||
 		    r.version_min != f.version_min || r.version_max != f.version_max ||
-		    (r.desc == KSTATE_NO_DESC) != !f.desc ||
-		    (f.desc && ix_.descs_[r.desc].fingerprint != fingerprint(*f.desc)))
+		    (sf.desc == KSTATE_NO_DESC) != !f.desc ||
+		    (f.desc && ix_.descs_[sf.desc].fingerprint != fingerprint(*f.desc)))
 			return &sf;
 	}
 	return nullptr;
@@ -567,7 +567,7 @@ Result<void> Index::Decoder::section(u32 sd, const kstate_description& d, u8* ob
 		return refuse("saved by a version older than min_version_id");
 	if (!apply_ && v == d.version_id && s.fingerprint != fingerprint(d)) {
 		if (const Field* f = differing_field(s, d))
-			return refuse("layout changed without a version change", f->name, f->rec->name_len);
+			return refuse("layout changed without a version change", f->name, f->rec.name_len);
 		if (s.nr_fields < local.size())
 			return refuse("layout changed without a version change", local[s.nr_fields]);
 		return refuse("layout changed without a version change");
@@ -578,7 +578,7 @@ Result<void> Index::Decoder::section(u32 sd, const kstate_description& d, u8* ob
 	u32 i = 0;
 	usize j = 0;
 	for (;;) {
-		while (i < s.nr_fields && !stream_stored(*ix_.fields_[s.first_field + i].rec, v))
+		while (i < s.nr_fields && !stream_stored(ix_.fields_[s.first_field + i].rec, v))
 			i++;
 		while (j < local.size() && !carried(local[j], v))
 			j++;
@@ -589,12 +589,12 @@ Result<void> Index::Decoder::section(u32 sd, const kstate_description& d, u8* ob
 		const Field& sf = ix_.fields_[s.first_field + i];
 		if (j == local.size())
 			return refuse("the saved state has a field this kernel lacks", sf.name,
-				      sf.rec->name_len);
+				      sf.rec.name_len);
 		const kstate_field& f = local[j];
-		if (!same_name(sf.name, sf.rec->name_len, f.name) || sf.rec->kind != f.kind ||
-		    sf.rec->size != f.size ||
-		    (sf.rec->flags & KS_F_POINTERS) != (f.flags & KS_F_POINTERS) ||
-		    (sf.rec->desc == KSTATE_NO_DESC) != !f.desc)
+		if (!same_name(sf.name, sf.rec.name_len, f.name) || sf.rec.kind != f.kind ||
+		    sf.rec.size != f.size ||
+		    (sf.rec.flags & KS_F_POINTERS) != (f.flags & KS_F_POINTERS) ||
+		    (sf.desc == KSTATE_NO_DESC) != !f.desc)
 			return refuse("a field differs in name, kind or size", f);
 		TRY(value(sf, f, obj, src, depth));
 		i++;
@@ -627,7 +627,7 @@ Result<void> Index::Decoder::value(const Field& sf, const kstate_field& f, u8* o
 		return {};
 	}
 	case KS_STRUCT:
-		return section(sf.rec->desc, *f.desc, at, src, depth + 1);
+		return section(sf.desc, *f.desc, at, src, depth + 1);
 	case KS_ARRAY: {
 		u32 n;
 		if (!src.read(n))
@@ -647,7 +647,7 @@ Result<void> Index::Decoder::value(const Field& sf, const kstate_field& f, u8* o
 			if (!to)
 				return refuse("an array of pointers holds a NULL here", f);
 			if (f.desc) {
-				TRY(section(sf.rec->desc, *f.desc, to, src, depth + 1));
+				TRY(section(sf.desc, *f.desc, to, src, depth + 1));
 				continue;
 			}
 			const u8* bytes = src.take(f.size);
@@ -717,6 +717,7 @@ Result<void> Index::Decoder::subsections(const Desc& s, const kstate_description
 		u32 sd, bytes;
 		if (!src.read(sd) || !src.read(bytes))
 			return refuse("the saved state ends early");
+		sd += s.chunk_base;  // numbered in the chunk: wraps to unlisted if hostile
 		bool listed = false;
 		for (u32 i = 0; i < s.nr_subs; i++)
 			listed |= ix_.subs_[s.first_sub + i] == sd;
@@ -863,20 +864,21 @@ Result<void> Index::load_desc(const u8* body, u64 size, u32 first_desc)
 		return kx::invalid("a description's name or counts are out of bounds");
 	const Desc d{name, dr.name_len, dr.version_id, dr.fingerprint,
 		     static_cast<u32>(fields_.size()), dr.nr_fields,
-		     static_cast<u32>(subs_.size()), dr.nr_subsections};
+		     static_cast<u32>(subs_.size()), dr.nr_subsections, first_desc};
 	for (u32 i = 0; i < dr.nr_fields; i++) {
-		const u8* at = src.take(sizeof(kstate_field_record));
-		if (!at)
+		kstate_field_record rec;
+		if (!src.read(rec))
 			return kx::invalid("a description is cut short");
-		const auto* rec = reinterpret_cast<const kstate_field_record*>(at);
-		const char* field_name = take_name(src, rec->name_len);
-		if (!field_name || rec->kind == KS_END || rec->kind > KS_ADDRESS || rec->reserved)
+		const char* field_name = take_name(src, rec.name_len);
+		if (!field_name || rec.kind == KS_END || rec.kind > KS_ADDRESS || rec.reserved)
 			return kx::invalid("a field's name or kind is out of bounds");
-		const bool takes_desc = rec->kind == KS_STRUCT || rec->kind == KS_ARRAY;
-		const bool needs_desc = rec->kind == KS_STRUCT;
-		if (rec->desc == KSTATE_NO_DESC ? needs_desc : !takes_desc || rec->desc >= in_chunk)
+		const bool takes_desc = rec.kind == KS_STRUCT || rec.kind == KS_ARRAY;
+		const bool needs_desc = rec.kind == KS_STRUCT;
+		if (rec.desc == KSTATE_NO_DESC ? needs_desc : !takes_desc || rec.desc >= in_chunk)
 			return kx::invalid("a field names a description not before it");
-		TRY(fields_.try_append({rec, field_name}));
+		// Numbered in the chunk there, in the whole stream here.
+		const u32 desc = rec.desc == KSTATE_NO_DESC ? KSTATE_NO_DESC : first_desc + rec.desc;
+		TRY(fields_.try_append({rec, field_name, desc}));
 	}
 	for (u32 i = 0; i < dr.nr_subsections; i++) {
 		u32 sub;

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-// libFuzzer target: the reader of the kstate stream.  The input is one
-// flags byte, then the contents of a 64 KiB chunk (zero past the input);
-// flag bit 0 sets the chunk header's folio size right, so that mutations
-// get past it.  The stream is indexed, then every test description tries
-// to restore instances 0 to 2.  Whatever is accepted must fit its object;
-// nothing may crash, leak (ASan) or read outside the chunk.
+// libFuzzer target: the reader of the kstate stream.  The stream has two
+// chunks: a valid one the engine writes at start-up, then the input's.
+// The input is one flags byte, then the contents of a 64 KiB chunk (zero
+// past the input); flag bit 0 sets the chunk header's folio size right, so
+// that mutations get past it.  The stream is indexed, then every test
+// description tries to restore instances 0 to 2 (in the first chunk, so
+// the second numbers its descriptions after it) and 3 to 5.  Whatever is
+// accepted must fit its object; nothing may crash, leak (ASan) or read
+// outside the chunks.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -24,7 +27,9 @@ namespace {
 using kx::u64;
 
 constexpr u64 kChunkBytes = 64 * 1024;
-alignas(4096) unsigned char chunk[kChunkBytes];
+constexpr u64 kFirstBytes = 256 * 1024;  // the engine's chunk size
+alignas(4096) unsigned char first[kFirstBytes];	 // written by the engine
+alignas(4096) unsigned char chunk[kChunkBytes];	 // the input
 folio folios[4];  // at "physical" 1 MiB * (i + 1), order i
 char image[4096];
 
@@ -36,17 +41,17 @@ void check(bool ok, const char* what)
 	}
 }
 
-u64 chunk_phys()
+u64 phys_of(const unsigned char* c)
 {
-	return reinterpret_cast<u64>(chunk);
+	return reinterpret_cast<u64>(c);
 }
 
 const void* map_chunk(kx_u64 phys, kx_u64* size)
 {
-	if (phys != chunk_phys())
+	if (phys != phys_of(first) && phys != phys_of(chunk))
 		return nullptr;
-	*size = kChunkBytes;
-	return chunk;
+	*size = phys == phys_of(first) ? kFirstBytes : kChunkBytes;
+	return reinterpret_cast<const void*>(phys);
 }
 
 folio* folio_at(kx_u64 phys, unsigned int order)
@@ -92,13 +97,70 @@ alignas(8) char tree[1024];
 
 void build_tree()
 {
-	const u64 phys = chunk_phys();
+	const u64 phys[] = {phys_of(first), phys_of(chunk)};
 	check(!fdt_create(tree, sizeof(tree)) && !fdt_finish_reservemap(tree) &&
 		      !fdt_begin_node(tree, "") && !fdt_begin_node(tree, KSTATE_NODE_NAME) &&
 		      !fdt_property(tree, "compatible", KSTATE_COMPATIBLE, sizeof(KSTATE_COMPATIBLE)) &&
-		      !fdt_property(tree, KSTATE_CHUNKS_PROP, &phys, sizeof(phys)) &&
+		      !fdt_property(tree, KSTATE_CHUNKS_PROP, phys, sizeof(phys)) &&
 		      !fdt_end_node(tree) && !fdt_end_node(tree) && !fdt_finish(tree),
 	      "the test tree builds");
+}
+
+// The first chunk: instances 0 to 2 of ks_sample (with its embedded
+// struct and subsection) and of ks_structs, saved by the engine itself.
+int new_chunk(kx_u64 min_size, void** addr, kx_u64* phys, kx_u64* size)
+{
+	if (min_size > kFirstBytes)
+		return -KX_E2BIG;
+	*addr = first;
+	*phys = phys_of(first);
+	*size = kFirstBytes;
+	return 0;
+}
+void free_chunk(void*) {}
+int preserve_folio(void*, kx_u64* phys, unsigned int* order)
+{
+	*phys = 0x300000;
+	*order = 2;
+	return 0;
+}
+void unpreserve_folio(void*) {}
+int address_offset(const void*, kx_u64* offset)
+{
+	*offset = 16;
+	return 0;
+}
+
+void write_first_chunk()
+{
+	static constexpr kstate_ops kSave = {new_chunk, free_chunk, preserve_folio, unpreserve_folio,
+					     address_offset};
+	static ks_sample s[3];
+	static ks_blob blob;
+	static ks_inner pointees[3];
+	static folio f;
+	kstate_engine* e = kstate_engine_create();
+	const char *who, *why;
+	for (unsigned i = 0; i < 3; i++) {
+		s[i].blob = &blob;
+		for (unsigned k = 0; k < 3; k++)
+			s[i].ptrs[k] = &pointees[k];
+		s[i].nr_items = i;
+		s[i].nr_inners = i;
+		s[i].folio = i == 1 ? &f : nullptr;
+		s[i].addr = image;
+		s[i].sub_on = i == 2;
+		check(!kstate_engine_register(e, &ks_sample_v1, &s[i], i, &why) &&
+			      !kstate_engine_register(e, &ks_structs_desc, &s[i], i, &why),
+		      "the first chunk's objects register");
+	}
+	static char scratch_tree[4096];
+	fdt_create(scratch_tree, sizeof(scratch_tree));
+	fdt_finish_reservemap(scratch_tree);
+	fdt_begin_node(scratch_tree, "");
+	check(!kstate_engine_save(e, scratch_tree, &kSave, &who, &why), "the first chunk is written");
+	kstate_engine_drop_saved(e, &kSave);	// gives back nothing: the bytes stay
+	kstate_engine_destroy(e);
 }
 
 template <typename T>
@@ -124,13 +186,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 		memcpy(chunk + __builtin_offsetof(kstate_chunk, size), &folio_size, sizeof(folio_size));
 	}
 	memset(folios, 0, sizeof(folios));
-	build_tree();
+	static bool ready;
+	if (!ready) {
+		write_first_chunk();
+		build_tree();
+		ready = true;
+	}
 
 	kstate_engine* e = kstate_engine_create();
 	if (!e)
 		return 0;
 	if (kstate_engine_load(e, tree, &kOps) > 0) {
-		for (u64 id = 0; id < 3; id++) {
+		for (u64 id = 0; id < 6; id++) {
 			ks_sample s{};
 			ks_blob blob{};
 			ks_inner pointees[3]{};

@@ -27,7 +27,7 @@ static long ks_notes_save(void *obj, void *buf, unsigned long len)
 
 	if (s->nr_notes > sizeof(s->notes))
 		return -EINVAL;
-	if (s->nr_notes <= len)
+	if (buf && s->nr_notes <= len)	/* measuring: no buffer */
 		memcpy(buf, s->notes, s->nr_notes);
 	return s->nr_notes;
 }

@@ -332,6 +332,30 @@ TEST_F(KstateTest, RestoresInAnyOrderByInstance)
 	EXPECT_EQ(restore(ks_sample_v1, &b[0].s, 9), -KX_ENOENT);
 }
 
+// Each chunk numbers its own descriptions: a state in a later chunk must
+// find its embedded structs' descriptions in that chunk.
+TEST_F(KstateTest, NestedStatesInLaterChunks)
+{
+	std::vector<Sample> a(2500), b(2500);
+	for (unsigned i = 0; i < a.size(); i++) {
+		a[i].fill(i);
+		a[i].s.folio = nullptr;	 // the fake's folio lookup is linear
+		ASSERT_EQ(reg(ks_structs_desc, &a[i].s, i), 0);
+		ASSERT_EQ(reg(ks_sample_v1, &a[i].s, i), 0);
+	}
+	ASSERT_EQ(save(), 0);
+	u64 bytes, chunks;
+	kstate_engine_saved_size(out, &bytes, &chunks);
+	ASSERT_GE(chunks, 3u);
+	ASSERT_EQ(load(), 5000);
+	for (unsigned i = 0; i < b.size(); i++) {
+		b[i].link();
+		ASSERT_EQ(restore(ks_sample_v1, &b[i].s, i), 0) << i << ": " << refused_field;
+		ASSERT_EQ(restore(ks_structs_desc, &b[i].s, i), 0) << i;
+		expect_same(a[i], b[i]);
+	}
+}
+
 TEST_F(KstateTest, RegistryRefusesDuplicatesAndMalformedDescriptions)
 {
 	Sample a;
