@@ -7,7 +7,7 @@
 #include <kx/vector.hpp>
 
 #include <kho/abi/kstate.h>
-#include <linux/kstate.h>
+#include <kstate/description.h>
 #include "kstate/engine.h"
 
 namespace kstate {

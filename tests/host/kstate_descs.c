@@ -6,6 +6,8 @@
 #include <linux/stddef.h>
 #include <linux/types.h>
 
+#include <linux/kstate.h>
+
 #include "kstate_descs.h"
 
 static const struct kstate_field ks_inner_fields[] = {

@@ -6,7 +6,7 @@
 #ifndef KSTATE_HOST_DESCS_H
 #define KSTATE_HOST_DESCS_H
 
-#include <linux/kstate.h>
+#include <kstate/description.h>
 
 #ifdef __cplusplus
 extern "C" {
