@@ -318,7 +318,7 @@ Result<void> Writer::encode_field(const kstate_field& f, const u8* obj, Sink& s)
 		const u64 head = s.size();
 		s.put(u32{0});
 		const u64 room = s.left();
-		const long n = f.save(const_cast<u8*>(obj), room ? s.room(room) : nullptr, room);
+		const long n = f.save(const_cast<u8*>(at), room ? s.room(room) : nullptr, room);
 		if (n < 0)
 			return Error::from_errno(static_cast<int>(n));
 		if (static_cast<u64>(n) > ~u32{0})
@@ -666,7 +666,7 @@ Result<void> Index::Decoder::value(const Field& sf, const kstate_field& f, u8* o
 		if (!bytes)
 			return refuse("the saved state ends early", f);
 		if (apply_)
-			if (int err = f.restore(obj, bytes, n))
+			if (int err = f.restore(at, bytes, n))
 				return Error::from_errno(err);
 		return {};
 	}

@@ -55,9 +55,11 @@ struct kstate_description;
  * @count_fn: %KS_F_COUNT_FN: returns the count
  * @desc: %KS_STRUCT: the embedded struct's description; %KS_ARRAY: the
  *	elements' description, if they are saved as structs (KSTATE_DESC())
- * @save: %KS_CUSTOM: writes at most @len bytes of the field to @buf and
- *	returns how many, or a negative errno
- * @restore: %KS_CUSTOM: takes the @len bytes @save wrote; 0 or an errno
+ * @save: %KS_CUSTOM: given the field, writes at most @len bytes of it to
+ *	@buf and returns how many it needs (as snprintf does; @buf is NULL
+ *	when kstate measures), or a negative errno
+ * @restore: %KS_CUSTOM: given the field, takes the @len bytes @save
+ *	wrote; 0 or an errno
  * @version_min: first version that carries the field
  * @version_max: first version that no longer does; 0: still carried
  */
@@ -71,8 +73,8 @@ struct kstate_field {
 	unsigned long count_offset;
 	unsigned int (*count_fn)(void *obj);
 	const struct kstate_description *desc;
-	long (*save)(void *obj, void *buf, unsigned long len);
-	int (*restore)(void *obj, const void *buf, unsigned long len);
+	long (*save)(void *field, void *buf, unsigned long len);
+	int (*restore)(void *field, const void *buf, unsigned long len);
 	unsigned int version_min;
 	unsigned int version_max;
 };

@@ -88,7 +88,10 @@
 		       .count = __KSTATE_NR(type, field),		\
 		       .flags = KS_F_POINTERS | KS_F_COUNT_FN, .count_fn = (fn), __VA_ARGS__)
 
-/* Bytes of the object produced by @save_fn and consumed by @restore_fn. */
+/*
+ * Bytes @save_fn produces from @field and @restore_fn puts back; both are
+ * given the field's address (container_of() reaches the object).
+ */
 #define KSTATE_CUSTOM(field, type, save_fn, restore_fn, ...)		\
 	__KSTATE_FIELD(field, type, KS_CUSTOM, sizeof_field(type, field),	\
 		       .save = (save_fn), .restore = (restore_fn), __VA_ARGS__)

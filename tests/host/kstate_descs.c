@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <linux/build_bug.h>
+#include <linux/container_of.h>
 #include <linux/stddef.h>
 #include <linux/types.h>
 
@@ -23,9 +24,9 @@ static const struct kstate_description ks_inner_desc = {
 	.fields = ks_inner_fields,
 };
 
-static long ks_notes_save(void *obj, void *buf, unsigned long len)
+static long ks_notes_save(void *field, void *buf, unsigned long len)
 {
-	struct ks_sample *s = obj;
+	struct ks_sample *s = container_of(field, struct ks_sample, notes);
 
 	if (s->nr_notes > sizeof(s->notes))
 		return -EINVAL;
@@ -34,9 +35,9 @@ static long ks_notes_save(void *obj, void *buf, unsigned long len)
 	return s->nr_notes;
 }
 
-static int ks_notes_restore(void *obj, const void *buf, unsigned long len)
+static int ks_notes_restore(void *field, const void *buf, unsigned long len)
 {
-	struct ks_sample *s = obj;
+	struct ks_sample *s = container_of(field, struct ks_sample, notes);
 
 	if (len > sizeof(s->notes))
 		return -EINVAL;

@@ -85,18 +85,18 @@ static const struct kstate_description kst_inner_desc = {
 	.fields = kst_inner_fields,
 };
 
-static long kst_note_save(void *obj, void *buf, unsigned long len)
+static long kst_note_save(void *field, void *buf, unsigned long len)
 {
-	struct kst_state *st = obj;
+	struct kst_state *st = container_of(field, struct kst_state, note);
 
 	if (buf && st->nr_note <= len)	/* measuring: no buffer */
 		memcpy(buf, st->note, st->nr_note);
 	return st->nr_note;
 }
 
-static int kst_note_restore(void *obj, const void *buf, unsigned long len)
+static int kst_note_restore(void *field, const void *buf, unsigned long len)
 {
-	struct kst_state *st = obj;
+	struct kst_state *st = container_of(field, struct kst_state, note);
 
 	if (len > sizeof(st->note))
 		return -EINVAL;
