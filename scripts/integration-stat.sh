@@ -33,6 +33,7 @@ for p in "$KHO_REPO"/scripts/hooks/*.patch; do
 	sites=$((sites + s)) added=$((added + a)) removed=$((removed + r))
 	# Hunks that only add '#include <linux/kho_hooks.h>'.
 	includes=$((includes + $(awk '/^@@ /{if (h) n += (only); h=1; only=1; next}
+		/^(---|\+\+\+) / {next}
 		h && /^[+-]/ && !/^\+#include <linux\/kho_hooks.h>$/ {only=0}
 		END{if (h) n += (only); print n+0}' "$p")))
 done
