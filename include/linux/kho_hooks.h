@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* What the hooks (scripts/hooks/) call, and no more: kernel files compile it. */
+/* What the hooks (scripts/hooks/) call or expose, and no more: kernel files compile it. */
 #ifndef _LINUX_KHO_HOOKS_H
 #define _LINUX_KHO_HOOKS_H
 
@@ -8,8 +8,10 @@
 struct boot_params;
 struct kexec_buf;
 struct kimage;
+struct trace_array;
 struct trace_buffer;
 struct trace_seq;
+void register_pid_events(struct trace_array *tr);	/* trace_events.c, for set_event_pid */
 
 #ifdef CONFIG_KEXEC_HANDOVER
 extern bool kho_scratch_only;
