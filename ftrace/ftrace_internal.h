@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Between the parts of the ftrace handover: outgoing.c, incoming.c and
- * records.c.  What they ask of the ring buffer is in <linux/kho_hooks.h>.
+ * Between the parts of the ftrace handover: outgoing.c, incoming.c,
+ * records.c and config.c.  What they ask of the ring buffer is in
+ * <linux/kho_hooks.h>.
  */
 #ifndef KHO_FTRACE_INTERNAL_H
 #define KHO_FTRACE_INTERNAL_H
@@ -16,6 +17,19 @@ struct kho_ftrace_positions_view;
 /* outgoing.c */
 unsigned long kho_ftrace_nr_subbufs(struct trace_buffer *buffer, int cpu);
 const char *kho_ftrace_clock(const struct trace_array *tr);
+
+/* incoming.c, for config.c too */
+bool kho_ftrace_has_records(struct trace_array *tr);
+int kho_ftrace_set_clock(struct trace_array *tr, const char *name, const char *clock);
+
+/* config.c, incoming: configure, then take the records, then start tracing. */
+#ifdef CONFIG_KSTATE
+void kho_ftrace_config_restore(void);
+void kho_ftrace_config_start(void);
+#else
+static inline void kho_ftrace_config_restore(void) { }
+static inline void kho_ftrace_config_start(void) { }
+#endif
 
 /* records.c, outgoing */
 int kho_ftrace_build_id(unsigned char *id);

@@ -4,7 +4,8 @@
  * previous kernel is found or created, every sub-buffer is checked
  * (ring_page.cpp), its time stamps moved to "before the kexec" (negative)
  * and its event types re-mapped to shadow events (records.c); then its
- * CPU's ring buffer adopts the pages without copying.
+ * CPU's ring buffer adopts the pages without copying.  The instances are
+ * configured first, tracing off (config.c), and tracing starts last.
  *
  * The nodes and the positions block are read by C++ (node.cpp) and reach
  * this file checked; this file owns the kernel objects.
@@ -43,6 +44,43 @@ static struct trace_array *kho_ftrace_target(const char *name)
 	else
 		pr_err("instance %s: cannot create it; its records are dropped\n", name);
 	return tr;
+}
+
+/**
+ * kho_ftrace_has_records() - whether an instance's buffer holds records
+ * @tr: the instance
+ *
+ * Return: true if a new clock or tracer, which reset the buffer, would lose some.
+ */
+bool kho_ftrace_has_records(struct trace_array *tr)
+{
+	return ring_buffer_entries(tr->array_buffer.buffer) ||
+	       ring_buffer_overruns(tr->array_buffer.buffer);
+}
+
+/**
+ * kho_ftrace_set_clock() - set an instance's trace_clock, if that keeps its records
+ * @tr: the instance
+ * @name: its name, for the log
+ * @clock: the clock the previous kernel had
+ *
+ * A new clock resets the buffer: never over records, reported in one line.
+ *
+ * Return: 0 if @tr has @clock now, else -EBUSY or -EINVAL (unknown here).
+ */
+int kho_ftrace_set_clock(struct trace_array *tr, const char *name, const char *clock)
+{
+	if (!strcmp(kho_ftrace_clock(tr), clock))
+		return 0;
+	if (kho_ftrace_has_records(tr)) {
+		pr_warn("instance %s: has records here; kept its clock, not %s\n", name, clock);
+		return -EBUSY;
+	}
+	if (tracing_set_clock(tr, clock)) {
+		pr_warn("instance %s: clock %s unknown here; kept its own\n", name, clock);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* A read-only instance of its own for records of @cpu that cannot go to @tr. */
@@ -220,15 +258,7 @@ static void kho_ftrace_restore_instance(const void *fdt, int node,
 		return;
 	if (!*in.name && tracing_update_buffers(tr))
 		pr_warn("global instance: cannot expand; previous records still attached\n");
-	/* A new clock resets the buffer: never over records this kernel wrote. */
-	if (strcmp(kho_ftrace_clock(tr), in.clock)) {
-		if (ring_buffer_entries(tr->array_buffer.buffer) ||
-		    ring_buffer_overruns(tr->array_buffer.buffer))
-			pr_warn("instance %s: has records here; kept its clock, not %s\n", name,
-				in.clock);
-		else if (tracing_set_clock(tr, in.clock))
-			pr_warn("instance %s: clock %s unknown here; kept its own\n", name, in.clock);
-	}
+	kho_ftrace_set_clock(tr, name, in.clock);
 	kho_ftrace_for_each_node(fdt, node, KHO_FTRACE_CPU_COMPATIBLE, sub)
 		kho_ftrace_restore_cpu(fdt, sub, name, tr, in.subbuf_order, positions,
 				       positions_size);
@@ -290,7 +320,9 @@ static int __init kho_ftrace_in_init(void)
 	BUILD_BUG_ON(offsetof(struct ring_buffer_event, array) != 4 ||
 		     RINGBUF_TYPE_DATA_TYPE_LEN_MAX != 28 || RINGBUF_TYPE_PADDING != 29 ||
 		     RINGBUF_TYPE_TIME_EXTEND != 30 || RINGBUF_TYPE_TIME_STAMP != 31);
+	kho_ftrace_config_restore();
 	kho_ftrace_restore();
+	kho_ftrace_config_start();
 	return 0;
 }
 core_initcall(kho_ftrace_in_init);
