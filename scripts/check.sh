@@ -164,7 +164,7 @@ while read -r arch flavour; do
 		rm -f "$log"
 		produce "$label/kunit-boot" "$KHO_REPO/scripts/e2e.sh" "$arch" kunit
 		produce "$label/kunit" "$KHO_REPO/scripts/ktap.py" "$label" "$log" \
-			kho_page_ranges kho_mem_map kho_handover kho_ftrace_format kstate
+			kho_page_ranges kho_mem_map kho_handover kho_ftrace_format kstate kho_ftrace_config
 	fi
 	if has_layer e2e; then
 		# A booting guest keeps one core busy: one scenario per core.
