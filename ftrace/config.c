@@ -347,120 +347,117 @@ static const struct kstate_description kho_ftrace_config_desc = {
 
 /* Restoring. */
 
-/* A CPU's buffer: resized only if it holds no records; a ring of that size is kept. */
-static unsigned int kho_ftrace_apply_size(struct trace_array *tr, const char *name, int cpu, u64 kb)
-{
-	struct trace_buffer *buffer = tr->array_buffer.buffer;
-	unsigned long bytes = ring_buffer_subbuf_size_get(buffer) - KHO_FTRACE_PAGE_HEADER_SIZE;
+/* How many refusals of one instance are named in the log; the rest are counted. */
+#define KHO_FTRACE_NAMED_SKIPS	16
 
-	if (kb > (u64)totalram_pages() << PAGE_SHIFT >> 12) {
-		pr_warn("instance %s cpu %d: buffer_size_kb %llu is over a quarter of RAM; skipped\n",
-			name, cpu, kb);
-		return 1;
-	}
-	if (DIV_ROUND_UP(kb << 10, bytes) == ring_buffer_size(buffer, cpu) / bytes)
-		return 0;
-	if (ring_buffer_entries_cpu(buffer, cpu) || ring_buffer_overrun_cpu(buffer, cpu)) {
-		pr_warn("instance %s cpu %d: holds records; kept buffer_size_kb %lu, not %llu\n",
-			name, cpu, per_cpu_ptr(tr->array_buffer.data, cpu)->entries >> 10, kb);
-		return 1;
-	}
-	if (tracing_resize_ring_buffer(tr, kb << 10, cpu) < 0) {
-		pr_warn("instance %s cpu %d: cannot resize to %llu KiB; skipped\n", name, cpu, kb);
-		return 1;
-	}
-	return 0;
+/* One instance being configured. */
+struct kho_ftrace_restore {
+	struct trace_array *tr;
+	const char *name;
+	unsigned int skipped;
+};
+
+/* Reports what this kernel does not take, in one line, and counts it. */
+static __printf(2, 3) void kho_ftrace_skip(struct kho_ftrace_restore *r, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	if (r->skipped++ >= KHO_FTRACE_NAMED_SKIPS)
+		return;
+	va_start(args, fmt);
+	vaf = (struct va_format){ .fmt = fmt, .va = &args };
+	pr_warn("instance %s: %pV; skipped\n", r->name, &vaf);
+	va_end(args);
 }
 
-static unsigned int kho_ftrace_apply_sizes(struct trace_array *tr, const char *name,
-					   struct kho_ftrace_instance_config *cfg)
+/* A CPU's buffer: resized only if it holds no records; a ring of that size is kept. */
+static void kho_ftrace_apply_size(struct kho_ftrace_restore *r, int cpu, u64 kb)
 {
-	unsigned int skipped = 0, cpu;
+	struct trace_buffer *buffer = r->tr->array_buffer.buffer;
+	unsigned long bytes = ring_buffer_subbuf_size_get(buffer) - KHO_FTRACE_PAGE_HEADER_SIZE;
+
+	if (kb > (u64)totalram_pages() << PAGE_SHIFT >> 12)
+		kho_ftrace_skip(r, "cpu %d: buffer_size_kb %llu is over a quarter of RAM", cpu, kb);
+	else if (DIV_ROUND_UP(kb << 10, bytes) == ring_buffer_size(buffer, cpu) / bytes)
+		return;
+	else if (ring_buffer_entries_cpu(buffer, cpu) || ring_buffer_overrun_cpu(buffer, cpu))
+		kho_ftrace_skip(r, "cpu %d: holds records; buffer_size_kb %llu", cpu, kb);
+	else if (tracing_resize_ring_buffer(r->tr, kb << 10, cpu) < 0)
+		kho_ftrace_skip(r, "cpu %d: cannot resize to %llu KiB", cpu, kb);
+}
+
+static void kho_ftrace_apply_sizes(struct kho_ftrace_restore *r,
+				   struct kho_ftrace_instance_config *cfg)
+{
 	char *at = cfg->cpu_kb.buf, *line;
+	unsigned int cpu;
 	u32 *kb;
 
 	if (!cfg->buffer_kb)
-		return 0;
+		return;
 	kb = kcalloc(nr_cpu_ids, sizeof(*kb), GFP_KERNEL);
 	if (!kb) {
-		pr_warn("instance %s: out of memory; buffer sizes skipped\n", name);
-		return 1;
+		kho_ftrace_skip(r, "out of memory for the buffer sizes");
+		return;
 	}
 	for_each_tracing_cpu(cpu)
 		kb[cpu] = cfg->buffer_kb;
 	while ((line = kho_ftrace_next_line(&at))) {
 		u32 size;
 
-		if (sscanf(line, "%u %u", &cpu, &size) != 2 || cpu >= nr_cpu_ids ||
-		    !cpumask_test_cpu(cpu, tracing_buffer_mask)) {
-			pr_warn("instance %s: buffer_size_kb of cpu \"%s\": no such CPU here; skipped\n",
-				name, line);
-			skipped++;
-			continue;
-		}
-		kb[cpu] = size;
+		if (sscanf(line, "%u %u", &cpu, &size) == 2 && cpu < nr_cpu_ids &&
+		    cpumask_test_cpu(cpu, tracing_buffer_mask))
+			kb[cpu] = size;
+		else
+			kho_ftrace_skip(r, "buffer_size_kb of cpu \"%s\": no such CPU here", line);
 	}
 	for_each_tracing_cpu(cpu)
-		skipped += kho_ftrace_apply_size(tr, name, cpu, kb[cpu]);
+		kho_ftrace_apply_size(r, cpu, kb[cpu]);
 	kfree(kb);
-	return skipped;
 }
 
-#ifdef CONFIG_DYNAMIC_FTRACE
-/* Returns the functions @t names that this kernel has; reports the others. */
-static unsigned int kho_ftrace_apply_functions(struct trace_array *tr, const char *name,
-					       struct kho_ftrace_text *t, bool notrace_list,
-					       unsigned int *skipped)
+/* Returns how many of the functions @t names this kernel has; reports the others. */
+static unsigned int kho_ftrace_apply_functions(struct kho_ftrace_restore *r,
+					       struct kho_ftrace_text *t, bool notrace_list)
 {
-	char *at = t->buf, *line;
 	unsigned int found = 0;
+#ifdef CONFIG_DYNAMIC_FTRACE
+	struct ftrace_ops *ops = r->tr->ops;
+	char *at = t->buf, *line;
 
-	while (tr->ops && (line = kho_ftrace_next_line(&at))) {
+	while (ops && (line = kho_ftrace_next_line(&at))) {
 		char *fn = strsep(&line, " ");	/* "name [module]" */
-		int err = notrace_list ? ftrace_set_notrace(tr->ops, fn, strlen(fn), 0) :
-				    ftrace_set_filter(tr->ops, fn, strlen(fn), 0);
+		int err = notrace_list ? ftrace_set_notrace(ops, fn, strlen(fn), 0) :
+					 ftrace_set_filter(ops, fn, strlen(fn), 0);
 
-		if (!err) {
+		if (!err)
 			found++;
-			continue;
-		}
-		pr_warn("instance %s: %s: function %s not here (%d); skipped\n", name,
-			notrace_list ? "set_ftrace_notrace" : "set_ftrace_filter", fn, err);
-		(*skipped)++;
+		else
+			kho_ftrace_skip(r, "%s: function %s not here (%d)",
+					notrace_list ? "set_ftrace_notrace" : "set_ftrace_filter",
+					fn, err);
 	}
+#endif
 	return found;
 }
-#else
-static unsigned int kho_ftrace_apply_functions(struct trace_array *tr, const char *name,
-					       struct kho_ftrace_text *t, bool notrace_list,
-					       unsigned int *skipped)
-{
-	return 0;
-}
-#endif
 
 /* The tracer, unless that would trace every function or reset records. */
-static int kho_ftrace_apply_tracer(struct trace_array *tr, const char *name,
-				   const struct kho_ftrace_instance_config *cfg, unsigned int functions)
+static void kho_ftrace_apply_tracer(struct kho_ftrace_restore *r,
+				    const struct kho_ftrace_instance_config *cfg, unsigned int functions)
 {
+	const char *now = r->tr->current_trace->name;
 	int err;
 
-	if (!*cfg->tracer || !strcmp(tr->current_trace->name, cfg->tracer))
-		return 0;
-	if (cfg->ftrace_filter.len && !functions) {
-		pr_warn("instance %s: no function of set_ftrace_filter is here; tracer %s not started\n",
-			name, cfg->tracer);
-		return -ENOENT;
-	}
-	if (kho_ftrace_has_records(tr)) {
-		pr_warn("instance %s: has records here; kept tracer %s, not %s\n", name,
-			tr->current_trace->name, cfg->tracer);
-		return -EBUSY;
-	}
-	err = tracing_set_tracer(tr, cfg->tracer);
-	if (err)
-		pr_warn("instance %s: tracer %s not taken here (%d); skipped\n", name, cfg->tracer, err);
-	return err;
+	if (!*cfg->tracer || !strcmp(now, cfg->tracer))
+		return;
+	if (cfg->ftrace_filter.len && !functions)
+		kho_ftrace_skip(r, "no function of set_ftrace_filter is here: tracer %s not started",
+				cfg->tracer);
+	else if (kho_ftrace_has_records(r->tr))
+		kho_ftrace_skip(r, "has records here: kept tracer %s, not %s", now, cfg->tracer);
+	else if ((err = tracing_set_tracer(r->tr, cfg->tracer)))
+		kho_ftrace_skip(r, "tracer %s not taken here (%d)", cfg->tracer, err);
 }
 
 /* Whether option @line ("name" or "noname") has that value in @tr already. */
@@ -482,26 +479,36 @@ static bool kho_ftrace_option_is(struct trace_array *tr, const char *line)
 	return false;
 }
 
-/* Each option of @t that differs here; returns how many were not taken. */
-static unsigned int kho_ftrace_apply_options(struct trace_array *tr, const char *name,
-					     struct kho_ftrace_text *t)
+/* Each option of @t that differs here. */
+static void kho_ftrace_apply_options(struct kho_ftrace_restore *r, struct kho_ftrace_text *t)
 {
 	char *at = t->buf, *line;
-	unsigned int skipped = 0;
 	int err;
 
 	while ((line = kho_ftrace_next_line(&at))) {
 		/* Only changes: some options refuse any write (nop's test_nop_refuse). */
-		if (kho_ftrace_option_is(tr, line))
+		if (kho_ftrace_option_is(r->tr, line))
 			continue;
-		err = trace_set_options(tr, line);
-		if (err) {
-			pr_warn("instance %s: option %s %s here; skipped\n", name, line,
-				err == -EINVAL ? "unknown or refused" : "failed");
-			skipped++;
-		}
+		err = trace_set_options(r->tr, line);
+		if (err)
+			kho_ftrace_skip(r, "option %s %s here", line,
+					err == -EINVAL ? "unknown or refused" : "failed");
 	}
-	return skipped;
+}
+
+static void kho_ftrace_apply_events(struct kho_ftrace_restore *r, struct kho_ftrace_text *t)
+{
+	char *at = t->buf, *line, *event;
+	int err;
+
+	while ((line = kho_ftrace_next_line(&at))) {
+		event = strchr(line, ':');
+		if (event)
+			*event++ = '\0';
+		err = event ? trace_array_set_clr_event(r->tr, line, event, true) : -EINVAL;
+		if (err)
+			kho_ftrace_skip(r, "event %s:%s not here (%d)", line, event ?: "", err);
+	}
 }
 
 /* As on_each_cpu() in set_event_pid's write: the filter applies to what runs now. */
@@ -518,31 +525,29 @@ static void kho_ftrace_ignore_current(void *data)
 }
 
 /* set_event_pid, as its write does it; only where no pid filter is set yet. */
-static unsigned int kho_ftrace_apply_pids(struct trace_array *tr, const char *name,
-					  struct kho_ftrace_text *t)
+static void kho_ftrace_apply_pids(struct kho_ftrace_restore *r, struct kho_ftrace_text *t)
 {
-	struct trace_pid_list *pids;
+	struct trace_array *tr = r->tr;
 	struct trace_event_file *file;
+	struct trace_pid_list *pids;
 	char *at = t->buf, *line;
-	unsigned int pid, skipped = 0;
+	unsigned int pid;
 
 	if (!t->len)
-		return 0;
+		return;
 	pids = trace_pid_list_alloc();
 	if (!pids) {
-		pr_warn("instance %s: out of memory; set_event_pid skipped\n", name);
-		return 1;
+		kho_ftrace_skip(r, "out of memory for set_event_pid");
+		return;
 	}
 	while ((line = kho_ftrace_next_line(&at)))
-		if (kstrtouint(line, 10, &pid) || trace_pid_list_set(pids, pid)) {
-			pr_warn("instance %s: set_event_pid: pid %s not valid here; skipped\n", name, line);
-			skipped++;
-		}
+		if (kstrtouint(line, 10, &pid) || trace_pid_list_set(pids, pid))
+			kho_ftrace_skip(r, "set_event_pid: pid %s not valid here", line);
 	guard(mutex)(&event_mutex);
 	if (rcu_access_pointer(tr->filtered_pids)) {
-		pr_warn("instance %s: set_event_pid set already; kept\n", name);
+		kho_ftrace_skip(r, "set_event_pid: set already");
 		trace_pid_list_free(pids);
-		return skipped + 1;
+		return;
 	}
 	rcu_assign_pointer(tr->filtered_pids, pids);
 	list_for_each_entry(file, &tr->events, list)
@@ -550,7 +555,6 @@ static unsigned int kho_ftrace_apply_pids(struct trace_array *tr, const char *na
 	if (!rcu_access_pointer(tr->filtered_no_pids))
 		register_pid_events(tr);
 	on_each_cpu(kho_ftrace_ignore_current, tr, 1);
-	return skipped;
 }
 
 /**
@@ -560,46 +564,33 @@ static unsigned int kho_ftrace_apply_pids(struct trace_array *tr, const char *na
  *
  * Everything this kernel takes is applied, but tracing_on: the caller
  * turns tracing on once the handed-over records are in place.  Each thing
- * this kernel does not take is reported in one line and skipped.
+ * this kernel does not take is reported in one line (the first
+ * %KHO_FTRACE_NAMED_SKIPS of them) and skipped.
  *
  * Return: how many things were skipped.
  */
 unsigned int kho_ftrace_config_apply(struct trace_array *tr, struct kho_ftrace_instance_config *cfg)
 {
-	const char *name = *cfg->name ? cfg->name : "global";
-	unsigned int skipped, functions;
-	char *at, *line, *event;
-	int err;
+	struct kho_ftrace_restore r = { tr, *cfg->name ? cfg->name : "global" };
+	unsigned int functions;
 
 	/* No record of this kernel's goes before the handed-over ones. */
 	tracer_tracing_off(tr);
 	if (cfg->buffer_kb && tracing_update_buffers(tr) < 0)
-		pr_warn("instance %s: cannot expand its buffers\n", name);
-	skipped = kho_ftrace_set_clock(tr, name, cfg->clock) < 0;
-	skipped += kho_ftrace_apply_sizes(tr, name, cfg);
-
-	functions = kho_ftrace_apply_functions(tr, name, &cfg->ftrace_filter, false, &skipped);
-	kho_ftrace_apply_functions(tr, name, &cfg->ftrace_notrace, true, &skipped);
-	skipped += kho_ftrace_apply_tracer(tr, name, cfg, functions) < 0;
-
-	skipped += kho_ftrace_apply_options(tr, name, &cfg->options);
-	/* A tracer's options go with it; the line above said why it is not there. */
+		kho_ftrace_skip(&r, "cannot expand its buffers");
+	if (kho_ftrace_set_clock(tr, r.name, cfg->clock) < 0)
+		r.skipped++;	/* named by kho_ftrace_set_clock() */
+	kho_ftrace_apply_sizes(&r, cfg);
+	functions = kho_ftrace_apply_functions(&r, &cfg->ftrace_filter, false);
+	kho_ftrace_apply_functions(&r, &cfg->ftrace_notrace, true);
+	kho_ftrace_apply_tracer(&r, cfg, functions);
+	kho_ftrace_apply_options(&r, &cfg->options);
+	/* A tracer's options go with it; a line above said why it is not there. */
 	if (!strcmp(tr->current_trace->name, cfg->tracer))
-		skipped += kho_ftrace_apply_options(tr, name, &cfg->tracer_options);
-
-	at = cfg->events.buf;
-	while ((line = kho_ftrace_next_line(&at))) {
-		event = strchr(line, ':');
-		if (event)
-			*event++ = '\0';
-		err = event ? trace_array_set_clr_event(tr, line, event, true) : -EINVAL;
-		if (err) {
-			pr_warn("instance %s: event %s:%s not here (%d); skipped\n", name, line,
-				event ?: "", err);
-			skipped++;
-		}
-	}
-	return skipped + kho_ftrace_apply_pids(tr, name, &cfg->event_pids);
+		kho_ftrace_apply_options(&r, &cfg->tracer_options);
+	kho_ftrace_apply_events(&r, &cfg->events);
+	kho_ftrace_apply_pids(&r, &cfg->event_pids);
+	return r.skipped;
 }
 
 /* Names and the tracer's name are the previous kernel's: terminated, and a name no path. */
@@ -659,9 +650,10 @@ void __init kho_ftrace_config_restore(void)
 		if (!*cfg->name)
 			trace_array_get(cfg->tr);	/* as the named ones are held */
 		skipped = kho_ftrace_config_apply(cfg->tr, cfg);
-		pr_info("instance %s: configuration restored (tracer %s, tracing %s), %u item%s skipped\n",
+		pr_info("instance %s: configuration restored (tracer %s, tracing %s), %u item%s skipped%s\n",
 			*cfg->name ? cfg->name : "global", cfg->tr->current_trace->name,
-			cfg->tracing_on ? "on" : "off", skipped, skipped == 1 ? "" : "s");
+			cfg->tracing_on ? "on" : "off", skipped, skipped == 1 ? "" : "s",
+			skipped > KHO_FTRACE_NAMED_SKIPS ? " (the first ones named above)" : "");
 	}
 	if (err)
 		config->nr = 0;

@@ -308,11 +308,12 @@ void kstate_engine_saved_size(const kstate_engine* e, kx_u64* bytes, kx_u64* chu
 	*chunks = e->saved.chunks.size();
 }
 
-long kstate_engine_load(kstate_engine* e, const void* fdt, const kstate_ops* ops)
+long kstate_engine_load(kstate_engine* e, const void* fdt, const kstate_ops* ops, const char** why)
 {
 	e->loaded.reset();
 	auto r = e->loaded.load(fdt, *ops);
-	return r.is_ok() ? static_cast<long>(r.value()) : r.error().to_errno();
+	const int err = kx::to_errno(r, why);
+	return err ? err : static_cast<long>(r.value());
 }
 
 int kstate_engine_claim(kstate_engine* e, const kstate_description* desc, void* obj,

@@ -92,9 +92,10 @@ void kstate_engine_saved_size(const struct kstate_engine *engine, kx_u64 *bytes,
  * already).  Damage costs the chunk or the record it is in, reported
  * through @ops->dropped; the rest stays.  Return: the number of states
  * indexed, or -ENOENT without a "kstate" node, -EINVAL for a malformed
- * node, -ENOMEM.
+ * node (@why says how), -ENOMEM.
  */
-long kstate_engine_load(struct kstate_engine *engine, const void *fdt, const struct kstate_ops *ops);
+long kstate_engine_load(struct kstate_engine *engine, const void *fdt, const struct kstate_ops *ops,
+			const char **why);
 /*
  * Restoring is two calls: claim, under the caller's lock, checks the saved
  * state of (@desc->name, @instance_id) whole against @desc and takes it;

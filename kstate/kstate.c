@@ -207,16 +207,17 @@ EXPORT_SYMBOL_GPL(kstate_unregister);
 /* Indexes the previous kernel's stream once; @fdt is held. */
 static void kstate_load(const void *fdt)
 {
+	const char *why;
 	long n;
 
 	lockdep_assert_held(&kstate_lock);
 	if (kstate_loaded)
 		return;
-	n = kstate_engine_load(kstate_engine, fdt, &kstate_ops);
+	n = kstate_engine_load(kstate_engine, fdt, &kstate_ops, &why);
 	if (n >= 0)
 		pr_info("%ld saved states from the previous kernel\n", n);
 	else if (n != -ENOENT)
-		pr_warn("previous kernel's stream ignored: %ld\n", n);
+		pr_warn("previous kernel's stream ignored: %s (%ld)\n", why, n);
 	kstate_loaded = n != -ENOMEM;
 }
 

@@ -117,7 +117,7 @@ Result round_trip(const kstate_description& d, std::vector<T>& objs, std::vector
 	kstate_engine_saved_size(out, &bytes, &chunks);
 
 	t = Clock::now();
-	if (kstate_engine_load(in, tree, &kOps) != static_cast<long>(objs.size()))
+	if (kstate_engine_load(in, tree, &kOps, &why) != static_cast<long>(objs.size()))
 		abort();
 	kstate_refusal refusal;
 	for (size_t i = 0; i < objs.size(); i++) {

@@ -194,9 +194,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 	}
 
 	kstate_engine* e = kstate_engine_create();
+	const char* why;
 	if (!e)
 		return 0;
-	if (kstate_engine_load(e, tree, &kOps) > 0) {
+	if (kstate_engine_load(e, tree, &kOps, &why) > 0) {
 		for (u64 id = 0; id < 6; id++) {
 			ks_sample s{};
 			ks_blob blob{};

@@ -233,7 +233,8 @@ protected:
 	}
 
 	// The next kernel: index the stream.
-	long load() { return kstate_engine_load(in, fdt.data(), &kOps); }
+	long load() { return kstate_engine_load(in, fdt.data(), &kOps, &load_why); }
+	const char* load_why = nullptr;
 
 	// @a, filled from @seed, saved with @d as instance 1 and indexed.
 	void hand_over(Sample& a, const kstate_description& d, unsigned seed)
@@ -723,6 +724,7 @@ TEST_F(KstateHostileTest, MalformedNodeIsRefused)
 	ASSERT_EQ(fdt_end_node(fdt.data()), 0);
 	ASSERT_EQ(fdt_finish(fdt.data()), 0);
 	EXPECT_EQ(load(), -KX_EINVAL);
+	EXPECT_STREQ(load_why, "the kstate node's chunk list is malformed");
 }
 
 TEST_F(KstateHostileTest, NoNodeIsNothingSaved)

@@ -36,7 +36,7 @@ scenario_gen() {
 		e2e_expect_log cpu0-view-logged "KHO ftrace: instance global: records of cpu 0, in use here, are in instance prev-cpu0, cpu 0"
 		e2e_check own-records-kept grep -q kmem_cache_alloc_noprof $T/trace
 		# Generation 1's tracer (nop) would reset them: not set.
-		e2e_expect_log tracer-kept "KHO ftrace: instance global: has records here; kept tracer function, not nop"
+		e2e_expect_log tracer-kept "KHO ftrace: instance global: has records here: kept tracer function, not nop; skipped"
 		e2e_check view-holds-only-previous sh -c "! grep -q kmem_cache_alloc_noprof $T/instances/prev-cpu0/trace"
 		e2e_check cpu0-tokens tokens_once 0
 		e2e_check cpu1-tokens tokens_once 1
