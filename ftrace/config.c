@@ -252,10 +252,10 @@ static int kho_ftrace_config_read(struct kho_ftrace_instance_config *cfg)
 		cfg->tracing_on = tracer_tracing_is_on(tr);
 		/* 0: never expanded, as this kernel boots; buffer_size_kb shows "(expanded: ...)". */
 		for_each_tracing_cpu(cpu) {
-			if (!tr->ring_buffer_expanded)
-				break;
 			unsigned long kb = per_cpu_ptr(tr->array_buffer.data, cpu)->entries >> 10;
 
+			if (!tr->ring_buffer_expanded)
+				break;
 			if (first)
 				cfg->buffer_kb = kb;
 			else if (kb != cfg->buffer_kb)

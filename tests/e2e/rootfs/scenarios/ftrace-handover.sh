@@ -36,6 +36,9 @@ scenario_gen() {
 		sleep 0.1
 		echo inst-token-1 >$T/instances/inst/trace_marker
 		e2e_write_tokens tok $T/trace_marker 50
+		# Generations 2 and 3 trace as configured at activation: switches
+		# of two whole generations would push these tokens out of 256 KiB.
+		echo 0 >$T/events/sched/sched_switch/enable
 		e2e_check activate sh -c 'echo 1 > /sys/kernel/kho/active'
 		e2e_check resize-refused refused "echo 64 > $T/buffer_size_kb"
 		e2e_check order-refused refused "echo 8 > $T/buffer_subbuf_size_kb"
