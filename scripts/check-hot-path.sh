@@ -56,6 +56,8 @@ bad() { echo "FAIL hot-path/$1 ($2)"; status=1; }
 hooks=("$KHO_REPO"/scripts/hooks/*.patch)
 mapfile -t hooked_all < <(sed -n 's|^+++ b/\([^\t ]*\).*|\1|p' "${hooks[@]}" | sort -u)
 mapfile -t files < <(printf '%s\n' "${hooked_all[@]}" | grep '^kernel/trace/.*\.c$' || true)
+# Hooked headers beside them (trace.h): the stock files are compiled with theirs.
+mapfile -t headers < <(printf '%s\n' "${hooked_all[@]}" | grep '^kernel/trace/.*\.h$' || true)
 if [ ${#files[@]} -eq 0 ]; then
 	echo "SKIP hot-path/$KHO_ARCH (no hook touches a kernel/trace/*.c file)"
 	exit 0
@@ -63,12 +65,15 @@ fi
 [ -d "$ksrc" ] || { bad "$KHO_ARCH" "no hooked tree at $ksrc: run make kernel"; exit 1; }
 
 # Stock sources, straight from the tarball.
+# With every stock header of their directories beside them: "trace.h" is
+# found there, also from another local header that includes it.
 mkdir "$tmp/stock"
+mapfile -t dir_headers < <(printf '*/%s/*.h\n' $(printf '%s\n' "${files[@]}" | xargs -n1 dirname | sort -u))
 tar -xf "$KHO_KERNEL_TARBALL" -C "$tmp/stock" --strip-components=1 \
-	--wildcards --no-wildcards-match-slash "${files[@]/#/*/}"
+	--wildcards --no-wildcards-match-slash "${files[@]/#/*/}" "${dir_headers[@]}"
 
 # The tree's files are the stock files plus exactly the hooks' hunks.
-for f in "${files[@]}"; do
+for f in "${files[@]}" "${headers[@]}"; do
 	mkdir -p "$tmp/fwd/$(dirname "$f")"
 	cp "$tmp/stock/$f" "$tmp/fwd/$f"
 	for p in "${hooks[@]}"; do
