@@ -31,7 +31,7 @@
 
 /* Instances whose configuration is handed over; the others are named in the log. */
 #define KHO_FTRACE_CONFIG_MAX	64
-/* The longest text restored: a filter of some 40,000 functions. */
+/* The longest list handed over: a filter of some 40,000 functions. */
 #define KHO_FTRACE_TEXT_MAX	SZ_1M
 /* Options only the global instance shows (kernel/trace/trace.c). */
 #define KHO_TOP_LEVEL_OPTIONS	(TRACE_ITER_PRINTK | TRACE_ITER_PRINTK_MSGONLY | TRACE_ITER_RECORD_CMD)
@@ -48,10 +48,10 @@ static const char *const kho_trace_options[] = { TRACE_FLAGS NULL };
 
 /**
  * kho_ftrace_text_add() - append printf-formatted text
- * @t: the text; grown as needed
+ * @t: the text; grown as needed, up to %KHO_FTRACE_TEXT_MAX
  * @fmt: the format
  *
- * Return: 0, or -ENOMEM.
+ * Return: 0, -E2BIG past the limit, or -ENOMEM.
  */
 int kho_ftrace_text_add(struct kho_ftrace_text *t, const char *fmt, ...)
 {
@@ -62,6 +62,8 @@ int kho_ftrace_text_add(struct kho_ftrace_text *t, const char *fmt, ...)
 	va_start(args, fmt);
 	n = vsnprintf(NULL, 0, fmt, args);
 	va_end(args);
+	if (t->len + n > KHO_FTRACE_TEXT_MAX)
+		return -E2BIG;
 	need = t->len + n + 1;
 	if (need > t->size) {
 		u32 size = max3(need, 2 * t->size, 256U);
@@ -225,8 +227,23 @@ static int kho_ftrace_read_functions(struct trace_array *tr, struct kho_ftrace_i
 	guard(mutex)(&hash->regex_lock);
 	err = kho_ftrace_read_hash(rcu_dereference_protected(hash->filter_hash,
 				   lockdep_is_held(&hash->regex_lock)), &cfg->ftrace_filter);
-	return err ?: kho_ftrace_read_hash(rcu_dereference_protected(hash->notrace_hash,
-					   lockdep_is_held(&hash->regex_lock)), &cfg->ftrace_notrace);
+	/* Without its filter the tracer would trace every function. */
+	if (err == -E2BIG) {
+		pr_warn("instance %s: set_ftrace_filter is over %u bytes: neither it nor tracer %s is handed over\n",
+			tr->name ?: "global", KHO_FTRACE_TEXT_MAX, cfg->tracer);
+		kho_ftrace_text_free(&cfg->ftrace_filter);
+		cfg->tracer[0] = '\0';
+		err = 0;
+	}
+	err = err ?: kho_ftrace_read_hash(rcu_dereference_protected(hash->notrace_hash,
+					  lockdep_is_held(&hash->regex_lock)), &cfg->ftrace_notrace);
+	if (err == -E2BIG) {
+		pr_warn("instance %s: set_ftrace_notrace is over %u bytes: not handed over\n",
+			tr->name ?: "global", KHO_FTRACE_TEXT_MAX);
+		kho_ftrace_text_free(&cfg->ftrace_notrace);
+		err = 0;
+	}
+	return err;
 }
 #else
 static int kho_ftrace_read_functions(struct trace_array *tr, struct kho_ftrace_instance_config *cfg)
