@@ -3,7 +3,7 @@
  * ftrace's configuration as kstate describes it (config.c): one
  * struct kho_ftrace_instance_config per trace instance.  Lists are text,
  * one item per line, spelled as the tracefs file of the same name shows
- * them.  Between config.c and its KUnit suite.
+ * them.  Between config.c, config_restore.c and the KUnit suite.
  */
 #ifndef KHO_FTRACE_CONFIG_H
 #define KHO_FTRACE_CONFIG_H
@@ -50,6 +50,20 @@ struct kho_ftrace_instance_config {
 	struct kho_ftrace_text ftrace_notrace;
 	struct trace_array *tr;
 };
+
+/* Instances whose configuration is handed over; the others are named in the log. */
+#define KHO_FTRACE_CONFIG_MAX	64
+
+/* The object kstate saves: "ftrace-config", instance 0. */
+struct kho_ftrace_config {
+	u32 nr;
+	struct kho_ftrace_instance_config instances[KHO_FTRACE_CONFIG_MAX];
+};
+
+struct kstate_description;
+extern const struct kstate_description kho_ftrace_config_desc;
+/* The core options, spelled as trace_options shows them; NULL-terminated. */
+extern const char *const kho_trace_options[];
 
 int kho_ftrace_text_add(struct kho_ftrace_text *t, const char *fmt, ...) __printf(2, 3);
 unsigned int kho_ftrace_config_apply(struct trace_array *tr, struct kho_ftrace_instance_config *cfg);
