@@ -19,6 +19,7 @@ extern "C" {
 #endif
 
 typedef __SIZE_TYPE__ kx_size_t;
+typedef unsigned int kx_u32;
 typedef unsigned long long kx_u64;
 
 /*

@@ -30,7 +30,7 @@ Result<void> check_field(const kstate_description& d, const kstate_field& f, u32
 	const usize len = name_length(f.name);
 	if (len == 0 || len > kMaxNameBytes)
 		return kx::invalid("a field has no name, or a name too long");
-	if (f.kind > KS_ADDRESS || f.size == 0 || f.size > ~u32{0} || f.offset > ~u32{0})
+	if (f.kind > KS_VMALLOC || f.size == 0 || f.size > ~u32{0} || f.offset > ~u32{0})
 		return kx::invalid("a field's kind, size or offset is out of range");
 	if (f.version_min > d.version_id || (f.version_max && f.version_max <= f.version_min))
 		return kx::invalid("a field's versions are out of order");
@@ -53,10 +53,15 @@ Result<void> check_field(const kstate_description& d, const kstate_field& f, u32
 		if (!f.save || !f.restore)
 			return kx::invalid("a custom field lacks save or restore");
 		return {};
+	case KS_PAGES:
+		if (!(f.flags & KS_F_COUNT_FIELD))
+			return kx::invalid("a pages field has no count field");
+		[[fallthrough]];
 	case KS_FOLIO:
+	case KS_VMALLOC:
 	case KS_ADDRESS:
 		if (f.size != sizeof(void*))
-			return kx::invalid("a folio or address field is not a pointer");
+			return kx::invalid("a memory or address field is not a pointer");
 		return {};
 	default:
 		return {};
@@ -242,7 +247,7 @@ kstate_engine* kstate_engine_create(void)
 void kstate_engine_destroy(kstate_engine* engine)
 {
 	if (engine)
-		KX_ASSERT(engine->saved.chunks.empty() && engine->saved.folios.empty());
+		KX_ASSERT(engine->saved.chunks.empty() && engine->saved.mems.empty());
 	delete engine;
 }
 

@@ -17,7 +17,19 @@ extern "C" {
 struct kstate_description;
 struct kstate_engine;
 
-/* The kernel's side: KHO, folios and the kernel image. */
+/*
+ * Where memory a field hands over by reference is (KS_FOLIO, KS_PAGES,
+ * KS_VMALLOC): the folio, the first page, or the first chunk of a vmalloc
+ * area's page list; its order, or how many pages; a vmalloc preservation's
+ * flags and order (flags | order << 16).
+ */
+struct kstate_mem_ref {
+	kx_u64 phys;
+	kx_u32 count;
+	kx_u32 extra;
+};
+
+/* The kernel's side: KHO, the memory fields name and the kernel image. */
 struct kstate_ops {
 	/*
 	 * Saving.  A zeroed chunk of at least @min_size bytes, preserved:
@@ -26,20 +38,27 @@ struct kstate_ops {
 	int (*new_chunk)(kx_u64 min_size, void **addr, kx_u64 *phys, kx_u64 *size);
 	/* Unpreserve and free a chunk new_chunk() gave. */
 	void (*free_chunk)(void *addr);
-	/* Preserve a folio: 0 with its physical address and order, or an errno. */
-	int (*preserve_folio)(void *folio, kx_u64 *phys, unsigned int *order);
-	void (*unpreserve_folio)(void *folio);
+	/*
+	 * Preserve the memory a field of @kind names, holding a reference:
+	 * @ptr, and for KS_PAGES @count pages.  0 with where it is, or an errno.
+	 */
+	int (*preserve_mem)(unsigned int kind, void *ptr, kx_u32 count, struct kstate_mem_ref *ref);
+	void (*unpreserve_mem)(unsigned int kind, void *ptr, const struct kstate_mem_ref *ref);
 	/* @addr's offset from _text: 0, or -EINVAL outside the kernel image. */
 	int (*address_offset)(const void *addr, kx_u64 *offset);
 
 	/* Restoring.  The preserved, unclaimed folio at @phys, mapped, and its size; or NULL. */
 	const void *(*map_chunk)(kx_u64 phys, kx_u64 *size);
-	/* Whether a preserved, unclaimed folio of @order starts at @phys. */
-	int (*folio_restorable)(kx_u64 phys, unsigned int order);
-	/* Claim it: the folio, or NULL. */
-	void *(*restore_folio)(kx_u64 phys, unsigned int order);
-	/* Give back a folio restore_folio() claimed (a restore that failed later). */
-	void (*release_folio)(void *folio);
+	/*
+	 * Whether the memory @ref names for a field of @kind is preserved and
+	 * unclaimed.  For KS_VMALLOC only its first chunk is checked here:
+	 * restore_mem() reads the rest, all or nothing.
+	 */
+	int (*mem_restorable)(unsigned int kind, const struct kstate_mem_ref *ref);
+	/* Claim it: the folio, the first page or the new mapping; NULL if that fails. */
+	void *(*restore_mem)(unsigned int kind, const struct kstate_mem_ref *ref);
+	/* Give back what restore_mem() claimed (a restore that failed later). */
+	void (*release_mem)(unsigned int kind, void *ptr, const struct kstate_mem_ref *ref);
 	/* The address at @offset from _text, or NULL outside the kernel image. */
 	void *(*address_at)(kx_u64 offset);
 	/* One line about the stream: @what (a chunk, a record) was dropped, and @why. */
@@ -82,7 +101,7 @@ kx_size_t kstate_engine_registered(const struct kstate_engine *engine);
  */
 int kstate_engine_save(struct kstate_engine *engine, void *fdt, const struct kstate_ops *ops,
 		       const char **who, const char **why);
-/* Gives back what the last save kept: chunks and folios, unpreserved. */
+/* Gives back what the last save kept: chunks and memory, unpreserved. */
 void kstate_engine_drop_saved(struct kstate_engine *engine, const struct kstate_ops *ops);
 /* Bytes of stream the last save wrote, and chunks it used. */
 void kstate_engine_saved_size(const struct kstate_engine *engine, kx_u64 *bytes, kx_u64 *chunks);

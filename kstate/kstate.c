@@ -3,14 +3,14 @@
  * kstate: the kernel's side of the engine (engine.cpp, stream.cpp).
  *
  * The engine owns the registry, the stream's format and every check of the
- * previous kernel's stream; this file owns the lock, the KHO notifier, the
- * folios and the kernel image.  Saving runs in the KHO notifier, under
+ * previous kernel's stream; this file owns the lock, the KHO notifier and
+ * the kernel image, memory.c the memory fields hand over.  Saving runs in the KHO notifier, under
  * kstate_lock; the callbacks it makes (pre_save, needed, custom save ...)
  * must not call kstate.  Restoring checks and claims a state under
  * kstate_lock, then fills the object without it, so a post_load may
  * restore another object.  The previous kernel's stream is read in place:
  * every reader holds the tree (kho_get_fdt()), and finishing the handover
- * waits for it, then frees the stream and every unclaimed folio.  The
+ * waits for it, then frees the stream and all unclaimed memory.  The
  * index of the stream goes once the handover is finished and the last
  * restore that was filling an object is done with it.
  */
@@ -29,6 +29,7 @@
 
 #include "kho/incoming.h"
 #include "kstate/engine.h"
+#include "kstate/memory.h"
 
 static DEFINE_MUTEX(kstate_lock);
 static struct kstate_engine *kstate_engine;	/* created at core_initcall */
@@ -68,26 +69,6 @@ static void kstate_free_chunk(void *addr)
 	folio_put(folio);
 }
 
-/* The saved stream holds a reference: its owner may free the folio meanwhile. */
-static int kstate_preserve_folio(void *ptr, kx_u64 *phys, unsigned int *order)
-{
-	struct folio *folio = ptr;
-	int err = kho_preserve_folio(folio);
-
-	if (err)
-		return err;
-	folio_get(folio);
-	*phys = PFN_PHYS(folio_pfn(folio));
-	*order = folio_order(folio);
-	return 0;
-}
-
-static void kstate_unpreserve_folio(void *ptr)
-{
-	kho_unpreserve_folio(ptr);
-	folio_put(ptr);
-}
-
 static int kstate_address_offset(const void *addr, kx_u64 *offset)
 {
 	unsigned long a = (unsigned long)addr;
@@ -108,27 +89,6 @@ static const void *kstate_map_chunk(kx_u64 phys, kx_u64 *size)
 	return phys_to_virt(phys);
 }
 
-static int kstate_folio_restorable(kx_u64 phys, unsigned int order)
-{
-	return kho_in_restorable_order(phys) == (int)order;
-}
-
-static void *kstate_restore_folio(kx_u64 phys, unsigned int order)
-{
-	struct folio *folio = kho_restore_folio(phys);
-
-	if (folio && folio_order(folio) != order) {
-		folio_put(folio);	/* not what was checked: give it back */
-		return NULL;
-	}
-	return folio;
-}
-
-static void kstate_release_folio(void *folio)
-{
-	folio_put(folio);
-}
-
 static void *kstate_address_at(kx_u64 offset)
 {
 	return offset < (unsigned long)(_end - _text) ? _text + offset : NULL;
@@ -142,13 +102,13 @@ static void kstate_dropped(const char *what, kx_u64 where, const char *why)
 static const struct kstate_ops kstate_ops = {
 	.new_chunk = kstate_new_chunk,
 	.free_chunk = kstate_free_chunk,
-	.preserve_folio = kstate_preserve_folio,
-	.unpreserve_folio = kstate_unpreserve_folio,
+	.preserve_mem = kstate_preserve_mem,
+	.unpreserve_mem = kstate_unpreserve_mem,
 	.address_offset = kstate_address_offset,
 	.map_chunk = kstate_map_chunk,
-	.folio_restorable = kstate_folio_restorable,
-	.restore_folio = kstate_restore_folio,
-	.release_folio = kstate_release_folio,
+	.mem_restorable = kstate_mem_restorable,
+	.restore_mem = kstate_restore_mem,
+	.release_mem = kstate_release_mem,
 	.address_at = kstate_address_at,
 	.dropped = kstate_dropped,
 };

@@ -107,10 +107,17 @@ struct SavedChunk {
 	u64 phys;
 };
 
+// Memory a field handed over by reference.
+struct SavedMem {
+	u32 kind;
+	void* ptr;
+	kstate_mem_ref ref;
+};
+
 // What a save keeps until the kexec, or until it is dropped.
 struct Saved {
 	Vector<SavedChunk> chunks;
-	Vector<void*> folios;
+	Vector<SavedMem> mems;
 	u64 bytes = 0;
 };
 

@@ -14,7 +14,12 @@ namespace {
 
 constexpr u64 kChunkBytes = 256 * 1024;	 // unless a record needs more
 constexpr u32 kMaxChunks = 4096;
-constexpr u64 kFolioBytes = sizeof(u64) + sizeof(u32);
+
+// Bytes a memory field takes in the stream (include/kho/abi/kstate.h).
+constexpr u64 mem_ref_bytes(u32 kind)
+{
+	return sizeof(u64) + sizeof(u32) + (kind == KS_VMALLOC ? sizeof(u32) : 0);
+}
 
 constexpr u64 align8(u64 n)
 {
@@ -102,7 +107,7 @@ private:
 	u32 index_of(const kstate_description& d) const;
 	Result<void> encode(const kstate_description& d, const u8* obj, Sink& s);
 	Result<void> encode_field(const kstate_field& f, const u8* obj, Sink& s);
-	void forget_folios(usize keep);
+	void forget_mems(usize keep);
 
 	const kstate_ops& ops_;
 	Saved& saved_;
@@ -167,11 +172,12 @@ void Writer::close_chunk()
 	chunk_ = nullptr;
 }
 
-void Writer::forget_folios(usize keep)
+void Writer::forget_mems(usize keep)
 {
-	while (saved_.folios.size() > keep) {
-		ops_.unpreserve_folio(saved_.folios[saved_.folios.size() - 1]);
-		saved_.folios.erase(saved_.folios.size() - 1);
+	while (saved_.mems.size() > keep) {
+		const SavedMem& m = saved_.mems[saved_.mems.size() - 1];
+		ops_.unpreserve_mem(m.kind, m.ptr, &m.ref);
+		saved_.mems.erase(saved_.mems.size() - 1);
 	}
 }
 
@@ -189,7 +195,7 @@ Result<u64> Writer::measure(const Registered& r)
 
 Result<bool> Writer::try_in_chunk(const Registered& r)
 {
-	const usize descs = descs_.size(), folios = saved_.folios.size();
+	const usize descs = descs_.size(), mems = saved_.mems.size();
 	Sink s(chunk_ + used_, chunk_size_ - used_);
 	auto written = write_record(r, s);
 	if (written.is_ok() && s.fits()) {
@@ -198,7 +204,7 @@ Result<bool> Writer::try_in_chunk(const Registered& r)
 	}
 	while (descs_.size() > descs)
 		descs_.erase(descs_.size() - 1);
-	forget_folios(folios);
+	forget_mems(mems);
 	if (written.is_error())
 		return written.error();
 	return false;
@@ -327,19 +333,25 @@ Result<void> Writer::encode_field(const kstate_field& f, const u8* obj, Sink& s)
 		s.skip(static_cast<u64>(n));
 		return {};
 	}
-	case KS_FOLIO: {
-		void* folio = read_raw<void*>(at);
-		u64 phys = 0;
-		u32 order = 0;
+	case KS_FOLIO:
+	case KS_PAGES:
+	case KS_VMALLOC: {
+		void* ptr = read_raw<void*>(at);
+		const u32 pages = f.kind == KS_PAGES ? read_raw<u32>(obj + f.count_offset) : 0;
+		kstate_mem_ref ref{};
+		if (ptr && f.kind == KS_PAGES && !pages)
+			return kx::invalid("a pages field counts no pages");
 		// Preserved only when really written, not while measuring.
-		if (folio && s.room(kFolioBytes)) {
-			TRY(saved_.folios.try_make_room(1));
-			if (int err = ops_.preserve_folio(folio, &phys, &order))
+		if (ptr && s.room(mem_ref_bytes(f.kind))) {
+			TRY(saved_.mems.try_make_room(1));
+			if (int err = ops_.preserve_mem(f.kind, ptr, pages, &ref))
 				return Error::from_errno(err);
-			saved_.folios.unchecked_append(folio);
+			saved_.mems.unchecked_append({f.kind, ptr, ref});
 		}
-		s.put(phys);
-		s.put(order);
+		s.put(ref.phys);
+		s.put(ref.count);
+		if (f.kind == KS_VMALLOC)
+			s.put(ref.extra);
 		return {};
 	}
 	case KS_ADDRESS: {
@@ -453,11 +465,11 @@ Result<void> save_stream(Span<const Registered> objects, void* fdt, const kstate
 
 void drop_saved(Saved& saved, const kstate_ops& ops)
 {
-	for (void* folio : saved.folios.span())
-		ops.unpreserve_folio(folio);
+	for (const SavedMem& m : saved.mems.span())
+		ops.unpreserve_mem(m.kind, m.ptr, &m.ref);
 	for (const SavedChunk& c : saved.chunks.span())
 		ops.free_chunk(c.addr);
-	saved.folios.reset();
+	saved.mems.reset();
 	saved.chunks.reset();
 	saved.bytes = 0;
 }
@@ -470,12 +482,12 @@ public:
 		: ix_(index), ops_(ops), refusal_(refusal), apply_(apply) {}
 
 	Result<void> section(u32 sd, const kstate_description& d, u8* obj, Source& src, u32 depth);
-	// Gives back the folios this restore claimed, and clears their fields:
+	// Gives back the memory this restore claimed, and clears its fields:
 	// a restore that fails keeps nothing.
-	void release_folios()
+	void release_mems()
 	{
 		for (const Claimed& c : claimed_.span()) {
-			ops_.release_folio(c.folio);
+			ops_.release_mem(c.kind, c.ptr, &c.ref);
 			write_raw(c.at, static_cast<void*>(nullptr));
 		}
 		claimed_.reset();
@@ -510,7 +522,9 @@ private:
 
 	struct Claimed {
 		u8* at;
-		void* folio;
+		u32 kind;
+		void* ptr;
+		kstate_mem_ref ref;
 	};
 
 	const Index& ix_;
@@ -670,23 +684,32 @@ Result<void> Index::Decoder::value(const Field& sf, const kstate_field& f, u8* o
 				return Error::from_errno(err);
 		return {};
 	}
-	case KS_FOLIO: {
-		u64 phys;
-		u32 order;
-		if (!src.read(phys) || !src.read(order))
+	case KS_FOLIO:
+	case KS_PAGES:
+	case KS_VMALLOC: {
+		kstate_mem_ref ref{};
+		if (!src.read(ref.phys) || !src.read(ref.count) ||
+		    (f.kind == KS_VMALLOC && !src.read(ref.extra)))
 			return refuse("the saved state ends early", f);
-		void* folio = nullptr;
-		if (phys && !ops_.folio_restorable(phys, order))
-			return refuse("a folio is not preserved, or claimed already", f);
-		if (phys && apply_) {
+		if (!ref.phys && (ref.count || ref.extra))
+			return refuse("a memory field with no memory has a size", f);
+		if (ref.phys && f.kind != KS_FOLIO && !ref.count)
+			return refuse("a memory field holds no pages", f);
+		if (ref.phys && !ops_.mem_restorable(f.kind, &ref))
+			return refuse("memory is not preserved, or claimed already", f);
+		void* ptr = nullptr;
+		if (ref.phys && apply_) {
 			TRY(claimed_.try_make_room(1));
-			folio = ops_.restore_folio(phys, order);
-			if (!folio)
-				return Error(Errno::busy, "a folio was claimed meanwhile");
-			claimed_.unchecked_append({at, folio});
+			ptr = ops_.restore_mem(f.kind, &ref);
+			if (!ptr)
+				return Error(Errno::busy, "memory was claimed meanwhile, or is damaged");
+			claimed_.unchecked_append({at, f.kind, ptr, ref});
 		}
-		if (apply_)
-			write_raw(at, folio);
+		if (apply_) {
+			write_raw(at, ptr);
+			if (f.kind == KS_PAGES)
+				write_raw(obj + f.count_offset, ref.count);
+		}
 		return {};
 	}
 	case KS_ADDRESS: {
@@ -870,7 +893,7 @@ Result<void> Index::load_desc(const u8* body, u64 size, u32 first_desc)
 		if (!src.read(rec))
 			return kx::invalid("a description is cut short");
 		const char* field_name = take_name(src, rec.name_len);
-		if (!field_name || rec.kind == KS_END || rec.kind > KS_ADDRESS || rec.reserved)
+		if (!field_name || rec.kind == KS_END || rec.kind > KS_VMALLOC || rec.reserved)
 			return kx::invalid("a field's name or kind is out of bounds");
 		const bool takes_desc = rec.kind == KS_STRUCT || rec.kind == KS_ARRAY;
 		const bool needs_desc = rec.kind == KS_STRUCT;
@@ -940,7 +963,7 @@ Result<void> Index::apply(u32 state, const kstate_description& d, void* obj,
 		if (int err = d.post_load(obj, descs_[st.desc].version))
 			filled = Error::from_errno(err);
 	if (filled.is_error())
-		decoder.release_folios();
+		decoder.release_mems();
 	return filled;
 }
 

@@ -23,6 +23,11 @@
  *	and handed over by reference, never copied
  * @KS_ADDRESS: a pointer into the kernel image, saved relative to _text
  *	so that a different KASLR offset does not break it
+ * @KS_PAGES: a &struct page pointer to a run of order-0 pages, as many as
+ *	the u32 at @count_offset says: preserved through KHO and handed over
+ *	by reference
+ * @KS_VMALLOC: a pointer to vmalloc()ed memory: its pages are preserved
+ *	through KHO and mapped again in the next kernel, never copied
  */
 enum kstate_field_kind {
 	KS_END = 0,
@@ -33,11 +38,13 @@ enum kstate_field_kind {
 	KS_CUSTOM,
 	KS_FOLIO,
 	KS_ADDRESS,
+	KS_PAGES,
+	KS_VMALLOC,
 };
 
 /* Flags of a field. */
 #define KS_F_POINTERS		0x1	/* KS_ARRAY: of pointers, pointees saved */
-#define KS_F_COUNT_FIELD	0x2	/* KS_ARRAY: count is the u32 at count_offset */
+#define KS_F_COUNT_FIELD	0x2	/* KS_ARRAY, KS_PAGES: count is the u32 at count_offset */
 #define KS_F_COUNT_FN		0x4	/* KS_ARRAY: count is count_fn(obj) */
 #define KS_F_UNUSED		0x8	/* no storage: a dropped field's bytes, skipped */
 
@@ -52,6 +59,7 @@ struct kstate_description;
  * @size: of the value, the pointee, or one array element
  * @count: %KS_ARRAY: the elements the field holds
  * @count_offset: %KS_F_COUNT_FIELD: offset of the u32 holding the count
+ *	(of elements, or of pages)
  * @count_fn: %KS_F_COUNT_FN: returns the count
  * @desc: %KS_STRUCT: the embedded struct's description; %KS_ARRAY: the
  *	elements' description, if they are saved as structs (KSTATE_DESC())

@@ -7,7 +7,8 @@
  * registers the objects it wants kept.  When the handover is serialized
  * (echo 1 > /sys/kernel/kho/active) each registered object is saved with
  * its description's name, version and layout; memory named by a
- * KSTATE_FOLIO() field is handed over by reference.  In the next kernel
+ * KSTATE_FOLIO(), KSTATE_PAGES() or KSTATE_VMALLOC() field is handed over
+ * by reference.  In the next kernel
  * kstate_restore() fills an object from the saved state of the same name
  * and instance, in any order, until the handover is finished.
  *
@@ -99,6 +100,21 @@
 /* A struct folio * field: the folio is handed over by reference. */
 #define KSTATE_FOLIO(field, type, ...)					\
 	__KSTATE_FIELD(field, type, KS_FOLIO, sizeof_field(type, field), __VA_ARGS__)
+
+/*
+ * A struct page * field: the run of order-0 pages it starts, @count_field
+ * (a u32 of the object) long, handed over by reference; restore sets both.
+ */
+#define KSTATE_PAGES(field, type, count_field, ...)			\
+	__KSTATE_FIELD(field, type, KS_PAGES, sizeof_field(type, field),	\
+		       .flags = KS_F_COUNT_FIELD,			\
+		       .count_offset = offsetof(type, count_field) +	\
+			       BUILD_BUG_ON_ZERO(sizeof_field(type, count_field) != sizeof(u32)), \
+		       __VA_ARGS__)
+
+/* A pointer to vmalloc()ed memory: mapped again in the next kernel, by reference. */
+#define KSTATE_VMALLOC(field, type, ...)				\
+	__KSTATE_FIELD(field, type, KS_VMALLOC, sizeof_field(type, field), __VA_ARGS__)
 
 /* A pointer into the kernel image, saved relative to _text. */
 #define KSTATE_ADDRESS(field, type, ...)				\

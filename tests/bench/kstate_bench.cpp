@@ -46,13 +46,12 @@ int new_chunk(kx_u64 min_size, void** addr, kx_u64* phys, kx_u64* size)
 	return 0;
 }
 void free_chunk(void*) {}
-int preserve_folio(void* f, kx_u64* phys, unsigned int* order)
+int preserve_mem(unsigned int, void* f, kx_u32, kstate_mem_ref* ref)
 {
-	*phys = static_cast<folio*>(f)->phys;
-	*order = static_cast<folio*>(f)->order;
+	*ref = {static_cast<folio*>(f)->phys, static_cast<folio*>(f)->order, 0};
 	return 0;
 }
-void unpreserve_folio(void*) {}
+void unpreserve_mem(unsigned int, void*, const kstate_mem_ref*) {}
 int address_offset(const void*, kx_u64* offset)
 {
 	*offset = 0;
@@ -67,20 +66,20 @@ const void* map_chunk(kx_u64 phys, kx_u64* size)
 		}
 	return nullptr;
 }
-int folio_restorable(kx_u64, unsigned int) { return 1; }
+int mem_restorable(unsigned int, const kstate_mem_ref*) { return 1; }
 folio restored;
-void* restore_folio(kx_u64 phys, unsigned int order)
+void* restore_mem(unsigned int, const kstate_mem_ref* ref)
 {
-	restored = {phys, order};
+	restored = {ref->phys, ref->count};
 	return &restored;
 }
-void release_folio(void*) {}
+void release_mem(unsigned int, void*, const kstate_mem_ref*) {}
 void* address_at(kx_u64) { return nullptr; }
 void dropped(const char* what, kx_u64, const char* why) { fprintf(stderr, "dropped %s: %s\n", what, why); }
 
-constexpr kstate_ops kOps = {new_chunk,	   free_chunk,	    preserve_folio, unpreserve_folio,
-			     address_offset, map_chunk,	    folio_restorable, restore_folio,
-			     release_folio,  address_at,    dropped};
+constexpr kstate_ops kOps = {new_chunk,	   free_chunk,	    preserve_mem, unpreserve_mem,
+			     address_offset, map_chunk,	    mem_restorable, restore_mem,
+			     release_mem,    address_at,    dropped};
 
 double seconds_since(Clock::time_point t)
 {

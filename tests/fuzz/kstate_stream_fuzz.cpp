@@ -30,7 +30,7 @@ constexpr u64 kChunkBytes = 64 * 1024;
 constexpr u64 kFirstBytes = 256 * 1024;  // the engine's chunk size
 alignas(4096) unsigned char first[kFirstBytes];	 // written by the engine
 alignas(4096) unsigned char chunk[kChunkBytes];	 // the input
-folio folios[4];  // at "physical" 1 MiB * (i + 1), order i
+folio folios[4];  // at "physical" 1 MiB * (i + 1), order (or pages) i
 char image[4096];
 
 void check(bool ok, const char* what)
@@ -54,28 +54,30 @@ const void* map_chunk(kx_u64 phys, kx_u64* size)
 	return reinterpret_cast<const void*>(phys);
 }
 
-folio* folio_at(kx_u64 phys, unsigned int order)
+// Memory of every kind is a fake folio at "physical" 1 MiB * (i + 1)
+// with i as its order (its page count for pages and vmalloc areas).
+folio* folio_at(const kstate_mem_ref* ref)
 {
 	for (unsigned i = 0; i < 4; i++)
-		if (phys == (i + 1) * 0x100000ull && order == i && !folios[i].restored)
+		if (ref->phys == (i + 1) * 0x100000ull && ref->count == i && !folios[i].restored)
 			return &folios[i];
 	return nullptr;
 }
 
-int folio_restorable(kx_u64 phys, unsigned int order)
+int mem_restorable(unsigned int, const kstate_mem_ref* ref)
 {
-	return folio_at(phys, order) != nullptr;
+	return folio_at(ref) != nullptr;
 }
 
-void* restore_folio(kx_u64 phys, unsigned int order)
+void* restore_mem(unsigned int, const kstate_mem_ref* ref)
 {
-	folio* f = folio_at(phys, order);
+	folio* f = folio_at(ref);
 	if (f)
 		f->restored = 1;
 	return f;
 }
 
-void release_folio(void* f)
+void release_mem(unsigned int, void* f, const kstate_mem_ref*)
 {
 	static_cast<folio*>(f)->restored = 0;
 }
@@ -89,7 +91,7 @@ void dropped(const char*, kx_u64, const char*) {}
 
 constexpr kstate_ops kOps = {
 	nullptr, nullptr, nullptr, nullptr, nullptr,
-	map_chunk, folio_restorable, restore_folio, release_folio, address_at, dropped,
+	map_chunk, mem_restorable, restore_mem, release_mem, address_at, dropped,
 };
 
 // A tree whose kstate node lists the one chunk.
@@ -118,13 +120,12 @@ int new_chunk(kx_u64 min_size, void** addr, kx_u64* phys, kx_u64* size)
 	return 0;
 }
 void free_chunk(void*) {}
-int preserve_folio(void*, kx_u64* phys, unsigned int* order)
+int preserve_mem(unsigned int kind, void*, kx_u32 count, kstate_mem_ref* ref)
 {
-	*phys = 0x300000;
-	*order = 2;
+	*ref = {kind == KS_PAGES ? (count + 1) * 0x100000ull : 0x300000, kind == KS_PAGES ? count : 2, 0};
 	return 0;
 }
-void unpreserve_folio(void*) {}
+void unpreserve_mem(unsigned int, void*, const kstate_mem_ref*) {}
 int address_offset(const void*, kx_u64* offset)
 {
 	*offset = 16;
@@ -133,7 +134,7 @@ int address_offset(const void*, kx_u64* offset)
 
 void write_first_chunk()
 {
-	static constexpr kstate_ops kSave = {new_chunk, free_chunk, preserve_folio, unpreserve_folio,
+	static constexpr kstate_ops kSave = {new_chunk, free_chunk, preserve_mem, unpreserve_mem,
 					     address_offset};
 	static ks_sample s[3];
 	static ks_blob blob;
@@ -154,6 +155,8 @@ void write_first_chunk()
 			      !kstate_engine_register(e, &ks_structs_desc, &s[i], i, &why),
 		      "the first chunk's objects register");
 	}
+	static ks_memory memory = {&f, reinterpret_cast<page*>(&f), 1, &f};
+	check(!kstate_engine_register(e, &ks_memory_desc, &memory, 0, &why), "ks_memory registers");
 	static char scratch_tree[4096];
 	fdt_create(scratch_tree, sizeof(scratch_tree));
 	fdt_finish_reservemap(scratch_tree);
@@ -220,6 +223,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 			try_restore(e, ks_pair32_desc, p32, id);
 			try_restore(e, ks_pair64_desc, p64, id);
 			try_restore(e, ks_new_desc, n, id);
+			ks_memory m{};
+			try_restore(e, ks_memory_desc, m, id);
+			check(!m.pages || m.nr_pages, "restored pages are counted");
 		}
 	}
 	kstate_engine_destroy(e);

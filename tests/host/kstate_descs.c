@@ -220,3 +220,17 @@ static const struct kstate_field ks_counted_fields[] = {
 const struct kstate_description ks_counted_desc = {
 	.name = "ks_counted", .version_id = 1, .min_version_id = 1, .fields = ks_counted_fields,
 };
+
+static const struct kstate_field ks_memory_fields[] = {
+	KSTATE_FOLIO(folio, struct ks_memory),
+	KSTATE_PAGES(pages, struct ks_memory, nr_pages),
+	KSTATE_VMALLOC(area, struct ks_memory),
+	KSTATE_END_OF_LIST(),
+};
+
+const struct kstate_description ks_memory_desc = {
+	.name = "ks_memory",
+	.version_id = 1,
+	.min_version_id = 1,
+	.fields = ks_memory_fields,
+};

@@ -13,6 +13,7 @@ extern "C" {
 #endif
 
 struct folio;
+struct page;
 
 struct ks_inner {
 	unsigned int a;
@@ -73,6 +74,15 @@ struct ks_new {
 };
 extern const struct kstate_description ks_old_desc;
 extern const struct kstate_description ks_new_desc;
+
+/* Memory by reference of every kind. */
+struct ks_memory {
+	struct folio *folio;
+	struct page *pages;
+	unsigned int nr_pages;
+	void *area;
+};
+extern const struct kstate_description ks_memory_desc;
 
 /* A single large field, for records bigger than a chunk. */
 struct ks_big {

@@ -36,13 +36,15 @@ struct FakeChunk {
 };
 
 // The kernel as the engine sees it.  Chunk "physical" addresses are their
-// host addresses; folios live at made-up addresses.
+// host addresses; folios (and pages, and vmalloc areas) live at made-up
+// addresses.
 struct FakeKernel {
 	std::map<u64, FakeChunk> chunks;  // preserved, by phys
 	std::vector<folio*> folios;
 	char image[4096];
 	std::vector<std::string> dropped;
 	bool fail_chunks = false;
+	unsigned int fail_restore_kind = KS_END;  // restore_mem() of this kind fails
 
 	~FakeKernel()
 	{
@@ -75,20 +77,21 @@ void fake_free_chunk(void* addr)
 	free(addr);
 }
 
-int fake_preserve_folio(void* f, kx_u64* phys, unsigned int* order)
+// Every memory kind is a fake folio: for KS_PAGES and KS_VMALLOC its
+// "order" is how many pages it has.
+int fake_preserve_mem(unsigned int kind, void* ptr, kx_u32 count, kstate_mem_ref* ref)
 {
-	auto* fo = static_cast<folio*>(f);
-	if (fo->preserved)
+	auto* fo = static_cast<folio*>(ptr);
+	if (fo->preserved || (kind == KS_PAGES && count != fo->order))
 		return -KX_EBUSY;
 	fo->preserved = true;
-	*phys = fo->phys;
-	*order = fo->order;
+	*ref = {fo->phys, fo->order, 0};
 	return 0;
 }
 
-void fake_unpreserve_folio(void* f)
+void fake_unpreserve_mem(unsigned int, void* ptr, const kstate_mem_ref*)
 {
-	static_cast<folio*>(f)->preserved = false;
+	static_cast<folio*>(ptr)->preserved = false;
 }
 
 int fake_address_offset(const void* addr, kx_u64* offset)
@@ -117,22 +120,23 @@ folio* find_folio(u64 phys, unsigned int order)
 	return nullptr;
 }
 
-int fake_folio_restorable(kx_u64 phys, unsigned int order)
+int fake_mem_restorable(unsigned int, const kstate_mem_ref* ref)
 {
-	return find_folio(phys, order) != nullptr;
+	return find_folio(ref->phys, ref->count) != nullptr;
 }
 
-void* fake_restore_folio(kx_u64 phys, unsigned int order)
+void* fake_restore_mem(unsigned int kind, const kstate_mem_ref* ref)
 {
-	folio* f = find_folio(phys, order);
-	if (f)
-		f->restored = true;
+	folio* f = find_folio(ref->phys, ref->count);
+	if (!f || kind == kernel->fail_restore_kind)
+		return nullptr;
+	f->restored = true;
 	return f;
 }
 
-void fake_release_folio(void* f)
+void fake_release_mem(unsigned int, void* ptr, const kstate_mem_ref*)
 {
-	static_cast<folio*>(f)->released = true;
+	static_cast<folio*>(ptr)->released = true;
 }
 
 void* fake_address_at(kx_u64 offset)
@@ -146,10 +150,10 @@ void fake_dropped(const char* what, kx_u64, const char* why)
 }
 
 constexpr kstate_ops kOps = {
-	fake_new_chunk,	      fake_free_chunk,	    fake_preserve_folio,
-	fake_unpreserve_folio, fake_address_offset, fake_map_chunk,
-	fake_folio_restorable, fake_restore_folio,  fake_release_folio,
-	fake_address_at,       fake_dropped,
+	fake_new_chunk,	     fake_free_chunk,	  fake_preserve_mem,
+	fake_unpreserve_mem, fake_address_offset, fake_map_chunk,
+	fake_mem_restorable, fake_restore_mem,	  fake_release_mem,
+	fake_address_at,     fake_dropped,
 };
 
 // A sample object with every field set from @seed, and the storage its
@@ -313,6 +317,71 @@ TEST_F(KstateTest, FailedRestoreGivesItsFoliosBack)
 	EXPECT_TRUE(a.fo.restored);
 	EXPECT_TRUE(a.fo.released);
 	EXPECT_EQ(b.s.folio, nullptr);
+}
+
+// A folio, a run of pages and a vmalloc area, each by reference; the
+// page count comes back with the pages.
+class KstateMemoryTest : public KstateTest {
+protected:
+	folio fo{0x200000, 2, false, false, false}, pages{0x300000, 5, false, false, false},
+		area{0x400000, 3, false, false, false};
+	ks_memory a{&fo, reinterpret_cast<page*>(&pages), 5, &area};
+
+	void hand_over_memory()
+	{
+		kernel->folios = {&fo, &pages, &area};
+		ASSERT_EQ(reg(ks_memory_desc, &a, 1), 0);
+		ASSERT_EQ(save(), 0);
+		ASSERT_EQ(load(), 1);
+	}
+};
+
+TEST_F(KstateMemoryTest, EveryKindByReference)
+{
+	ASSERT_NO_FATAL_FAILURE(hand_over_memory());
+	EXPECT_TRUE(fo.preserved && pages.preserved && area.preserved);
+
+	ks_memory b{};
+	ASSERT_EQ(restore(ks_memory_desc, &b, 1), 0);
+	EXPECT_EQ(b.folio, &fo);
+	EXPECT_EQ(b.pages, reinterpret_cast<page*>(&pages));
+	EXPECT_EQ(b.nr_pages, 5u);
+	EXPECT_EQ(b.area, &area);
+	EXPECT_TRUE(fo.restored && pages.restored && area.restored);
+}
+
+TEST_F(KstateMemoryTest, PagesWithoutACountAreNotSaved)
+{
+	a.nr_pages = 0;
+	kernel->folios = {&fo, &pages, &area};
+	ASSERT_EQ(reg(ks_memory_desc, &a, 1), 0);
+	EXPECT_EQ(save(), -KX_EINVAL);
+	EXPECT_EQ(last_why, std::string("a pages field counts no pages"));
+	// What the save took before the refusal is given back.
+	EXPECT_FALSE(fo.preserved || pages.preserved || area.preserved);
+}
+
+TEST_F(KstateMemoryTest, UnpreservedMemoryIsRefusedByField)
+{
+	ASSERT_NO_FATAL_FAILURE(hand_over_memory());
+	kernel->folios = {&fo, &area};	// the pages are not the previous kernel's
+	ks_memory b{};
+	EXPECT_EQ(restore(ks_memory_desc, &b, 1), -KX_EPROTO);
+	EXPECT_EQ(refused_field, "pages");
+	EXPECT_EQ(b.folio, nullptr);
+	EXPECT_FALSE(fo.restored);
+}
+
+TEST_F(KstateMemoryTest, AreaFailingLateGivesEverythingBack)
+{
+	ASSERT_NO_FATAL_FAILURE(hand_over_memory());
+	kernel->fail_restore_kind = KS_VMALLOC;	// its page list turns out damaged
+	ks_memory b{};
+	EXPECT_EQ(restore(ks_memory_desc, &b, 1), -KX_EBUSY);
+	EXPECT_TRUE(fo.released && pages.released);
+	EXPECT_FALSE(area.restored);
+	EXPECT_EQ(b.folio, nullptr);
+	EXPECT_EQ(b.pages, nullptr);
 }
 
 TEST_F(KstateTest, RestoresInAnyOrderByInstance)

@@ -26,6 +26,10 @@
  *   KS_CUSTOM               u32 n, then the n bytes the callback wrote
  *   KS_FOLIO                u64 physical address (0: none), u32 order
  *   KS_ADDRESS              u64 offset from _text; ~0: NULL
+ *   KS_PAGES                u64 physical address of the first (0: none), u32 pages
+ *   KS_VMALLOC              u64 physical address of the first chunk of its
+ *                           page list (struct kho_vmalloc, 0: none), u32
+ *                           pages, u32 flags | order << 16
  *   subsections             u32 n, then n times: u32 description, u32
  *                           bytes, and that many bytes of its data
  *

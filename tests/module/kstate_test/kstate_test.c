@@ -5,9 +5,10 @@
  *
  * Each object has every kind of field: plain values, a fixed array, an
  * embedded struct, a pointer, an array counted by another field, an array
- * of pointers, an array of structs, a custom field, a preserved folio (16
- * KiB of a pattern, handed over by reference) and an address in the
- * kernel image (saved relative to _text, so KASLR moves it).
+ * of pointers, an array of structs, a custom field, memory handed over by
+ * reference -- a folio (16 KiB), a run of 3 pages and a 5-page vmalloc
+ * area, each holding a pattern -- and an address in the kernel image
+ * (saved relative to _text, so KASLR moves it).
  *
  *   save=I,J,...    register fresh objects with these instance ids
  *   restore=I,...   restore these ids and check every byte
@@ -26,6 +27,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 #ifndef KST_VERSION
 #define KST_VERSION	1
@@ -34,6 +36,8 @@
 #define KST_MIN_VERSION	1
 #endif
 #define KST_FOLIO_ORDER	2
+#define KST_NR_PAGES	3
+#define KST_AREA_BYTES	(5 * PAGE_SIZE)
 #define KST_MAX_OBJS	8
 #define KST_EXTRA_DEFAULT 0xdefa
 
@@ -57,6 +61,9 @@ struct kst_state {
 	u32 nr_note;
 	char note[48];
 	struct folio *folio;
+	struct page *pages;
+	u32 nr_pages;
+	void *area;
 	const void *addr;
 	u32 nr_inners;
 	struct kst_inner inners[3];
@@ -115,6 +122,8 @@ static const struct kstate_field kst_fields[] = {
 	KSTATE_ARRAY_OF_POINTERS(ptrs, struct kst_state),
 	KSTATE_CUSTOM(note, struct kst_state, kst_note_save, kst_note_restore),
 	KSTATE_FOLIO(folio, struct kst_state),
+	KSTATE_PAGES(pages, struct kst_state, nr_pages),
+	KSTATE_VMALLOC(area, struct kst_state),
 	KSTATE_ADDRESS(addr, struct kst_state),
 	KSTATE_SIMPLE(nr_inners, struct kst_state),
 	KSTATE_ARRAY_COUNTED(inners, struct kst_state, nr_inners, KSTATE_DESC(kst_inner_desc)),
@@ -159,7 +168,7 @@ static void kst_link(struct kst_obj *o)
 		o->st.ptrs[i] = &o->pointees[i];
 }
 
-/* What object @id holds for seed: the folio apart. */
+/* What object @id holds for seed: the memory fields apart. */
 static void kst_fill(struct kst_obj *o, u64 id)
 {
 	u32 v = seed * 1000 + id;
@@ -208,18 +217,35 @@ static int kst_save(struct kst_obj *o)
 	return err;
 }
 
+/* The memory fields' patterns, each of its own. */
+static u8 *kst_pages_bytes(const struct kst_state *st)
+{
+	return page_address(st->pages);
+}
+
 static int kst_save_fresh(u64 id)
 {
 	struct kst_obj *o = kst_new(id);
+	void *pages;
 
 	if (!o)
 		return -ENOMEM;
 	kst_fill(o, id);
 	o->st.folio = folio_alloc(GFP_KERNEL, KST_FOLIO_ORDER);
-	if (!o->st.folio)
+	pages = alloc_pages_exact(KST_NR_PAGES * PAGE_SIZE, GFP_KERNEL);
+	o->st.area = vmalloc(KST_AREA_BYTES);
+	if (pages) {
+		o->st.pages = virt_to_page(pages);
+		o->st.nr_pages = KST_NR_PAGES;
+	}
+	if (!o->st.folio || !pages || !o->st.area)
 		return -ENOMEM;
 	for (unsigned long i = 0; i < folio_size(o->st.folio); i++)
 		((u8 *)folio_address(o->st.folio))[i] = kst_pattern(id, i);
+	for (unsigned long i = 0; i < KST_NR_PAGES * PAGE_SIZE; i++)
+		kst_pages_bytes(&o->st)[i] = kst_pattern(id + 100, i);
+	for (unsigned long i = 0; i < KST_AREA_BYTES; i++)
+		((u8 *)o->st.area)[i] = kst_pattern(id + 200, i);
 	return kst_save(o);
 }
 
@@ -258,9 +284,20 @@ static const char *kst_differs(const struct kst_obj *got, u64 id)
 		what = "extra (not its default)";
 	else if (!folio || folio_order(folio) != KST_FOLIO_ORDER)
 		what = "folio";
+	else if (!got->st.pages || got->st.nr_pages != KST_NR_PAGES)
+		what = "pages";
+	else if (!got->st.area || !is_vmalloc_addr(got->st.area))
+		what = "area";
 	for (unsigned long i = 0; !what && i < folio_size(folio); i++)
 		if (((u8 *)folio_address(folio))[i] != kst_pattern(id, i))
 			what = "folio contents";
+	/* Restored pages are each a page of their own: their addresses follow. */
+	for (unsigned long i = 0; !what && i < KST_NR_PAGES * PAGE_SIZE; i++)
+		if (kst_pages_bytes(&got->st)[i] != kst_pattern(id + 100, i))
+			what = "pages contents";
+	for (unsigned long i = 0; !what && i < KST_AREA_BYTES; i++)
+		if (((u8 *)got->st.area)[i] != kst_pattern(id + 200, i))
+			what = "area contents";
 	kfree(want);
 	return what;
 }
@@ -301,6 +338,9 @@ static void kst_free_all(void)
 			kstate_unregister(&kst_desc, &o->st, o->id);
 		if (o->st.folio)
 			folio_put(o->st.folio);
+		if (o->st.pages)
+			free_pages_exact(kst_pages_bytes(&o->st), o->st.nr_pages * PAGE_SIZE);
+		vfree(o->st.area);
 		kfree(o);
 	}
 }

@@ -2,8 +2,8 @@
 # e2e-append: kho_scratch=192M
 # e2e-generations: 3
 # kstate across three generations.  Gen 1 saves two objects of
-# kstate_test (version 1): every field kind, a 16 KiB folio by reference
-# and a kernel address.  Gen 2 tries three other builds of its description
+# kstate_test (version 1): every field kind, memory by reference (a 16 KiB
+# folio, 3 pages, a 5-page vmalloc area) and a kernel address.  Gen 2 tries three other builds of its description
 # on object 0: one that reads only version 2 and one with a field resized
 # but the version unchanged are both refused, in one line naming why (and
 # the field), and leave the state in place; version 2, which added a
