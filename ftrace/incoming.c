@@ -21,23 +21,13 @@
 #include "ftrace/format.h"
 #include "ftrace/ftrace_internal.h"
 
-static struct trace_array *kho_ftrace_global(void)
-{
-	struct trace_array *tr;
-
-	list_for_each_entry(tr, &ftrace_trace_arrays, list)
-		if (tr->flags & TRACE_ARRAY_FL_GLOBAL)
-			return tr;
-	return NULL;
-}
-
 /* The instance that takes records of @name (NULL: global), or NULL. */
 static struct trace_array *kho_ftrace_target(const char *name)
 {
 	struct trace_array *tr;
 
 	if (!name)
-		return kho_ftrace_global();
+		return top_trace_array();
 	tr = trace_array_get_by_name(name, NULL);
 	if (tr)
 		trace_array_put(tr);	/* the user may remove it later */
