@@ -84,6 +84,9 @@ kernel_report=$(grep -m1 -E 'WARNING:|BUG:|Oops|UBSAN:|INFO: (possible|task .* b
 grep -q 'E2E: FAIL' "$log.txt" && why=${why:-"a check failed"}
 if [ -n "$why" ]; then
 	echo "FAIL $name ($why; log: ${log#$KHO_REPO/})"
+	# CI keeps only this output: the guest's own words on what went wrong.
+	grep -E 'E2E: (gen|FAIL)|kho|KHO|kstate|FAIL|[Ee]rror|cannot|refused|WARNING:|BUG:' "$log.txt" |
+		grep -v 'Command line:' | tail -25 | sed "s|^|  $name: |"
 	exit 1
 fi
 slowest=$(sort -n "$log.times" | tail -1)
