@@ -162,6 +162,7 @@ phys_addr_t __init_memblock kho_scratch_find(phys_addr_t size, phys_addr_t align
 	return 0;
 }
 
+/* Ascending, with touching areas merged: the order the descriptor requires. */
 static void __init kho_sort_areas(void)
 {
 	unsigned int i, j;
@@ -169,6 +170,42 @@ static void __init kho_sort_areas(void)
 	for (i = 1; i < kho_scratch.nr; i++)
 		for (j = i; j > 0 && kho_scratch.area[j - 1].addr > kho_scratch.area[j].addr; j--)
 			swap(kho_scratch.area[j - 1], kho_scratch.area[j]);
+	for (i = 1, j = 0; i < kho_scratch.nr; i++) {
+		struct kho_phys_range *last = &kho_scratch.area[j];
+
+		if (last->addr + last->size == kho_scratch.area[i].addr)
+			last->size += kho_scratch.area[i].size;
+		else
+			kho_scratch.area[++j] = kho_scratch.area[i];
+	}
+	kho_scratch.nr = j + 1;
+}
+
+/*
+ * @size bytes of scratch below @limit, as few areas as memblock's free
+ * ranges allow: where the kernel image (placed by KASLR) and the early
+ * allocations split RAM, the largest free range can be smaller than the
+ * request, so each try that fails is halved until it fits.
+ */
+static bool __init kho_reserve_areas(phys_addr_t size, phys_addr_t limit)
+{
+	phys_addr_t piece = size;
+
+	while (size) {
+		phys_addr_t addr;
+
+		if (kho_scratch.nr == KHO_MAX_SCRATCH || piece < CMA_MIN_ALIGNMENT_BYTES)
+			return false;
+		addr = memblock_phys_alloc_range(piece, CMA_MIN_ALIGNMENT_BYTES, 0, limit);
+		if (!addr) {
+			piece = round_down(piece / 2, CMA_MIN_ALIGNMENT_BYTES);
+			continue;
+		}
+		kho_scratch.area[kho_scratch.nr++] = (struct kho_phys_range){ addr, piece };
+		size -= piece;
+		piece = min(piece, size);
+	}
+	return true;
 }
 
 /* First boot: reserve scratch before memblock hands memory to the buddy. */
@@ -182,24 +219,22 @@ static void __init kho_reserve_scratch(void)
 		.align = CMA_MIN_ALIGNMENT_BYTES,
 	};
 	kx_u64 low, main;
-	phys_addr_t addr;
 
 	if (kho_scratch_plan(&kho_request, &facts, &low, &main)) {
 		pr_err("scratch: cannot size %s scratch for %llu MiB of RAM; KHO disabled\n",
 		       kho_requested ? "the requested" : "automatic", facts.ram_bytes >> 20);
 		return;
 	}
-	addr = memblock_phys_alloc_range(low, CMA_MIN_ALIGNMENT_BYTES, 0, SZ_4G);
-	if (!addr)
-		goto fail;
-	kho_scratch.area[kho_scratch.nr++] = (struct kho_phys_range){ addr, low };
-	addr = memblock_phys_alloc(main, CMA_MIN_ALIGNMENT_BYTES);
-	if (!addr) {
-		memblock_phys_free(kho_scratch.area[0].addr, low);
+	if (!kho_reserve_areas(low, SZ_4G) ||
+	    !kho_reserve_areas(main, MEMBLOCK_ALLOC_ACCESSIBLE)) {
+		while (kho_scratch.nr--)
+			memblock_phys_free(kho_scratch.area[kho_scratch.nr].addr,
+					   kho_scratch.area[kho_scratch.nr].size);
 		kho_scratch.nr = 0;
-		goto fail;
+		pr_err("scratch: cannot reserve %llu MiB in at most %u areas; KHO disabled\n",
+		       (low + main) >> 20, KHO_MAX_SCRATCH);
+		return;
 	}
-	kho_scratch.area[kho_scratch.nr++] = (struct kho_phys_range){ addr, main };
 	/*
 	 * As mm/cma.c does: the areas go to the page allocator, so kmemleak
 	 * must not scan them as one block (slow, and it would see references
@@ -208,11 +243,8 @@ static void __init kho_reserve_scratch(void)
 	for (unsigned int i = 0; i < kho_scratch.nr; i++)
 		kmemleak_ignore_phys(kho_scratch.area[i].addr);
 	kho_sort_areas();
-	pr_info("scratch: %llu MiB reserved (%llu MiB below 4 GiB)\n",
-		(low + main) >> 20, low >> 20);
-	return;
-fail:
-	pr_err("scratch: cannot reserve %llu MiB; KHO disabled\n", (low + main) >> 20);
+	pr_info("scratch: %llu MiB reserved in %u area%s (%llu MiB below 4 GiB)\n",
+		(low + main) >> 20, kho_scratch.nr, kho_scratch.nr == 1 ? "" : "s", low >> 20);
 }
 
 static void __init kho_for_each_pageblock(void (*fn)(struct page *page))
