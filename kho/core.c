@@ -162,10 +162,6 @@ static int kho_dump(void)
 
 	if (!kho_is_enabled())
 		return -ENOMEM;	/* no scratch: nowhere to boot the next kernel */
-	if (!IS_ENABLED(CONFIG_X86)) {
-		pr_err("activation: no boot glue to pass a handover on this architecture yet\n");
-		return -EOPNOTSUPP;
-	}
 	kho_out.activation_start = local_clock();
 	kho_out.fdt = kvzalloc(kho_out.dt_max, GFP_KERNEL);
 	if (!kho_out.fdt)

@@ -83,6 +83,26 @@ static void __init_memblock kho_in_drop_all(const char *why)
 }
 
 /*
+ * Whether RAM covers [@addr, @addr + @size), across regions that differ
+ * only in flags: arm64's map_mem() makes the kernel image NOMAP for a
+ * moment, and allocates page tables meanwhile.
+ */
+static bool __init_memblock kho_in_ram_covers(phys_addr_t addr, phys_addr_t size)
+{
+	struct memblock_region *r;
+	phys_addr_t covered = addr;
+
+	for_each_mem_region(r) {
+		if (r->base > covered)
+			break;
+		covered = max(covered, r->base + r->size);
+		if (covered >= addr + size)
+			return true;
+	}
+	return false;
+}
+
+/*
  * The first memblock allocation of a KHO boot, with this boot's RAM known
  * (after mem= and memmap=): every inherited scratch area must be RAM, or
  * the previous kernel described another machine.
@@ -93,7 +113,7 @@ static void __init_memblock kho_in_check_scratch(void)
 	char why[96];
 
 	for (unsigned int i = 0; i < d->nr_scratch; i++) {
-		if (memblock_is_region_memory(d->scratch[i].addr, d->scratch[i].size))
+		if (kho_in_ram_covers(d->scratch[i].addr, d->scratch[i].size))
 			continue;
 		snprintf(why, sizeof(why), "scratch area %u [%#llx+%#llx] is not in this boot's RAM",
 			 i, d->scratch[i].addr, d->scratch[i].size);

@@ -363,8 +363,16 @@ static int __init kho_release_scratch(void)
 {
 	if (!kho_scratch.nr)
 		return 0;
-	if (!kho_scratch.inherited)
+	if (!kho_scratch.inherited) {
 		kho_for_each_pageblock(init_cma_reserved_pageblock);
+		/*
+		 * Where memblock outlives boot (arm64), kexec_file looks for
+		 * room in its free ranges: the next kernel's segments go here.
+		 */
+		if (IS_ENABLED(CONFIG_ARCH_KEEP_MEMBLOCK))
+			for (unsigned int i = 0; i < kho_scratch.nr; i++)
+				memblock_phys_free(kho_scratch.area[i].addr, kho_scratch.area[i].size);
+	}
 	totalcma_pages += PHYS_PFN(kho_scratch_total());
 	return 0;
 }

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for the handover's input checks, inside the kernel: scratch
- * sizing from kho_scratch=, and the tree check on trees built with the
- * kernel's own libfdt.
+ * sizing from kho_scratch=, the tree check on trees built with the
+ * kernel's own libfdt, and (arm64) the descriptor in /chosen.
  */
 #include <kunit/test.h>
+#include <linux/kexec.h>
+#include <linux/kho_hooks.h>
 #include <linux/libfdt.h>
 #include <linux/mm.h>
 #include <linux/sizes.h>
@@ -75,9 +77,38 @@ static void tree_check_accepts_ours_only(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, why, "tree header invalid");
 }
 
+#ifdef CONFIG_ARM64
+/*
+ * The next kernel's tree is a copy of this kernel's: the handover this
+ * kernel was booted with goes, and an image that carries none (here: one
+ * KHO never saw loaded) gets none.
+ */
+static void chosen_never_passes_on_an_inherited_handover(struct kunit *test)
+{
+	struct kimage *image = kunit_kzalloc(test, sizeof(*image), GFP_KERNEL);
+	void *fdt = kunit_kzalloc(test, SZ_4K, GFP_KERNEL);
+	int chosen;
+
+	KUNIT_ASSERT_NOT_NULL(test, image);
+	KUNIT_ASSERT_NOT_NULL(test, fdt);
+	KUNIT_ASSERT_EQ(test, fdt_create_empty_tree(fdt, SZ_4K), 0);
+	chosen = fdt_add_subnode(fdt, 0, "chosen");
+	KUNIT_ASSERT_GE(test, chosen, 0);
+	KUNIT_ASSERT_EQ(test, fdt_setprop_string(fdt, chosen, KHO_CHOSEN_PROPERTY, "stale"), 0);
+
+	KUNIT_EXPECT_EQ(test, kho_of_add_chosen(image, fdt, chosen), 0);
+	KUNIT_EXPECT_NULL(test, fdt_getprop(fdt, chosen, KHO_CHOSEN_PROPERTY, NULL));
+	/* Nothing to drop is no error either. */
+	KUNIT_EXPECT_EQ(test, kho_of_add_chosen(image, fdt, chosen), 0);
+}
+#endif
+
 static struct kunit_case kho_handover_cases[] = {
 	KUNIT_CASE(scratch_param_and_plan),
 	KUNIT_CASE(tree_check_accepts_ours_only),
+#ifdef CONFIG_ARM64
+	KUNIT_CASE(chosen_never_passes_on_an_inherited_handover),
+#endif
 	{}
 };
 

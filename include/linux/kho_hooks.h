@@ -45,6 +45,17 @@ static inline unsigned long kho_x86_add_setup_data(struct kimage *image, struct 
 		unsigned long load_addr, unsigned long offset) { return 0; }
 #endif
 
+#if defined(CONFIG_KEXEC_HANDOVER) && defined(CONFIG_ARM64)
+void kho_of_scan_chosen(const void *fdt, int chosen);
+int kho_of_add_chosen(const struct kimage *image, void *fdt, int chosen);
+#else
+static inline void kho_of_scan_chosen(const void *fdt, int chosen) { }
+static inline int kho_of_add_chosen(const struct kimage *image, void *fdt, int chosen)
+{
+	return 0;
+}
+#endif
+
 #ifdef CONFIG_KEXEC_HANDOVER_FTRACE
 bool kho_ftrace_frozen(void);
 unsigned int kho_trace_array_flags(void);
