@@ -4,24 +4,15 @@
 # instance) and hands its trace buffers, plus random folios, a vmalloc area
 # and a subtree, over with KHO; generation 2 (booted by kexec_file_load)
 # reads the same trace records and gets the memory back, checking every
-# byte.  On arm64 (no KHO boot glue yet) it says so and shows the plain
-# kexec_file_load round trip.
+# byte.  The same on x86_64 and arm64.
 
 T=/sys/kernel/tracing
 show() { echo "E2E: | $*"; }
-
-# KHO activation needs boot glue arm64 does not have yet: there the demo
-# says so (a SKIP) and shows the plain kexec_file_load round trip.
-has_kho_glue() { [ "$(uname -m)" = x86_64 ]; }
 
 scenario_gen() {
 	case "$1" in
 	1)
 		show "gen 1: scratch areas: $(paste -sd' ' /sys/kernel/kho/scratch_len) bytes"
-		if ! has_kho_glue; then
-			e2e_skip handover "no KHO boot glue on $(uname -m) yet"
-			e2e_kexec_next
-		fi
 		e2e_check kho-test-load insmod /modules/kho_test.ko
 		show "$(dmesg | grep 'kho_test: generation 1' | sed 's/^.*kho_test: //')"
 		echo 1 >$T/events/sched/sched_process_exec/enable
@@ -38,7 +29,6 @@ scenario_gen() {
 	2)
 		show "gen 2: booted by kexec: $(cat /proc/cmdline)"
 		e2e_check booted-by-kexec grep -q 'e2e.gen=2' /proc/cmdline
-		has_kho_glue || return 0
 		dmesg | grep 'kho: handover' | sed 's/^.*kho: /E2E: | gen 2: /'
 		e2e_need handover /sys/firmware/kho/dt || return 0
 		show "gen 2: /sys/firmware/kho/dt is $(wc -c </sys/firmware/kho/dt) bytes"

@@ -1,4 +1,3 @@
-# e2e-arch: x86_64
 # e2e-append: kho_scratch=128M trace_buf_size=256K
 # e2e-qemu: -smp 2
 # e2e-generations: 3

@@ -1,4 +1,3 @@
-# e2e-arch: x86_64
 # e2e-append: kho_scratch=128M trace_buf_size=64K
 # e2e-generations: 3
 # Events of a module across kexecs, when the next kernel has the module at

@@ -1,4 +1,3 @@
-# e2e-arch: x86_64
 # e2e-append: kho_scratch=192M kho_debug_reservations
 # e2e-generations: 3
 # KHO across three generations: kho_test preserves folios of random orders

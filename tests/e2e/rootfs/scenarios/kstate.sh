@@ -1,4 +1,3 @@
-# e2e-arch: x86_64
 # e2e-append: kho_scratch=192M
 # e2e-generations: 3
 # kstate across three generations.  Gen 1 saves two objects of
