@@ -84,8 +84,9 @@ static void __init_memblock kho_in_drop_all(const char *why)
 
 /*
  * Whether RAM covers [@addr, @addr + @size), across regions that differ
- * only in flags: arm64's map_mem() makes the kernel image NOMAP for a
- * moment, and allocates page tables meanwhile.
+ * only in flags (memblock_is_region_memory() wants one region): arm64's
+ * map_mem() makes the kernel image NOMAP for a moment, and allocates page
+ * tables meanwhile.
  */
 static bool __init_memblock kho_in_ram_covers(phys_addr_t addr, phys_addr_t size)
 {
@@ -132,8 +133,8 @@ static bool __init kho_in_check_tree(void)
 	const char *why;
 	size_t len;
 
-	if (!memblock_is_region_memory(d->fdt.addr, PAGE_ALIGN(d->fdt.size)) ||
-	    (d->memmap.size && !memblock_is_region_memory(d->memmap.addr, PAGE_ALIGN(d->memmap.size)))) {
+	if (!kho_in_ram_covers(d->fdt.addr, PAGE_ALIGN(d->fdt.size)) ||
+	    (d->memmap.size && !kho_in_ram_covers(d->memmap.addr, PAGE_ALIGN(d->memmap.size)))) {
 		kho_in_drop_all("tree or memory map outside boot RAM");
 		return false;
 	}
@@ -161,7 +162,7 @@ static void __init kho_in_check_reservations(void)
 
 	for_each_reserved_mem_range(i, &start, &end) {
 		bool ok = end <= KHO_LOW_WINDOW || kho_in_scratch_covers(start, end - start) ||
-			  !memblock_is_region_memory(start, end - start);
+			  !kho_in_ram_covers(start, end - start);
 
 		n++;
 		if (!ok) {

@@ -17,7 +17,7 @@ struct kobject;
 int kho_test_preserve_unchecked(unsigned long pfn, unsigned long nr_pages);
 void kho_test_replace_memmap(void *map, size_t size);
 void kho_test_damage_desc(const struct kimage *image, struct kho_handover_desc *desc);
-unsigned long kho_test_damage_setup_data_len(void);
+unsigned long kho_test_damage_desc_len(void);
 int kho_test_fail_reserve(void);
 int kho_test_knobs_init(struct kobject *kho_kobj);
 /* ftrace/outgoing.c: break one handed-over trace page at kexec time. */
@@ -25,7 +25,7 @@ int kho_ftrace_test_corrupt_arm(void);
 #else
 static inline void kho_test_damage_desc(const struct kimage *image,
 					struct kho_handover_desc *desc) { }
-static inline unsigned long kho_test_damage_setup_data_len(void) { return 0; }
+static inline unsigned long kho_test_damage_desc_len(void) { return 0; }
 static inline int kho_test_fail_reserve(void) { return 0; }
 static inline int kho_test_knobs_init(struct kobject *kho_kobj) { return 0; }
 #endif

@@ -27,7 +27,7 @@ void __init kho_of_scan_chosen(const void *fdt, int chosen)
 
 	desc = fdt_getprop(fdt, chosen, KHO_CHOSEN_PROPERTY, &len);
 	if (desc)
-		kho_in_populate(desc, len < 0 ? 0 : len);
+		kho_in_populate(desc, len);
 }
 
 /*
@@ -46,6 +46,6 @@ int kho_of_add_chosen(const struct kimage *image, void *fdt, int chosen)
 	if (!kho_kexec_handover_desc(image, &desc))
 		return 0;
 	err = fdt_setprop(fdt, chosen, KHO_CHOSEN_PROPERTY, &desc,
-			  sizeof(desc) - kho_test_damage_setup_data_len());
+			  sizeof(desc) - kho_test_damage_desc_len());
 	return err ? -ENOSPC : 0;
 }

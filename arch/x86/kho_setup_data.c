@@ -57,7 +57,7 @@ unsigned long kho_x86_add_setup_data(struct kimage *image, struct boot_params *p
 	if (!kho_kexec_handover_desc(image, &desc))
 		return 0;
 	sd->type = KHO_SETUP_DATA_TYPE;
-	sd->len = sizeof(desc) - kho_test_damage_setup_data_len();
+	sd->len = sizeof(desc) - kho_test_damage_desc_len();
 	memcpy(sd->data, &desc, sizeof(desc));
 	sd->next = params->hdr.setup_data;
 	params->hdr.setup_data = params_load_addr + setup_data_offset;

@@ -88,7 +88,8 @@ int __init kho_test_fail_reserve(void)
 	return -ENOMEM;
 }
 
-unsigned long kho_test_damage_setup_data_len(void)
+/* "setup-data-length": bytes cut from the descriptor's carrier, setup_data or /chosen. */
+unsigned long kho_test_damage_desc_len(void)
 {
 	const char *what = READ_ONCE(kho_desc_damage);
 
