@@ -2,6 +2,7 @@
 # Install the Debian 12 packages this project needs, once.  Idempotent: does
 # nothing when every tool is already present.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
 packages=(
 	linux-source-6.12 bc bison flex libelf-dev libssl-dev cpio xz-utils kmod
@@ -11,14 +12,14 @@ packages=(
 	kexec-tools busybox-static
 	libfdt-dev device-tree-compiler googletest clang libclang-rt-14-dev
 )
-# busybox for the arm64 initramfs comes from Debian's arm64 archive.
-arm64_debs=(busybox-static)
+# shellcheck disable=SC2206  # a list of package names
+arm64_debs=($KHO_ARM64_DEBS)
 
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
-cache=${KHO_CACHE:-$HOME/.cache/kho-612}
+cache=$KHO_CACHE
 need_arm64=0
 for p in "${arm64_debs[@]}"; do
 	compgen -G "$cache/debs/${p}_*_arm64.deb" >/dev/null || need_arm64=1

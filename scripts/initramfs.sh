@@ -1,9 +1,9 @@
 #!/bin/bash
 # initramfs.sh ARCH: build the test initramfs for build/ARCH from
-# tests/e2e/rootfs, busybox-static, a kexec_file_load loader (kexec-tools on
-# x86_64, scripts/initramfs/kexec-file.c on arm64), the test tools in
-# scripts/initramfs, the kernel image and the test modules.  Prints the path
-# of the result.
+# tests/e2e/rootfs, busybox-static, kexec-tools with the shared libraries
+# it needs (the host's on x86_64, Debian's arm64 packages on arm64), the
+# test tools in scripts/initramfs, the kernel image and the test modules.
+# Prints the path of the result.
 #
 # Every generation kexecs the next one with the initramfs it booted from,
 # which the kernel keeps (retain_initrd, on every command line) and shows
@@ -18,20 +18,53 @@ out="$KHO_BUILD/initramfs"
 rm -rf "$out" && mkdir -p "$out"
 list="$out/rootfs.list"
 
+# ROOT is the tree the busybox and kexec-tools binaries come from.
 case "$KHO_ARCH" in
 x86_64)
-	busybox=/bin/busybox
-	# kexec-tools brings the C library along.
-	link=
-	tools="failnth nocap tsc" ;;
+	root= triplet=x86_64-linux-gnu link= ;;
 arm64)
-	deb=$(compgen -G "$KHO_CACHE/debs/busybox-static_*_arm64.deb" | head -1) ||
-		die "arm64 busybox-static missing: run scripts/deps.sh"
-	dpkg-deb -x "$deb" "$out/busybox-arm64"
-	busybox="$out/busybox-arm64/bin/busybox"
-	link=-static
-	tools="failnth nocap kexec-file" ;;
+	root="$out/arm64-root" triplet=aarch64-linux-gnu link=-static
+	for p in $KHO_ARM64_DEBS; do
+		deb=$(compgen -G "$KHO_CACHE/debs/${p}_*_arm64.deb" | head -1) ||
+			die "arm64 $p missing: run scripts/deps.sh"
+		dpkg-deb -x "$deb" "$root"
+	done ;;
 esac
+tools="failnth nocap"
+[ "$KHO_ARCH" = x86_64 ] && tools+=" tsc"
+
+# resolve PATH: PATH inside $root with its symbolic links followed there.
+resolve() {
+	local p=$1 t
+	while [ -L "$root$p" ]; do
+		t=$(readlink "$root$p")
+		case $t in /*) p=$t ;; *) p=$(dirname "$p")/$t ;; esac
+	done
+	echo "$root$p"
+}
+
+# dynamic_closure PATH: cpio list lines for the ELF program PATH (inside
+# $root) and, recursively, its program interpreter and every library it
+# names, each at the path the loader looks for it.
+dynamic_closure() {
+	local elf lib dir
+	elf=$(resolve "$1")
+	echo "file $1 $elf 0755 0 0"
+	readelf -l "$elf" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p' |
+	while read -r lib; do
+		echo "dir $(dirname "$lib") 0755 0 0"
+		echo "file $lib $(resolve "$lib") 0755 0 0"
+	done
+	readelf -d "$elf" | sed -n 's/.*(NEEDED).*\[\(.*\)]/\1/p' |
+	while read -r lib; do
+		dir=/lib/$triplet
+		[ -e "$root$dir/$lib" ] || dir=/usr/lib/$triplet
+		[ -e "$root$dir/$lib" ] || die "$1 needs $lib, not found in ${root:-/}"
+		echo "dir $dir 0755 0 0"
+		dynamic_closure "$dir/$lib"
+	done
+}
+
 # Small test tools of our own (scripts/initramfs/*.c).
 for t in $tools; do
 	"${CROSS}gcc" $link -O2 -Wall -Werror -o "$out/$t" "$KHO_REPO/scripts/initramfs/$t.c"
@@ -42,7 +75,7 @@ done
 		echo "dir $d 0755 0 0"
 	done
 	echo "nod /dev/console 0600 0 0 c 5 1"
-	echo "file /bin/busybox $busybox 0755 0 0"
+	echo "file /bin/busybox $(resolve /bin/busybox) 0755 0 0"
 	echo "slink /bin/sh busybox 0777 0 0"
 	echo "file /init $KHO_REPO/tests/e2e/rootfs/init 0755 0 0"
 	echo "file /lib/e2e.sh $KHO_REPO/tests/e2e/rootfs/lib/e2e.sh 0644 0 0"
@@ -54,20 +87,11 @@ done
 	for m in "$KHO_BUILD"/modules/*.ko; do
 		[ -e "$m" ] && echo "file /modules/$(basename "$m") $m 0644 0 0"
 	done
-	if [ "$KHO_ARCH" = x86_64 ]; then
-		# kexec-tools and the shared libraries it needs, at their paths.
-		echo "file /sbin/kexec $(command -v kexec) 0755 0 0"
-		ldd "$(command -v kexec)" | awk '/=> \//{print $3} /^\t\/lib/{print $1}' |
-		while read -r lib; do
-			real=$(readlink -f "$lib")
-			echo "dir $(dirname "$lib") 0755 0 0"
-			echo "file $lib $real 0755 0 0"
-		done | awk '!seen[$0]++'
-	fi
+	dynamic_closure /sbin/kexec
 	for t in $tools; do
 		echo "file /sbin/$t $out/$t 0755 0 0"
 	done
-} >"$list"
+} | awk '!seen[$0]++' >"$list"
 cat "$KHO_BUILD/include/config/kernel.release" >"$out/release"
 
 "$gen_init_cpio" "$list" >"$KHO_BUILD/initramfs.cpio"

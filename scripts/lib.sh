@@ -6,6 +6,11 @@ KHO_CACHE=${KHO_CACHE:-$HOME/.cache/kho-612}
 KHO_KERNEL_TARBALL=${KHO_KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 # Debian linux-source-6.12 patch levels the hooks are tested on (zero fuzz).
 KHO_TESTED_SUBLEVELS="115 117"
+# Debian's arm64 packages the arm64 initramfs takes its programs from:
+# busybox, and kexec-tools with the libraries it links.
+KHO_ARM64_DEBS="busybox-static kexec-tools libc6 zlib1g libxenmisc4.17
+	libxencall1 libxendevicemodel1 libxenevtchn1 libxenforeignmemory1
+	libxengnttab1 libxentoollog1 libxentoolcore1"
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
 
@@ -19,6 +24,7 @@ die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 #   debug    build/ARCH-debug    the same plus scripts/config/debug.config
 #            (KASAN, lockdep, kmemleak, fault injection)
 #   nokho    build/ARCH-nokho    the same with CONFIG_KEXEC_HANDOVER=n
+#   64k      build/arm64-64k     arm64 only: the same with 64 KiB pages
 kho_arch_setup() {
 	case "$1" in
 	x86_64|x86)
@@ -40,7 +46,10 @@ kho_arch_setup() {
 	case "${KHO_KERNEL:-}" in
 	"") KHO_FLAVOUR= ;;
 	debug|nokho) KHO_FLAVOUR=-$KHO_KERNEL ;;
-	*) die "unknown KHO_KERNEL '$KHO_KERNEL' (debug, nokho or empty)" ;;
+	64k)
+		[ "$KHO_ARCH" = arm64 ] || die "KHO_KERNEL=64k is an arm64 kernel (ARCH=arm64)"
+		KHO_FLAVOUR=-$KHO_KERNEL ;;
+	*) die "unknown KHO_KERNEL '$KHO_KERNEL' (debug, nokho, 64k or empty)" ;;
 	esac
 	KHO_BUILD=${KHO_BUILD_DIR:-$KHO_REPO/build}/$KHO_ARCH$KHO_FLAVOUR
 }

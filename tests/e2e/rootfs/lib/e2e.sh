@@ -52,6 +52,8 @@ e2e_memtotal_matches() {
 }
 
 # Seconds since boot: e2e_now with hundredths, e2e_uptime whole.
+# The page size, from the aux vector's AT_PAGESZ (6).
+e2e_page_size() { od -An -tu8 -w16 /proc/self/auxv | awk '$1 == 6 {print $2}'; }
 e2e_now() { cut -d' ' -f1 /proc/uptime; }
 e2e_uptime() { local t; t=$(e2e_now); echo "${t%.*}"; }
 
@@ -114,11 +116,7 @@ e2e_kexec_load() {
 	local initrd cmdline
 	initrd=$(e2e_next_initrd)
 	cmdline=$(e2e_next_cmdline "$1")
-	if command -v kexec >/dev/null; then
-		kexec -s -l /boot/kernel --initrd="$initrd" --append="$cmdline"
-	else
-		kexec-file -l /boot/kernel "$initrd" "$cmdline"
-	fi
+	kexec -s -l /boot/kernel --initrd="$initrd" --append="$cmdline"
 }
 
 e2e_kexec_exec() {
@@ -127,7 +125,7 @@ e2e_kexec_exec() {
 	e2e_leak_check
 	echo "E2E: kexec to generation $((E2E_GEN + 1)) (load from ${E2E_LEAK_MARK:-?}s, leak check ${t0}s to $(e2e_now)s)"
 	sync
-	if command -v kexec >/dev/null; then kexec -e; else kexec-file -e; fi
+	kexec -e
 	e2e_fail kexec "kexec -e returned"
 	e2e_done
 }
