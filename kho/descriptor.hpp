@@ -19,7 +19,7 @@ inline constexpr kx::u64 kMaxTreeBytes = kx::u64{64} << 20;
 inline constexpr kx::u64 kMaxMemMapBytes = kx::u64{1} << 30;
 
 struct DescriptorRules {
-	kx::u64 page_size;
+	unsigned page_shift;  // this kernel's; the writer's must be the same
 	kx::u64 scratch_align;  // the pageblock size: scratch becomes MIGRATE_CMA
 };
 

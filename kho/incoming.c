@@ -58,7 +58,7 @@ void __init kho_in_populate(const void *payload, size_t len)
 	struct kho_handover_desc *d = &kho_in.desc;
 	const char *why;
 
-	if (kho_descriptor_check(payload, len, PAGE_SIZE, pageblock_nr_pages << PAGE_SHIFT, d,
+	if (kho_descriptor_check(payload, len, PAGE_SHIFT, pageblock_nr_pages << PAGE_SHIFT, d,
 				 &why)) {
 		pr_err("handover: descriptor: %s; ignored\n", why);
 		return;

@@ -169,6 +169,7 @@ bool kho_kexec_handover_desc(const struct kimage *image, struct kho_handover_des
 	memset(desc, 0, sizeof(*desc));
 	desc->magic = KHO_DESC_MAGIC;
 	desc->version = KHO_DESC_VERSION;
+	desc->page_shift = PAGE_SHIFT;
 	desc->nr_scratch = kho_scratch.nr;
 	memcpy(desc->scratch, kho_scratch.area, sizeof(desc->scratch));
 	desc->fdt = (struct kho_phys_range){ rec->fdt, out.fdt_size };

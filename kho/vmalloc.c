@@ -19,8 +19,11 @@
 #include "incoming.h"
 #include "vmalloc_list.h"
 
-/* The list is written and read in vmalloc_list.cpp; a chunk is a page. */
-static_assert(sizeof(struct kho_vmalloc_chunk) == PAGE_SIZE);
+/*
+ * The list is written and read in vmalloc_list.cpp.  A chunk is the first
+ * 4 KiB of a page on every page size: the format does not change with it.
+ */
+static_assert(sizeof(struct kho_vmalloc_chunk) <= PAGE_SIZE);
 
 static int kho_vmalloc_new_chunk(struct kho_vmalloc_chunk **chunk, kx_u64 *phys)
 {

@@ -19,10 +19,10 @@ using u128 = unsigned __int128;
 using kx::u64;
 
 constexpr kho::DescriptorRules kRules[] = {
-	{4096, 2 << 20},          // x86_64
-	{4096, 4096},             // pageblock of one page
-	{16384, 32 << 20},        // arm64 16K
-	{65536, 512 << 20},       // arm64 64K
+	{12, 2 << 20},            // x86_64
+	{12, 4096},               // pageblock of one page
+	{14, 32 << 20},           // arm64 16K
+	{16, 512 << 20},          // arm64 64K
 };
 
 void check(bool ok, const char* what)
@@ -49,10 +49,11 @@ bool in_one_area(const kho_handover_desc& d, u64 start, u128 end)
 
 void check_accepted(const kho_handover_desc& d, const kho::DescriptorRules& rules)
 {
-	const u64 page = rules.page_size;
+	const u64 page = u64{1} << rules.page_shift;
 	const u128 top = u128{1} << 64;
-	check(d.magic == KHO_DESC_MAGIC && d.version == KHO_DESC_VERSION && !d.reserved,
-	      "magic, version, reserved");
+	check(d.magic == KHO_DESC_MAGIC && d.version == KHO_DESC_VERSION &&
+		      d.page_shift == rules.page_shift,
+	      "magic, version, page size");
 	check(d.nr_scratch >= 1 && d.nr_scratch <= KHO_MAX_SCRATCH, "nr_scratch");
 	for (unsigned i = 0; i < d.nr_scratch; i++) {
 		const kho_phys_range& s = d.scratch[i];
@@ -83,7 +84,7 @@ void one(const uint8_t* data, size_t size, const kho::DescriptorRules& rules)
 	const char* why = r.is_ok() ? nullptr : r.error().reason();
 	kho_handover_desc c;
 	const char* c_why = "unset";
-	const int rc = kho_descriptor_check(data, size, rules.page_size, rules.scratch_align, &c,
+	const int rc = kho_descriptor_check(data, size, rules.page_shift, rules.scratch_align, &c,
 					    &c_why);
 	if (r.is_error()) {
 		check(why != nullptr && rc == -KX_EINVAL && c_why == why, "refusal has a reason");

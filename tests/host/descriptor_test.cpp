@@ -17,7 +17,8 @@ using kx::u8;
 constexpr u64 kKiB = 1024, kMiB = kKiB * 1024, kGiB = kMiB * 1024;
 constexpr u64 kPage = 4 * kKiB;
 constexpr u64 kBlock = 2 * kMiB;  // pageblock
-constexpr kho::DescriptorRules kRules = {kPage, kBlock};
+constexpr unsigned kPageShift = 12;
+constexpr kho::DescriptorRules kRules = {kPageShift, kBlock};
 
 constexpr const char* kLength = "entry has the wrong length";
 constexpr const char* kMagic = "magic or version not understood";
@@ -35,6 +36,7 @@ kho_handover_desc good()
 	std::memset(&d, 0, sizeof(d));
 	d.magic = KHO_DESC_MAGIC;
 	d.version = KHO_DESC_VERSION;
+	d.page_shift = kPageShift;
 	d.nr_scratch = 2;
 	d.scratch[0] = {1 * kGiB, 256 * kMiB};
 	d.scratch[1] = {2 * kGiB, 64 * kMiB};
@@ -61,7 +63,7 @@ const char* why_rejected(const kho_handover_desc& d, const kho::DescriptorRules&
 	std::memset(&c, 0xa5, sizeof(c));
 	const kho_handover_desc untouched = c;
 	const char* c_why = "unset";
-	const int rc = kho_descriptor_check(&d, sizeof(d), rules.page_size, rules.scratch_align, &c,
+	const int rc = kho_descriptor_check(&d, sizeof(d), rules.page_shift, rules.scratch_align, &c,
 					    &c_why);
 	if (r.is_ok()) {
 		EXPECT_EQ(c_why, nullptr);
@@ -134,14 +136,14 @@ TEST(Descriptor, RefusesTheWrongLength)
 		EXPECT_STREQ(r.error().reason(), kLength);
 		kho_handover_desc out;
 		const char* c_why = nullptr;
-		EXPECT_EQ(kho_descriptor_check(bytes.data(), len, kPage, kBlock, &out, &c_why),
+		EXPECT_EQ(kho_descriptor_check(bytes.data(), len, kPageShift, kBlock, &out, &c_why),
 			  -KX_EINVAL);
 		EXPECT_STREQ(c_why, kLength);
 	}
 	EXPECT_TRUE(kho::check_descriptor({bytes.data(), sizeof(d)}, kRules).is_ok());
 }
 
-TEST(Descriptor, RefusesAnotherMagicVersionOrReserved)
+TEST(Descriptor, RefusesAnotherMagicOrVersion)
 {
 	kho_handover_desc d = good();
 	d.magic = KHO_SETUP_DATA_TYPE;
@@ -149,13 +151,29 @@ TEST(Descriptor, RefusesAnotherMagicVersionOrReserved)
 	d = good();
 	d.version = 0;
 	EXPECT_STREQ(why_rejected(d), kMagic);
+	d.version = 1;  // zero where version 2 has the page shift
+	d.page_shift = 0;
+	EXPECT_STREQ(why_rejected(d), kMagic);
 	d.version = KHO_DESC_VERSION + 1;
 	EXPECT_STREQ(why_rejected(d), kMagic);
-	d = good();
-	d.reserved = 1;
-	EXPECT_STREQ(why_rejected(d), kMagic);
-	d.reserved = 0x80000000u;
-	EXPECT_STREQ(why_rejected(d), kMagic);
+}
+
+TEST(Descriptor, RefusesAnotherPageSizeNamingBoth)
+{
+	kho_handover_desc d = good();
+	d.page_shift = 16;
+	EXPECT_STREQ(why_rejected(d), "written with 64 KiB pages, this kernel has 4 KiB");
+	d.page_shift = 14;
+	EXPECT_STREQ(why_rejected(d), "written with 16 KiB pages, this kernel has 4 KiB");
+	d.page_shift = 12;
+	EXPECT_STREQ(why_rejected(d, {16, 512 * kMiB}),
+		     "written with 4 KiB pages, this kernel has 64 KiB");
+	EXPECT_STREQ(why_rejected(d, {14, 32 * kMiB}),
+		     "written with 4 KiB pages, this kernel has 16 KiB");
+	for (unsigned shift : {0u, 11u, 13u, 17u, 64u, ~0u}) {
+		d.page_shift = shift;
+		EXPECT_STREQ(why_rejected(d), "page size not understood") << shift;
+	}
 }
 
 TEST(Descriptor, RefusesAnOutOfRangeNumberOfScratchAreas)
@@ -326,8 +344,9 @@ TEST(Descriptor, UsesThePageSizeItIsGiven)
 {
 	// 64 KiB pages: a tree on a 4 KiB boundary is unaligned, and a tree and
 	// a map 4 KiB apart share a page.
-	const kho::DescriptorRules big = {64 * kKiB, 512 * kMiB};
+	const kho::DescriptorRules big = {16, 512 * kMiB};
 	kho_handover_desc d = good();
+	d.page_shift = 16;
 	d.scratch[0] = {1 * kGiB, 512 * kMiB};
 	d.scratch[1] = {2 * kGiB, 512 * kMiB};
 	d.fdt = {1 * kGiB, 100};
@@ -335,12 +354,15 @@ TEST(Descriptor, UsesThePageSizeItIsGiven)
 	EXPECT_EQ(why_rejected(d, big), nullptr);
 	d.memmap = {1 * kGiB + 4 * kKiB, 100};
 	EXPECT_STREQ(why_rejected(d, big), kMap);
+	d.page_shift = kPageShift;
 	EXPECT_EQ(why_rejected(d), nullptr);  // fine with 4 KiB pages
+	d.page_shift = 16;
 	d.memmap = {1 * kGiB + 64 * kKiB, 100};
 	d.fdt = {1 * kGiB + 4 * kKiB, 100};
 	EXPECT_STREQ(why_rejected(d, big), kTree);
 	// Scratch aligned to 2 MiB pageblocks, not to 512 MiB ones.
 	d = good();
+	d.page_shift = 16;
 	EXPECT_STREQ(why_rejected(d, big), kScratch);
 }
 

@@ -18,6 +18,7 @@ static const struct kho_handover_desc *kho_kaslr_descriptor(void)
 			d = (const void *)sd->data;
 	}
 	if (!d || d->magic != KHO_DESC_MAGIC || d->version != KHO_DESC_VERSION ||
+	    d->page_shift != PAGE_SHIFT ||
 	    !d->nr_scratch || d->nr_scratch > KHO_MAX_SCRATCH || d->fdt.addr + d->fdt.size < d->fdt.addr ||
 	    d->memmap.addr + d->memmap.size < d->memmap.addr)
 		return NULL;

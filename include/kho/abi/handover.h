@@ -14,7 +14,7 @@
 #define KHO_SETUP_DATA_TYPE	0x4b484f31	/* "1OHK": never a mainline type */
 #define KHO_CHOSEN_PROPERTY	"linux,kho-6.12-handover"	/* the descriptor's bytes */
 #define KHO_DESC_MAGIC		0x4b484f44	/* "KHOD" */
-#define KHO_DESC_VERSION	1
+#define KHO_DESC_VERSION	2	/* 2: page_shift where 1 had zero */
 #define KHO_MAX_SCRATCH		4
 
 struct kho_phys_range {
@@ -27,7 +27,7 @@ struct kho_handover_desc {
 	unsigned int magic;		/* KHO_DESC_MAGIC */
 	unsigned int version;		/* KHO_DESC_VERSION */
 	unsigned int nr_scratch;	/* used entries of @scratch */
-	unsigned int reserved;		/* zero */
+	unsigned int page_shift;	/* the writer's: 12, 14 or 16 */
 	struct kho_phys_range fdt;	/* the tree */
 	struct kho_phys_range memmap;	/* the preserved-memory map */
 	struct kho_phys_range scratch[KHO_MAX_SCRATCH];
