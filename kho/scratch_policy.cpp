@@ -72,8 +72,9 @@ Result<ScratchPlan> plan_scratch(kho_scratch_request request, const kho_memory_f
 	default:
 		return Errno::inval;
 	}
-	total = round_up(total, m.align);
-	if (total < 2 * m.align || total >= m.ram_bytes)
+	// At least a pageblock for each part: with 64 KiB pages that is 1 GiB.
+	total = kx::max(round_up(total, m.align), 2 * m.align);
+	if (total >= m.ram_bytes)
 		return Errno::inval;
 
 	u64 low = round_up(kx::min(kx::max(total / 8, 16 * kMiB), 256 * kMiB), m.align);

@@ -12,10 +12,11 @@
 #   e2e    per kernel: end-to-end scenarios across real kexec_file_load
 #          reboots
 #
-# The kernels: x86_64 and arm64, and the x86_64 debug kernel (KASAN,
-# lockdep, kmemleak, fault injection), on which every x86_64 scenario runs
-# again but the KASLR chain, plus those only it can run (fault injection,
-# the stress test).  KHO_ARCHES (default "x86_64 arm64") and KHO_LAYERS
+# The kernels: x86_64 and arm64; the x86_64 debug kernel (KASAN, lockdep,
+# kmemleak, fault injection), on which every x86_64 scenario runs again but
+# the KASLR chain, plus those only it can run (fault injection, the stress
+# test); and the arm64 kernel with 64 KiB pages, for the handover and trace
+# scenarios and the refused handover between page sizes.  KHO_ARCHES (default "x86_64 arm64") and KHO_LAYERS
 # (default "host build kunit e2e") narrow the run.
 #
 # Every check records one line in build/results.txt: "PASS name", "FAIL
@@ -93,11 +94,13 @@ fi
 
 # The kernels: every arch's normal one; x86_64 also its debug kernel
 # (KASAN, lockdep, kmemleak, fault injection: scripts/config/debug.config),
-# which runs every scenario again but those marked "# e2e-kernels: default".
+# which runs every scenario again but those marked "# e2e-kernels: default";
+# arm64 also its 64 KiB-page kernel, which runs those that name "64k".
 kernels() {
 	for arch in $arches; do
 		echo "$arch"
 		[ "$arch" = x86_64 ] && echo "$arch debug"
+		[ "$arch" = arm64 ] && echo "$arch 64k"
 	done
 }
 

@@ -17,6 +17,15 @@
 #   # e2e-append: kho_scratch=256M   kernel parameters
 #   # e2e-qemu: -m 2G                QEMU options
 #   # e2e-expect-panic: sysrq        a panic it causes on purpose
+#   # e2e-arch: x86_64               the only architecture it runs on, and
+#   # e2e-arch-why: ...              why (required with e2e-arch)
+#   # e2e-kernels: default 64k       the kernel flavours it runs on
+#                                    (default: the normal and debug ones)
+#   # e2e-first-kernel: default      generation 1 boots this flavour's
+#                                    image; the next ones the initramfs's
+#
+# The 64k kernel's guests get 2 GiB (unless the scenario's -m says
+# otherwise): its scratch comes in 512 MiB pageblocks.
 #
 # On the debug kernel KASAN's shadow (an eighth of RAM) comes out of
 # scratch at boot too: kho_scratch=NM becomes N+256M and P% becomes P+13%,
@@ -37,6 +46,10 @@ if ! [[ "$generations" =~ ^[0-9]+$ ]]; then
 	echo "FAIL $name (the scenario declares no '# e2e-generations: N')"
 	exit 1
 fi
+if [ -n "$(header arch)" ] && [ -z "$(header arch-why)" ]; then
+	echo "FAIL $name (the scenario declares '# e2e-arch' without '# e2e-arch-why')"
+	exit 1
+fi
 budget=$(header budget)
 budget=${budget:-60}
 append=$(header append)
@@ -54,6 +67,16 @@ if [ "$KHO_FLAVOUR" = -debug ]; then
 		done
 		append=$words
 	fi
+fi
+[ "$KHO_FLAVOUR" = -64k ] && export KHO_MEM=${KHO_MEM:-2G}
+first=$(header first-kernel)
+if [ -n "$first" ]; then
+	KHO_IMAGE=$(KHO_KERNEL=${first/default/} && kho_arch_setup "$KHO_ARCH" && echo "$KHO_BUILD/$IMAGE")
+	if [ ! -f "$KHO_IMAGE" ]; then
+		echo "FAIL $name (generation 1 needs $KHO_IMAGE: build the $first kernel first)"
+		exit 1
+	fi
+	export KHO_IMAGE
 fi
 read -r -a qemu_args <<<"$(header qemu)"
 rc=0

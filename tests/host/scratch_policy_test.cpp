@@ -50,6 +50,23 @@ TEST(ScratchPlan, ExplicitSizesAreRoundedAndSplit)
 		  Errno::inval);
 }
 
+TEST(ScratchPlan, EachPartIsAtLeastAPageblock)
+{
+	// 64 KiB pages: 512 MiB pageblocks.
+	kho_memory_facts big = kFacts;
+	big.page_size = 64 * 1024;
+	big.align = 512 * MiB;
+	auto plan = kho::plan_scratch({KHO_SCRATCH_BYTES, 192 * MiB}, big).value();
+	EXPECT_EQ(plan.low, 512 * MiB);
+	EXPECT_EQ(plan.main, 512 * MiB);
+	big.ram_bytes = 1 * GiB;  // no room for two
+	EXPECT_EQ(kho::plan_scratch({KHO_SCRATCH_BYTES, 192 * MiB}, big).error().code(),
+		  Errno::inval);
+	auto small = kho::plan_scratch({KHO_SCRATCH_BYTES, 1 * MiB}, kFacts).value();
+	EXPECT_EQ(small.low, 2 * MiB);
+	EXPECT_EQ(small.main, 2 * MiB);
+}
+
 TEST(ScratchPlan, NextKernelNeed)
 {
 	EXPECT_EQ(kho::next_kernel_need(kFacts, MiB), 128 * MiB + MiB + 32 * MiB);

@@ -5,7 +5,7 @@
  * On load it first restores what the previous kernel's kho_test left (if
  * this is a KHO boot): every folio, its order and its checksum.  Then it
  * preserves a new set for the next kernel: folios of random orders (up to
- * 10) with random contents, a table describing them, and a subtree
+ * 4 MiB) with random contents, a table describing them, and a subtree
  * "kho-test" pointing at the table.  It also registers a notifier that
  * writes a "kho-test-notifier" node with the generation number and, while
  * serializing, adds a second subtree "kho-test-dump" and checks what a
@@ -29,12 +29,14 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/notifier.h>
+#include <linux/prandom.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
 #define MAX_FOLIOS	64
-#define MAX_ORDER_TESTED 10
+/* Folios up to 4 MiB: order 10 with 4 KiB pages, order 6 with 64 KiB ones. */
+#define MAX_ORDER_TESTED (22 - PAGE_SHIFT)
 #define VMALLOC_BYTES	(96 * 1024)
 /* Areas: a restore sweep takes a fresh one when a fallback absorbed a failure. */
 #define VMALLOC_AREAS	8
@@ -364,6 +366,7 @@ static int preserve_dump_subtree(void)
 
 static int preserve_next(void)
 {
+	struct rnd_state fill;
 	struct test_table *t;
 	u64 table_phys;
 	void *fdt;
@@ -378,6 +381,11 @@ static int preserve_next(void)
 	t->magic = TABLE_MAGIC;
 	t->generation = generation;
 	t->count = min(nr_folios, MAX_FOLIOS);
+	/*
+	 * Contents from a seeded prandom: get_random_bytes() (ChaCha) over
+	 * tens of MiB takes most of a minute under TCG on arm64.
+	 */
+	prandom_seed_state(&fill, get_random_u64());
 	for (i = 0; i < t->count; i++) {
 		unsigned int order = get_random_u32_below(MAX_ORDER_TESTED + 1);
 
@@ -386,7 +394,8 @@ static int preserve_next(void)
 			order = 0;
 		if (!folios[i])
 			return -ENOMEM;
-		get_random_bytes(folio_address(folios[i]), folio_size(folios[i]));
+		prandom_bytes_state(&fill, folio_address(folios[i]), folio_size(folios[i]));
+		cond_resched();
 		t->records[i] = (struct folio_record){
 			folio_pfn(folios[i]) << PAGE_SHIFT, order, folio_crc(folios[i]) };
 		err = kho_preserve_folio(folios[i]);
@@ -403,7 +412,7 @@ static int preserve_next(void)
 		vbuf[i] = vmalloc(VMALLOC_BYTES);
 		if (!vbuf[i])
 			return -ENOMEM;
-		get_random_bytes(vbuf[i], VMALLOC_BYTES);
+		prandom_bytes_state(&fill, vbuf[i], VMALLOC_BYTES);
 		t->vmalloc_crc[i] = crc32_le(~0, vbuf[i], VMALLOC_BYTES);
 		err = kho_preserve_vmalloc(vbuf[i], &t->vmalloc[i]);
 		if (err)

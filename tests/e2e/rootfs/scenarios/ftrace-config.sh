@@ -1,5 +1,6 @@
 # e2e-append: kho_scratch=128M trace_buf_size=128K
 # e2e-qemu: -smp 2
+# e2e-kernels: default debug 64k
 # e2e-generations: 3
 # ftrace's configuration across two kexecs, through kstate.  Generation 1
 # configures the global instance (function tracer with a filter, a notrace
@@ -91,8 +92,10 @@ scenario_gen() {
 		echo 1 >$T/events/sched/sched_process_exec/enable
 		mkdir $T/instances/cfg $T/instances/off
 		echo mono >$T/instances/cfg/trace_clock
-		echo 64 >$T/instances/cfg/buffer_size_kb
-		echo 32 >$T/instances/cfg/per_cpu/cpu1/buffer_size_kb
+		# 16 and 8 pages a CPU (64 and 32 KiB with 4 KiB pages).
+		page_kb=$(( $(e2e_page_size) / 1024 ))
+		echo $((16 * page_kb)) >$T/instances/cfg/buffer_size_kb
+		echo $((8 * page_kb)) >$T/instances/cfg/per_cpu/cpu1/buffer_size_kb
 		echo 1 >$T/instances/cfg/events/sched/sched_process_fork/enable
 		echo 1 >$T/instances/cfg/events/irq/irq_handler_entry/enable
 		echo "1 4242" >$T/instances/cfg/set_event_pid

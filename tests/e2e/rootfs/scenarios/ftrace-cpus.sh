@@ -1,5 +1,6 @@
 # e2e-append: kho_scratch=128M trace_buf_size=64K
 # e2e-qemu: -smp 4
+# e2e-kernels: default debug 64k
 # e2e-generations: 2
 # Fewer CPUs after the kexec: generation 1 runs on 4 CPUs and writes tokens
 # on each; generation 2 boots with nr_cpus=2.  The records of CPUs 2 and 3

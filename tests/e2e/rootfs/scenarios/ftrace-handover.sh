@@ -1,5 +1,6 @@
 # e2e-append: kho_scratch=128M trace_buf_size=256K
 # e2e-qemu: -smp 2
+# e2e-kernels: default debug 64k
 # e2e-generations: 3
 # Trace buffers across three generations.  Generation 1 traces scheduler
 # events, the function tracer on a few functions, an instance with its own
@@ -40,7 +41,8 @@ scenario_gen() {
 		echo 0 >$T/events/sched/sched_switch/enable
 		e2e_check activate sh -c 'echo 1 > /sys/kernel/kho/active'
 		e2e_check resize-refused refused "echo 64 > $T/buffer_size_kb"
-		e2e_check order-refused refused "echo 8 > $T/buffer_subbuf_size_kb"
+		# Twice the sub-buffer size: a change on any page size.
+		e2e_check order-refused refused "echo $(( $(cat $T/buffer_subbuf_size_kb) * 2 )) > $T/buffer_subbuf_size_kb"
 		e2e_check snapshot-refused refused "echo 1 > $T/snapshot"
 		e2e_check rmdir-refused refused "rmdir $T/instances/inst"
 		# trace_pipe_raw gets copies while handed over: were pages swapped

@@ -1,4 +1,5 @@
 # e2e-append: kho_scratch=192M kho_debug_reservations
+# e2e-kernels: default debug 64k
 # e2e-generations: 3
 # KHO across three generations: kho_test preserves folios of random orders
 # with random contents and its own subtree; each next kernel restores and
@@ -44,7 +45,7 @@ scenario_gen() {
 		e2e_check finish sh -c 'echo 1 > /sys/firmware/kho/finish'
 		e2e_check firmware-dt-gone test ! -e /sys/firmware/kho/dt
 		e2e_expect_log finish-logged "kho: finished: [0-9]* unclaimed pages freed"
-		freed_kb=$(( $(dmesg | sed -n 's/.*kho: finished: \([0-9]*\) unclaimed.*/\1/p') * 4 ))
+		freed_kb=$(( $(dmesg | sed -n 's/.*kho: finished: \([0-9]*\) unclaimed.*/\1/p') * $(e2e_page_size) / 1024 ))
 		rise_kb=$(( $(e2e_meminfo MemFree) - free_before ))
 		# Budget: 1 MiB of other allocations while this runs.
 		e2e_check "memfree-rises-by-unclaimed(${rise_kb}kB/${freed_kb}kB)" \
