@@ -24,9 +24,10 @@
  *     desc-version        the descriptor's version
  *     setup-data-length   the setup_data entry is 8 bytes short
  *     scratch-beyond-ram  one more scratch area, at 1 TiB
- *     scratch-over-kernel the main scratch area is cut in two inside the
- *                         loaded kernel, which then overlaps scratch only
- *                         in part (boot the next kernel with nokaslr)
+ *     scratch-over-kernel the main scratch area loses the whole pageblocks
+ *                         inside the loaded kernel, which then overlaps
+ *                         scratch only in part (boot the next kernel with
+ *                         nokaslr)
  *   at kexec time:
  *     ftrace-page         a trace page's commit beyond its end
  *
@@ -130,18 +131,26 @@ void kho_test_damage_desc(const struct kimage *image, struct kho_handover_desc *
 	} else if (!strcmp(what, "scratch-over-kernel") && desc->nr_scratch < KHO_MAX_SCRATCH) {
 		const struct kexec_segment *k = kho_kernel_segment(image);
 		u64 align = pageblock_nr_pages << PAGE_SHIFT;
-		/* The tree and the map may share the kernel's last pageblock. */
-		u64 cut = ALIGN_DOWN(k->mem + k->memsz / 2, align);
-		u64 resume = ALIGN_DOWN(k->mem + k->memsz, align);
-		u64 end = main_area->addr + main_area->size;
-		struct kho_phys_range *last = &desc->scratch[desc->nr_scratch++];
+		/* The whole pageblocks inside the kernel: no other segment is there. */
+		u64 cut = ALIGN(k->mem, align), resume = ALIGN_DOWN(k->mem + k->memsz, align);
+		u64 start = main_area->addr, end = start + main_area->size;
+		struct kho_phys_range *last = &desc->scratch[desc->nr_scratch];
 
-		/* Areas stay sorted: the upper part goes right after. */
-		memmove(main_area + 2, main_area + 1, (void *)last - (void *)(main_area + 1));
-		main_area[1] = (struct kho_phys_range){ resume, end - resume };
-		main_area->size = cut - main_area->addr;
-		pr_warn("test knob: scratch [%#llx-%#llx) cut to end at %#llx, inside the kernel segment [%#lx+%#zx), and to go on at %#llx\n",
-			main_area->addr, end, cut, k->mem, k->memsz, resume);
+		if (cut >= resume || cut < start || resume >= end) {
+			pr_warn("test knob: no whole pageblock of the main scratch area is inside the kernel segment [%#lx+%#zx)\n",
+				k->mem, k->memsz);
+			return;
+		}
+		if (cut > start) {
+			/* Areas stay sorted: the upper part goes right after. */
+			memmove(main_area + 2, main_area + 1, (void *)last - (void *)(main_area + 1));
+			desc->nr_scratch++;
+			main_area->size = cut - start;
+			main_area++;
+		}
+		*main_area = (struct kho_phys_range){ resume, end - resume };
+		pr_warn("test knob: scratch [%#llx-%#llx) loses [%#llx-%#llx), inside the kernel segment [%#lx+%#zx)\n",
+			start, end, cut, resume, k->mem, k->memsz);
 	}
 	pr_warn("test knob: handover descriptor damaged on purpose (%s)\n", what);
 }

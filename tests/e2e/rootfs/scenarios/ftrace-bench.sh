@@ -1,5 +1,4 @@
 # e2e-manual: run by scripts/bench-ftrace.sh, not by make check
-# e2e-arch: x86_64
 # e2e.bench=throughput: one run of the in-kernel ring-buffer benchmark
 # (writer only, 10 s), on whichever kernel booted.  e2e.bench=size: for 4,
 # 64 and 256 MiB of trace buffer in all, e2e.runs activations each: the

@@ -1,4 +1,3 @@
-# e2e-arch: x86_64
 # e2e-append: kho_scratch=5%
 # e2e-qemu: -m 6G
 # e2e-generations: 3

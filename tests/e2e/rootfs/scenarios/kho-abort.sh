@@ -1,4 +1,3 @@
-# e2e-arch: x86_64
 # e2e-append: kho_scratch=192M
 # e2e-generations: 2
 # The outgoing state machine: a too-small dt_max, kexec_load refused while

@@ -1,4 +1,3 @@
-# e2e-arch: x86_64
 # e2e-append: kho_scratch=192M
 # e2e-generations: 2
 # Who may touch what.  Every file in /sys/kernel/kho and /sys/firmware/kho

@@ -1,4 +1,3 @@
-# e2e-arch: x86_64
 # e2e-append: kho_scratch=640M
 # e2e-qemu: -m 2G
 # e2e-expect-panic: sysrq triggered crash

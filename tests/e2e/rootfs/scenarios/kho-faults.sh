@@ -1,4 +1,5 @@
 # e2e-arch: x86_64
+# e2e-arch-why: it runs on the debug kernel, which is x86_64's only
 # e2e-kernels: debug
 # e2e-append: kho_scratch=192M trace_buf_size=64K
 # e2e-generations: 2

@@ -1,4 +1,3 @@
-# e2e-arch: x86_64
 # e2e-append: kho_scratch=192M trace_buf_size=64K
 # e2e-qemu: -m 2G
 # e2e-generations: 18

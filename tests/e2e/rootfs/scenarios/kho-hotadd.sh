@@ -1,4 +1,5 @@
 # e2e-arch: x86_64
+# e2e-arch-why: QEMU hot-adds memory through ACPI; on arm64 that needs UEFI firmware and an ACPI boot, not this device-tree boot
 # e2e-append: kho_scratch=192M memhp_default_state=online_kernel
 # e2e-qemu: -m 1G,slots=2,maxmem=3G -object memory-backend-ram,id=dimm0,size=256M -device pc-dimm,id=d0,memdev=dimm0
 # e2e-generations: 1

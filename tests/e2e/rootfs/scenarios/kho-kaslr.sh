@@ -1,4 +1,5 @@
 # e2e-arch: x86_64
+# e2e-arch-why: the KASLR placement of the kernel in scratch is done by x86's decompressor; arm64 runs its kernel where the loader put it
 # e2e-append: kho_scratch=192M
 # e2e-generations: 21
 # e2e-kernels: default

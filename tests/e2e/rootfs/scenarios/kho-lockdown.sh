@@ -1,4 +1,3 @@
-# e2e-arch: x86_64
 # e2e-append: kho=on lockdown=confidentiality
 # e2e-generations: 1
 # Under confidentiality lockdown the scratch addresses and the tree cannot

@@ -1,4 +1,5 @@
 # e2e-arch: x86_64
+# e2e-arch-why: the hole that splits scratch is made with memmap=, an e820 option
 # e2e-append: kho_scratch=1200M nokaslr memmap=64M#1G
 # e2e-qemu: -m 2G
 # e2e-generations: 2

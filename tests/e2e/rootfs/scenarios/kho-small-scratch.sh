@@ -1,4 +1,3 @@
-# e2e-arch: x86_64
 # e2e-append: kho_scratch=32M
 # e2e-debug-scratch: as-is
 # e2e-generations: 1
