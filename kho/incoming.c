@@ -16,6 +16,7 @@
 #define pr_fmt(fmt) "kho: " fmt
 
 #include <linux/crash_dump.h>
+#include <linux/efi.h>
 #include <linux/io.h>
 #include <linux/kho_hooks.h>
 #include <linux/memblock.h>
@@ -153,6 +154,22 @@ static bool __init kho_in_check_tree(void)
 	return true;
 }
 
+/*
+ * Firmware's: on a UEFI boot, memory the EFI map does not give as
+ * conventional.  The stub's copy of that map and the memory attribute and
+ * memreserve tables are there, where the first boot's firmware put them,
+ * and every kernel reserves them: no kernel preserves pages there.
+ */
+static bool __init kho_in_firmware_owned(phys_addr_t start, phys_addr_t end)
+{
+	int type;
+
+	if (!IS_ENABLED(CONFIG_EFI) || !efi_enabled(EFI_MEMMAP))
+		return false;
+	type = efi_mem_type(start);
+	return type >= 0 && type != EFI_CONVENTIONAL_MEMORY && efi_mem_type(end - 1) == type;
+}
+
 /* Debug (kho_debug_reservations): nothing was reserved outside scratch yet. */
 static void __init kho_in_check_reservations(void)
 {
@@ -162,7 +179,8 @@ static void __init kho_in_check_reservations(void)
 
 	for_each_reserved_mem_range(i, &start, &end) {
 		bool ok = end <= KHO_LOW_WINDOW || kho_in_scratch_covers(start, end - start) ||
-			  !kho_in_ram_covers(start, end - start);
+			  !kho_in_ram_covers(start, end - start) ||
+			  kho_in_firmware_owned(start, end);
 
 		n++;
 		if (!ok) {

@@ -8,7 +8,7 @@ packages=(
 	linux-source-6.12 bc bison flex libelf-dev libssl-dev cpio xz-utils kmod
 	ccache gcc g++ make cmake python3 rsync
 	gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
-	qemu-system-x86 qemu-system-arm
+	qemu-system-x86 qemu-system-arm qemu-efi-aarch64
 	kexec-tools busybox-static
 	libfdt-dev device-tree-compiler googletest clang libclang-rt-14-dev
 )
