@@ -143,6 +143,10 @@ for build in sorted(os.path.join(builds, b) for b in os.listdir(builds)):
     if not os.path.isfile(os.path.join(build, "vmlinux.o")):
         continue
     real = set()
+    # The tree reaches this repository through its kho/ link, which may point
+    # at another clone by now: a path through it counts as this project's.
+    roots = (repo + "/", os.path.realpath(os.path.join(build, "source")) + "/kho/")
+    ours = lambda p: next((p[len(r):] for r in roots if p.startswith(r)), None)
     # grep finds the few objects that name a kho/ header (never following the
     # build's source symlink); the checks below are exact.
     hits = subprocess.run(["grep", "-rl", "--include=.*.o.cmd", r"/kho/[^ ]*\.h", build],
@@ -153,13 +157,13 @@ for build in sorted(os.path.join(builds, b) for b in os.listdir(builds)):
         except OSError:
             continue
         src = re.search(r"^source_\S+ := (\S+)", text, re.M)
-        if not src or os.path.realpath(src.group(1)).startswith(repo + "/"):
+        if not src or ours(src.group(1)) is not None:
             continue  # this project's own objects, or no C source
         deps = text.split("\ndeps_", 1)[-1]
         for d in re.findall(r"^\s+(/\S+\.h)", deps, re.M):
-            r = os.path.realpath(d)
-            if r.startswith(repo + "/"):
-                real.add(r[len(repo) + 1:])
+            rel = ours(os.path.normpath(d))
+            if rel is not None:
+                real.add(rel)
     name = os.path.relpath(build, repo)
     if real <= set(counted):
         print(f"{name}: its kernel objects compile {len(real)} of these files, and no other")
