@@ -298,6 +298,7 @@ static void __init kho_in_reserve(void)
 	};
 	struct kho_reserve_result res;
 	u64 start = local_clock();
+	char took[32] = "";
 	const char *why;
 
 	for (unsigned int i = 0; i < kho_scratch.nr; i++)
@@ -310,8 +311,11 @@ static void __init kho_in_reserve(void)
 		kho_in_drop_all(why);
 		return;
 	}
-	pr_info("handover: %llu preserved pages in %llu ranges reserved as %llu regions in %llu us\n",
-		res.pages, res.runs - res.dropped, res.regions, (local_clock() - start) / NSEC_PER_USEC);
+	/* arm64's sched_clock starts in time_init(): until then there is no clock. */
+	if (start)
+		snprintf(took, sizeof(took), " in %llu us", (local_clock() - start) / NSEC_PER_USEC);
+	pr_info("handover: %llu preserved pages in %llu ranges reserved as %llu regions%s\n",
+		res.pages, res.runs - res.dropped, res.regions, took);
 }
 
 /*

@@ -30,8 +30,7 @@ arm64)
 		dpkg-deb -x "$deb" "$root"
 	done ;;
 esac
-tools="failnth nocap"
-[ "$KHO_ARCH" = x86_64 ] && tools+=" tsc"
+tools="failnth nocap counter"
 
 # resolve PATH: PATH inside $root with its symbolic links followed there.
 resolve() {

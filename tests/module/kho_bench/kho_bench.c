@@ -44,7 +44,8 @@ static unsigned long random_nr;
 module_param_named(random, random_nr, ulong, 0444);
 static bool restore_random;
 module_param(restore_random, bool, 0444);
-static unsigned long base_mb = 4096;
+/* Spans start above the kernel and the low allocations: arm64's RAM starts at 1 GiB. */
+static unsigned long base_mb = IS_ENABLED(CONFIG_ARM64) ? 2048 : 4096;
 module_param(base_mb, ulong, 0444);
 
 /* @nr contiguous pages from base_mb up, in 64 MiB steps, below 32 GiB. */

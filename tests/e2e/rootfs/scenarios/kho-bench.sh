@@ -10,7 +10,8 @@ scenario_gen() {
 	runs=$(e2e_param e2e.runs)
 	if [ "$gen" -gt 1 ]; then
 		echo "BENCH boot_s=$(cut -d' ' -f1 /proc/uptime)"
-		dmesg | sed -n 's/.*kho: handover: \([0-9]*\) preserved pages in \([0-9]*\) ranges reserved as \([0-9]*\) regions in \([0-9]*\) us.*/BENCH reserve_us=\4 pages=\1 ranges=\2 regions=\3/p'
+		# The reservation is timed where the kernel has a clock that early (not arm64).
+		dmesg | sed -n 's/.*kho: handover: \([0-9]*\) preserved pages in \([0-9]*\) ranges reserved as \([0-9]*\) regions\( in \([0-9]*\) us\)\{0,1\}$/BENCH pages=\1 ranges=\2 regions=\3 reserve_us=\5/p'
 		[ -e /sys/firmware/kho/finish ] && echo 1 >/sys/firmware/kho/finish
 	fi
 	[ "$gen" -gt "$runs" ] && return
