@@ -21,9 +21,9 @@ struct kho_handover_desc;
  * @why: on error, set to a few words naming the problem
  *
  * Only shape: magic and version, the writer's page size (this kernel's),
- * the scratch areas (aligned, in order,
- * disjoint), the tree and the memory map (page-aligned, bounded, each in
- * one scratch area, apart).  Whether the areas are RAM is checked later.
+ * the scratch areas (aligned, in order, disjoint), the tree and the memory
+ * map (page-aligned, bounded, each in one scratch area, apart).  Whether
+ * the areas are RAM is checked later.
  *
  * Return: 0, or -EINVAL.
  */
