@@ -1,7 +1,8 @@
 #!/bin/bash
 # bench-ftrace.sh [RUNS]: the ftrace handover benchmark, as a table (not a
 # test; QEMU TCG noise is large, the same-instructions check in make check
-# is the guarantee).
+# is the guarantee).  ARCH=arm64 runs it on QEMU's virt machine (default
+# x86_64).
 #
 # 1. Ring-buffer write throughput, the in-kernel ring_buffer_benchmark
 #    module (writer only, 10 s per run), on the KHO kernel (handover on,
@@ -13,25 +14,25 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 runs=${1:-10}
-kho_arch_setup x86_64
-out="$KHO_REPO/build/bench"
+kho_arch_setup "${ARCH:-x86_64}"
+out="$KHO_REPO/build/bench/$KHO_ARCH"
 mkdir -p "$out"
 
-"$KHO_REPO/scripts/build-kernel.sh" x86_64 >/dev/null
-KHO_KERNEL=nokho "$KHO_REPO/scripts/build-kernel.sh" x86_64 >/dev/null
-"$KHO_REPO/scripts/build-modules.sh" x86_64
+"$KHO_REPO/scripts/build-kernel.sh" "$KHO_ARCH" >/dev/null
+KHO_KERNEL=nokho "$KHO_REPO/scripts/build-kernel.sh" "$KHO_ARCH" >/dev/null
+"$KHO_REPO/scripts/build-modules.sh" "$KHO_ARCH"
 for b in "" -nokho; do
-	make -s -C "$KHO_BUILD$b" kernel/trace/ring_buffer_benchmark.ko >/dev/null
+	make -s -C "$KHO_BUILD$b" ARCH="$KARCH" CROSS_COMPILE="$CROSS" kernel/trace/ring_buffer_benchmark.ko >/dev/null
 	cp "$KHO_BUILD$b/kernel/trace/ring_buffer_benchmark.ko" \
 		"$KHO_BUILD/modules/ring_buffer_benchmark${b:--kho}.ko"
 done
-"$KHO_REPO/scripts/initramfs.sh" x86_64 >/dev/null
+"$KHO_REPO/scripts/initramfs.sh" "$KHO_ARCH" >/dev/null
 
 # run KERNEL ARGS: one guest; its BENCH lines appended to $out/ftrace-bench.txt
 run() {
 	local log="$out/ftrace-bench.log"
 	KHO_IMAGE=$1 KHO_APPEND="kho_scratch=128M $2" \
-		"$KHO_REPO/scripts/qemu-run.sh" x86_64 ftrace-bench "$log" 200 -m 2G || true
+		"$KHO_REPO/scripts/qemu-run.sh" "$KHO_ARCH" ftrace-bench "$log" 200 -m 2G || true
 	tr -d '\r' <"$log" | sed -n 's/.*E2E: | BENCH //p' >>"$out/ftrace-bench.txt"
 }
 
@@ -42,7 +43,7 @@ for i in $(seq "$runs"); do
 done
 run "$KHO_BUILD/$IMAGE" "e2e.bench=size e2e.runs=5"
 
-python3 - "$out/ftrace-bench.txt" "$runs" <<'PY'
+python3 - "$out/ftrace-bench.txt" "$runs" "$KHO_ARCH" <<'PY'
 import math, sys
 rows = [dict(kv.split("=", 1) for kv in line.split()) for line in open(sys.argv[1])]
 
@@ -59,7 +60,7 @@ def interval(xs):
         k += 1
     return (xs[k - 1], xs[n - k]) if k else (xs[0], xs[-1])
 
-print("## Ring-buffer write throughput (ring_buffer_benchmark, writer only, x86_64 TCG)")
+print(f"## Ring-buffer write throughput (ring_buffer_benchmark, writer only, {sys.argv[3]} TCG)")
 print()
 print(f"{sys.argv[2]} alternating boots per kernel; entries per ms, median [95% interval of the median]")
 print()
