@@ -16,7 +16,8 @@
 # kmemleak, fault injection), on which every x86_64 scenario runs again but
 # the KASLR chain, plus those only it can run (fault injection, the stress
 # test); and the arm64 kernel with 64 KiB pages, for the handover and trace
-# scenarios and the refused handover between page sizes.  KHO_ARCHES (default "x86_64 arm64") and KHO_LAYERS
+# scenarios and the refused handover between page sizes.  KHO_ARCHES
+# (default "x86_64 arm64") and KHO_LAYERS
 # (default "host build kunit e2e") narrow the run.
 #
 # Every check records one line in build/results.txt: "PASS name", "FAIL

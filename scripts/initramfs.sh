@@ -43,24 +43,28 @@ resolve() {
 }
 
 # dynamic_closure PATH: cpio list lines for the ELF program PATH (inside
-# $root) and, recursively, its program interpreter and every library it
-# names, each at the path the loader looks for it.
+# $root), its program interpreter and every library it needs, directly or
+# through another, each read once and put at the path the loader looks for.
 dynamic_closure() {
-	local elf lib dir
-	elf=$(resolve "$1")
-	echo "file $1 $elf 0755 0 0"
-	readelf -l "$elf" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p' |
-	while read -r lib; do
-		echo "dir $(dirname "$lib") 0755 0 0"
-		echo "file $lib $(resolve "$lib") 0755 0 0"
-	done
-	readelf -d "$elf" | sed -n 's/.*(NEEDED).*\[\(.*\)]/\1/p' |
-	while read -r lib; do
-		dir=/lib/$triplet
-		[ -e "$root$dir/$lib" ] || dir=/usr/lib/$triplet
-		[ -e "$root$dir/$lib" ] || die "$1 needs $lib, not found in ${root:-/}"
-		echo "dir $dir 0755 0 0"
-		dynamic_closure "$dir/$lib"
+	local -A seen=()
+	local todo=("$1") elf lib dir
+
+	while [ ${#todo[@]} -gt 0 ]; do
+		elf=${todo[0]} todo=("${todo[@]:1}")
+		[ -z "${seen[$elf]:-}" ] || continue
+		seen[$elf]=1
+		echo "dir $(dirname "$elf") 0755 0 0"
+		echo "file $elf $(resolve "$elf") 0755 0 0"
+		while read -r lib; do
+			todo+=("$lib")
+		done < <(readelf -l "$(resolve "$elf")" |
+			 sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
+		while read -r lib; do
+			dir=/lib/$triplet
+			[ -e "$root$dir/$lib" ] || dir=/usr/lib/$triplet
+			[ -e "$root$dir/$lib" ] || die "$elf needs $lib, not found in ${root:-/}"
+			todo+=("$dir/$lib")
+		done < <(readelf -d "$(resolve "$elf")" | sed -n 's/.*(NEEDED).*\[\(.*\)]/\1/p')
 	done
 }
 

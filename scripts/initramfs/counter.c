@@ -35,9 +35,11 @@ static unsigned long long khz(void)
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "-k")) {
-		if (!khz())
+		unsigned long long k = khz();
+
+		if (!k)
 			return 1;
-		printf("%llu\n", khz());
+		printf("%llu\n", k);
 		return 0;
 	}
 	printf("%llu\n", ticks());
