@@ -19,6 +19,7 @@
 #                             sooner, by the hung-task detector)
 #   # e2e-append: kho_scratch=256M   kernel parameters
 #   # e2e-qemu: -m 2G                QEMU options
+#   # e2e-qemu-arm64: -bios ...      more on one architecture
 #   # e2e-expect-panic: sysrq        a panic it causes on purpose
 #   # e2e-arch: x86_64               the only architecture it runs on, and
 #   # e2e-arch-why: ...              why (required with e2e-arch)
@@ -81,7 +82,7 @@ if [ -n "$first" ]; then
 	fi
 	export KHO_IMAGE
 fi
-read -r -a qemu_args <<<"$(header qemu)"
+read -r -a qemu_args <<<"$(header qemu) $(header "qemu-$KHO_ARCH")"
 rc=0
 KHO_APPEND="${KHO_APPEND:-} $append" \
 	"$KHO_REPO/scripts/qemu-run.sh" "$KHO_ARCH" "$scenario" "$log" "$budget" "${qemu_args[@]}" ||

@@ -10,6 +10,10 @@
 # stops QEMU: the exit status is then 124 and LOG ends with a line saying
 # which generation ran out of time.  LOG.times gets the seconds each
 # budget interval took, one line each.
+#
+# A guest line "E2E: monitor: COMMAND" runs COMMAND on QEMU's human monitor
+# (scripts/qemu-monitor.py: adding or removing a device, as an operator
+# hot-plugs a DIMM); QEMU's answer goes into LOG as a "qemu-monitor:" line.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 kho_arch_setup "$1"
@@ -25,16 +29,27 @@ mem=${KHO_MEM:-1G} smp=${KHO_SMP:-2}
 cmdline="$BOOT_ARGS panic=-1 oops=panic retain_initrd pty.legacy_count=0 e2e.scenario=$scenario e2e.gen=1 ${KHO_APPEND:-}"
 [ "$scenario" = kunit ] || cmdline="$cmdline kunit.enable=0"
 mkdir -p "$(dirname "$log")"
+# In /tmp: a socket's path must be short.
+monitor=$(mktemp -d /tmp/kho-monitor.XXXXXX)
+trap 'rm -rf "$monitor"' EXIT
+# Appending, so that the monitor's answers can go in between.
+: >"$log"
 "$QEMU" "${QEMU_MACHINE[@]}" -m "$mem" -smp "$smp" \
-	-nographic -no-reboot -monitor none -serial stdio \
+	-nographic -no-reboot -serial stdio \
+	-monitor "unix:$monitor/socket,server=on,wait=off" \
 	-kernel "${KHO_IMAGE:-$KHO_BUILD/$IMAGE}" -initrd "$KHO_BUILD/initramfs.cpio" \
-	-append "$cmdline" "$@" </dev/null >"$log" 2>&1 &
+	-append "$cmdline" "$@" </dev/null >>"$log" 2>&1 &
 qemu=$!
 
-gens=0 since=$SECONDS
+gens=0 asked=0 since=$SECONDS
 : >"$log.times"
 while kill -0 "$qemu" 2>/dev/null; do
 	sleep 1
+	# Whole lines only: the console ends each with CR LF.
+	mapfile -t requests < <(sed -n 's/^E2E: monitor: \(.*\)\r$/\1/p' "$log")
+	for ((; asked < ${#requests[@]}; asked++)); do
+		"$KHO_REPO/scripts/qemu-monitor.py" "$monitor/socket" "${requests[asked]}" >>"$log" 2>&1 || true
+	done
 	now=$(tr -d '\r' <"$log" | grep -c '^E2E: gen [0-9]* of scenario' || true)
 	if [ "$now" != "$gens" ]; then
 		echo $((SECONDS - since)) >>"$log.times"

@@ -140,6 +140,23 @@ e2e_kexec_next() {
 	e2e_kexec_exec
 }
 
+# e2e_monitor COMMAND...: have the host run COMMAND on QEMU's monitor
+# (qemu-run.sh: device_add, device_del, object_add, object_del), as an
+# operator hot-plugs a device.  It runs within about a second; wait for its
+# effect.
+e2e_monitor() { echo "E2E: monitor: $*"; }
+
+# e2e_wait_for SECONDS COMMAND...: until COMMAND succeeds, for at most
+# SECONDS; its status.
+e2e_wait_for() {
+	local until=$(($(e2e_uptime) + $1))
+	shift
+	until "$@"; do
+		[ "$(e2e_uptime)" -lt "$until" ] || return 1
+		sleep 0.5
+	done
+}
+
 # e2e_expect_log NAME PATTERN: pass if the kernel log has PATTERN.
 e2e_expect_log() {
 	if dmesg | grep -q "$2"; then e2e_pass "$1"; else e2e_fail "$1" "no '$2' in the log"; fi

@@ -1,6 +1,7 @@
 # e2e-arch: x86_64
 # e2e-arch-why: arm64 refuses to offline boot memory (prevent_bootmem_remove_notifier),
-#   and memory it could offline is hot-added only in an ACPI boot (see kho-hotadd)
+#   where scratch, preserved memory and the loaded image live; hot-added memory holds
+#   none of them (kho-hotadd runs on both)
 # e2e-append: kho_scratch=192M
 # e2e-qemu: -m 2G
 # e2e-generations: 2
