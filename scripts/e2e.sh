@@ -83,10 +83,24 @@ if [ -n "$first" ]; then
 	export KHO_IMAGE
 fi
 read -r -a qemu_args <<<"$(header qemu) $(header "qemu-$KHO_ARCH")"
-rc=0
-KHO_APPEND="${KHO_APPEND:-} $append" \
-	"$KHO_REPO/scripts/qemu-run.sh" "$KHO_ARCH" "$scenario" "$log" "$budget" "${qemu_args[@]}" ||
-	rc=$?
+run_guest() {
+	rc=0
+	KHO_APPEND="${KHO_APPEND:-} $append" \
+		"$KHO_REPO/scripts/qemu-run.sh" "$KHO_ARCH" "$scenario" "$log" "$budget" "${qemu_args[@]}" ||
+		rc=$?
+}
+run_guest
+# A vCPU whose timer interrupt never comes sleeps for good, and RCU says
+# so ("Possible timer handling issue").  Seen on x86_64's debug kernel
+# under TCG before the guest's /init had run, so no code of ours was
+# waiting; a CI hang in synchronize_rcu() fits it too.  Such a run says
+# nothing of the scenario: it runs once more, and the summary lists the
+# NOTE.
+if [ $rc -eq 124 ] && grep -q 'Possible timer handling issue on cpu=' "$log"; then
+	mv "$log" "$log.lost-timer"
+	echo "NOTE $name: a vCPU's timer interrupt never came (TCG); ran it again (first log: ${log#$KHO_REPO/}.lost-timer)"
+	run_guest
+fi
 tr -d '\r' <"$log" >"$log.txt"
 sed -n 's/^.*E2E: \(PASS\|FAIL\|SKIP\) \([^:]*\)\(: \(.*\)\)\{0,1\}$/\1 '"${name//\//\\/}"'\/\2 (\4)/p' "$log.txt" |
 	sed 's/ ()$//; s/^PASS \(.*\) (.*)$/PASS \1/'
