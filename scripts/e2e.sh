@@ -33,7 +33,9 @@
 #
 # On the debug kernel KASAN's shadow (an eighth of RAM) comes out of
 # scratch at boot too: kho_scratch=NM becomes N+256M and P% becomes P+13%,
-# unless the header says "# e2e-debug-scratch: as-is".  Its guests get
+# unless the header says "# e2e-debug-scratch: as-is"; on arm64 N+384M and
+# P+19%, as what the next kexec loads into scratch is 60 MiB more there (an
+# uncompressed 19 MiB Image with 15 MiB of BSS, in a 26 MiB initramfs).  Its guests get
 # 2 GiB (unless the scenario's -m says otherwise): in 1 GiB, wherever KASLR
 # puts the kernel, a first boot may find no free range that large.
 set -euo pipefail
@@ -61,11 +63,13 @@ if [ "$KHO_FLAVOUR" = -debug ]; then
 	export KHO_MEM=${KHO_MEM:-2G}
 	budget=$((budget * 6))
 	if [ "$(header debug-scratch)" != as-is ]; then
+		more_mb=256 more_pct=13
+		[ "$KHO_ARCH" = arm64 ] && more_mb=384 more_pct=19
 		words=
 		for w in $append; do
 			case "$w" in
-			kho_scratch=*M) w=kho_scratch=$((${w//[^0-9]/} + 256))M ;;
-			kho_scratch=*%) w=kho_scratch=$((${w//[^0-9]/} + 13))% ;;
+			kho_scratch=*M) w=kho_scratch=$((${w//[^0-9]/} + more_mb))M ;;
+			kho_scratch=*%) w=kho_scratch=$((${w//[^0-9]/} + more_pct))% ;;
 			esac
 			words="$words $w"
 		done
