@@ -35,9 +35,10 @@
 # scratch at boot too: kho_scratch=NM becomes N+256M and P% becomes P+13%,
 # unless the header says "# e2e-debug-scratch: as-is"; on arm64 N+384M and
 # P+19%, as what the next kexec loads into scratch is 60 MiB more there (an
-# uncompressed 19 MiB Image with 15 MiB of BSS, in a 26 MiB initramfs).  Its guests get
-# 2 GiB (unless the scenario's -m says otherwise): in 1 GiB, wherever KASLR
-# puts the kernel, a first boot may find no free range that large.
+# uncompressed 19 MiB Image with 15 MiB of BSS, in a 26 MiB initramfs).
+# Its guests get 2 GiB (unless the scenario's -m says otherwise): in 1 GiB,
+# wherever KASLR puts the kernel, a first boot may find no free range that
+# large.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 kho_arch_setup "$1"
