@@ -162,6 +162,16 @@ e2e_expect_log() {
 	if dmesg | grep -q "$2"; then e2e_pass "$1"; else e2e_fail "$1" "no '$2' in the log"; fi
 }
 
+# e2e_stale_refused NAME: kexec -e of the image loaded before a memory
+# hotplug event is refused, and the log says why.
+e2e_stale_refused() {
+	if kexec -e 2>/dev/null; then
+		e2e_fail "$1" "kexec -e went through"
+	else
+		e2e_expect_log "$1" "kexec: memory was hot-(un)plugged after the image was loaded"
+	fi
+}
+
 # e2e_write_tokens PREFIX MARKER N [CPU]: write PREFIX-1 .. PREFIX-N to the
 # trace_marker file MARKER, one line each, from CPU if given.
 e2e_write_tokens() {
