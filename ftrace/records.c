@@ -107,6 +107,8 @@ static struct {
 	struct kho_ftrace_event_table *old;	/* kept: shadows print from it */
 	struct kho_ftrace_names names;
 	/* While restoring: */
+	const struct kho_ftrace_root_node *root;
+	bool tables_read;			/* old and cur, at the first record */
 	struct kho_ftrace_event_table *cur;	/* this kernel's events */
 	u16 *remap;				/* old type -> shadow type, 0: not yet */
 } kho_ftrace_in;
@@ -187,6 +189,30 @@ static int kho_ftrace_put_shadows(struct kho_ftrace_events_builder *b)
 	return err;
 }
 
+/*
+ * The previous kernel's event table, and this kernel's to compare formats
+ * with, are read for the first record that needs them: buffers that hold
+ * no records (tracing was off) leave them unread, and the boot is shorter.
+ */
+static void kho_ftrace_read_tables(void)
+{
+	const struct kho_ftrace_root_node *root = kho_ftrace_in.root;
+	struct kho_ftrace_events_builder *b;
+	const char *why;
+
+	if (kho_ftrace_in.tables_read)
+		return;
+	kho_ftrace_in.tables_read = true;
+	kho_ftrace_in.old = root->events ?
+		kho_ftrace_events_parse(root->events, root->events_size, &why) : NULL;
+	if (!kho_ftrace_in.old)
+		pr_err("event table: %s; previous records print as raw sizes\n",
+		       root->events ? why : "missing");
+	b = kho_ftrace_events_collect();
+	kho_ftrace_in.cur = b ? kho_ftrace_events_table(b) : NULL;
+	kho_ftrace_events_builder_destroy(b);
+}
+
 unsigned int kho_ftrace_remap(void *ctx, unsigned int old_type, unsigned int payload)
 {
 	struct kho_ftrace_shadow *sh;
@@ -195,6 +221,7 @@ unsigned int kho_ftrace_remap(void *ctx, unsigned int old_type, unsigned int pay
 
 	if (kho_ftrace_in.remap[old_type])
 		return kho_ftrace_in.remap[old_type];
+	kho_ftrace_read_tables();
 	sh = kzalloc(sizeof(*sh), GFP_KERNEL);
 	if (!sh)
 		return 0;	/* type 0 is never registered: prints as unknown */
@@ -250,26 +277,17 @@ struct kho_ftrace_events_builder *kho_ftrace_events_collect(void)
 }
 
 /*
- * Before the restore: the previous kernel's events and where its text was,
- * to print its records and name their addresses, and this kernel's events,
- * to compare their formats.
+ * Before the restore: where the previous kernel's text was, to name the
+ * addresses in its records; its events come with the first record
+ * (kho_ftrace_read_tables()).  @root must stay until kho_ftrace_records_end().
  */
 int __init kho_ftrace_records_begin(const struct kho_ftrace_root_node *root,
 				    const struct kho_ftrace_positions_view *pos)
 {
 	struct kho_ftrace_names *names = &kho_ftrace_in.names;
 	unsigned char id[KHO_FTRACE_BUILD_ID_SIZE];
-	struct kho_ftrace_events_builder *b;
-	const char *why;
 
-	kho_ftrace_in.old = root->events ?
-		kho_ftrace_events_parse(root->events, root->events_size, &why) : NULL;
-	if (!kho_ftrace_in.old)
-		pr_err("event table: %s; previous records print as raw sizes\n",
-		       root->events ? why : "missing");
-	b = kho_ftrace_events_collect();
-	kho_ftrace_in.cur = b ? kho_ftrace_events_table(b) : NULL;
-	kho_ftrace_events_builder_destroy(b);
+	kho_ftrace_in.root = root;
 	kho_ftrace_in.remap = kvcalloc(1 << 16, sizeof(u16), GFP_KERNEL);
 
 	names->same_build = root->build_id && !kho_ftrace_build_id(id) &&
@@ -294,6 +312,7 @@ void __init kho_ftrace_records_end(void)
 	kho_ftrace_in.remap = NULL;
 	kho_ftrace_events_free(kho_ftrace_in.cur);
 	kho_ftrace_in.cur = NULL;
+	kho_ftrace_in.root = NULL;
 }
 
 static int __init kho_ftrace_records_init(void)
