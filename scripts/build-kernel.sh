@@ -6,7 +6,7 @@
 # lockdep, kmemleak and fault injection (build/ARCH-debug); "nokho" builds
 # the same kernel with CONFIG_KEXEC_HANDOVER=n (build/ARCH-nokho): the hooks
 # must cost nothing and compile away; "64k" is the arm64 kernel with 64 KiB
-# pages (build/arm64-64k).
+# pages and the debug checkers (build/arm64-64k).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 kho_arch_setup "${1:-x86_64}"
@@ -23,7 +23,7 @@ case "${KHO_KERNEL:-}" in
 debug)
 	fragments+=("$KHO_REPO/scripts/config/debug.config") ;;
 64k)
-	fragments+=("$KHO_REPO/scripts/config/arm64-64k.config") ;;
+	fragments+=("$KHO_REPO/scripts/config/arm64-64k.config" "$KHO_REPO/scripts/config/debug.config") ;;
 nokho)
 	# Everything that depends on KHO goes with it.
 	grep -v -e KEXEC_HANDOVER -e CONFIG_KSTATE "${fragments[0]}" >"$KHO_BUILD/common-nokho.config"

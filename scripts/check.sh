@@ -15,8 +15,9 @@
 # The kernels: x86_64 and arm64; the x86_64 debug kernel (KASAN, lockdep,
 # kmemleak, fault injection), on which every x86_64 scenario runs again but
 # the KASLR chain, plus those only it can run (fault injection, the stress
-# test); and the arm64 kernel with 64 KiB pages, for the handover and trace
-# scenarios and the refused handover between page sizes.  KHO_ARCHES
+# test); and the arm64 kernel with 64 KiB pages, which has the same
+# checkers, for KUnit, the handover, UEFI and trace scenarios and the
+# refused handover between page sizes.  KHO_ARCHES
 # (default "x86_64 arm64") and KHO_LAYERS
 # (default "host build kunit e2e") narrow the run.
 #
@@ -24,7 +25,8 @@
 # name (why)" or "SKIP name (why)".  A SKIP is never a pass.  A stage that
 # exits non-zero without a FAIL line, or prints no result at all, is a FAIL;
 # so is check.sh itself stopping early.  A "NOTE name: ..." line is neither
-# (a scenario run again after the emulator lost a timer: scripts/e2e.sh).
+# (a scenario run again after a generation stalled without a kernel
+# report, as when the emulator loses a timer interrupt: scripts/e2e.sh).
 # The summary lists the FAILs, SKIPs and NOTEs, then "N skipped", and ends
 # with the line "N passed, N failed".
 set -uo pipefail
@@ -98,7 +100,8 @@ fi
 # The kernels: every arch's normal one; x86_64 also its debug kernel
 # (KASAN, lockdep, kmemleak, fault injection: scripts/config/debug.config),
 # which runs every scenario again but those marked "# e2e-kernels: default";
-# arm64 also its 64 KiB-page kernel, which runs those that name "64k".
+# arm64 also its 64 KiB-page kernel with the same checkers, which runs those
+# that name "64k".
 kernels() {
 	for arch in $arches; do
 		echo "$arch"

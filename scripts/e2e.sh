@@ -12,7 +12,8 @@
 # A scenario's header says what it needs:
 #   # e2e-generations: 3      the last generation it must reach (required)
 #   # e2e-budget: 60          seconds per generation on the normal kernel
-#                             (default 60; the debug kernel gets 6 times as
+#                             (default 60; a kernel with the debug checkers,
+#                             the debug and 64k ones, gets 6 times as
 #                             much: KASAN, lockdep and kmemleak under TCG,
 #                             where a CI machine ran 3 to 5 times slower
 #                             than the development one; a hang is named
@@ -28,17 +29,15 @@
 #   # e2e-first-kernel: default      generation 1 boots this flavour's
 #                                    image; the next ones the initramfs's
 #
-# The 64k kernel's guests get 2 GiB (unless the scenario's -m says
-# otherwise): its scratch comes in 512 MiB pageblocks.
-#
-# On the debug kernel KASAN's shadow (an eighth of RAM) comes out of
-# scratch at boot too: kho_scratch=NM becomes N+256M and P% becomes P+13%,
-# unless the header says "# e2e-debug-scratch: as-is"; on arm64 N+384M and
-# P+19%, as what the next kexec loads into scratch is 60 MiB more there (an
-# uncompressed 19 MiB Image with 15 MiB of BSS, in a 26 MiB initramfs).
-# Its guests get 2 GiB (unless the scenario's -m says otherwise): in 1 GiB,
-# wherever KASLR puts the kernel, a first boot may find no free range that
-# large.
+# On a kernel with the debug checkers KASAN's shadow (an eighth of RAM)
+# comes out of scratch at boot too: kho_scratch=NM becomes N+256M and P%
+# becomes P+13%, unless the header says "# e2e-debug-scratch: as-is"; on
+# arm64 N+384M and P+19%, as what the next kexec loads into scratch is 60
+# MiB more there (an uncompressed 19 MiB Image with 15 MiB of BSS, in a 26
+# MiB initramfs).  Its guests get 2 GiB (unless the scenario's -m says
+# otherwise): in 1 GiB, wherever KASLR puts the kernel, a first boot may
+# find no free range that large; and the 64k kernel's scratch comes in 512
+# MiB pageblocks.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 kho_arch_setup "$1"
@@ -60,7 +59,7 @@ fi
 budget=$(header budget)
 budget=${budget:-60}
 append=$(header append)
-if [ "$KHO_FLAVOUR" = -debug ]; then
+if [ -n "$KHO_CHECKERS" ]; then
 	export KHO_MEM=${KHO_MEM:-2G}
 	budget=$((budget * 6))
 	if [ "$(header debug-scratch)" != as-is ]; then
@@ -77,7 +76,6 @@ if [ "$KHO_FLAVOUR" = -debug ]; then
 		append=$words
 	fi
 fi
-[ "$KHO_FLAVOUR" = -64k ] && export KHO_MEM=${KHO_MEM:-2G}
 first=$(header first-kernel)
 if [ -n "$first" ]; then
 	KHO_IMAGE=$(KHO_KERNEL=${first/default/} && kho_arch_setup "$KHO_ARCH" && echo "$KHO_BUILD/$IMAGE")

@@ -18,13 +18,16 @@ die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 
 # kho_arch_setup ARCH: sets KARCH, CROSS, IMAGE (relative to the build dir),
 # QEMU and its machine arguments, BOOT_ARGS (the console and the options
-# every test guest boots with), and KHO_BUILD, the build directory of the
-# kernel flavour $KHO_KERNEL:
+# every test guest boots with), KHO_BUILD, the build directory of the
+# kernel flavour $KHO_KERNEL, and KHO_CHECKERS (1 if that flavour has the
+# debug checkers, else empty):
 #   (empty)  build/ARCH          tinyconfig + common + ARCH fragments
 #   debug    build/ARCH-debug    the same plus scripts/config/debug.config
 #            (KASAN, lockdep, kmemleak, fault injection)
 #   nokho    build/ARCH-nokho    the same with CONFIG_KEXEC_HANDOVER=n
-#   64k      build/arm64-64k     arm64 only: the same with 64 KiB pages
+#   64k      build/arm64-64k     arm64 only: debug with 64 KiB pages; one
+#            build serves both, as make check's time allows one more
+#            arm64 kernel, not two
 kho_arch_setup() {
 	case "$1" in
 	x86_64|x86)
@@ -43,12 +46,14 @@ kho_arch_setup() {
 		BOOT_ARGS=console=ttyAMA0 ;;
 	*) die "unknown ARCH '$1' (x86_64 or arm64)" ;;
 	esac
+	KHO_CHECKERS=
 	case "${KHO_KERNEL:-}" in
 	"") KHO_FLAVOUR= ;;
-	debug|nokho) KHO_FLAVOUR=-$KHO_KERNEL ;;
+	nokho) KHO_FLAVOUR=-$KHO_KERNEL ;;
+	debug) KHO_FLAVOUR=-$KHO_KERNEL KHO_CHECKERS=1 ;;
 	64k)
 		[ "$KHO_ARCH" = arm64 ] || die "KHO_KERNEL=64k is an arm64 kernel (ARCH=arm64)"
-		KHO_FLAVOUR=-$KHO_KERNEL ;;
+		KHO_FLAVOUR=-$KHO_KERNEL KHO_CHECKERS=1 ;;
 	*) die "unknown KHO_KERNEL '$KHO_KERNEL' (debug, nokho, 64k or empty)" ;;
 	esac
 	KHO_BUILD=${KHO_BUILD_DIR:-$KHO_REPO/build}/$KHO_ARCH$KHO_FLAVOUR

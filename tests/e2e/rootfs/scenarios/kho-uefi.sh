@@ -2,7 +2,7 @@
 # e2e-arch-why: it is arm64's UEFI path (the EFI stub, efi_init()); x86_64's guests boot bzImage directly
 # e2e-qemu: -bios /usr/share/qemu-efi-aarch64/QEMU_EFI.fd
 # e2e-append: kho_scratch=192M kho_debug_reservations
-# e2e-kernels: default
+# e2e-kernels: default 64k
 # e2e-generations: 3
 # kho-handover, with the first kernel started by UEFI firmware through the
 # EFI stub, as servers boot: the machine is described in ACPI, and the
