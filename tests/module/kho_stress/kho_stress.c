@@ -46,7 +46,13 @@ static struct task_struct *worker;
 static DEFINE_MUTEX(stress_lock);	/* everything below */
 static bool frozen;			/* from DUMP to ABORT */
 static struct folio *slot[SLOTS];
-static u64 released[RELEASED];
+/*
+ * The last folios given back, held until they leave this ring: freed, one
+ * could come back preserved by someone else (ftrace's positions block and
+ * kstate's stream are allocated at each activation), and then the next
+ * kernel rightly restores it.
+ */
+static struct folio *released[RELEASED];
 static unsigned int nr_released;
 static struct folio *table_folio, *fdt_folio;
 static bool table_preserved, fdt_preserved, subtree_registered;
@@ -70,9 +76,12 @@ static void stress_step(void)
 		return;
 	rounds++;
 	if (slot[i]) {
+		struct folio **held = &released[nr_released++ % RELEASED];
+
 		kho_unpreserve_folio(slot[i]);
-		released[nr_released++ % RELEASED] = PFN_PHYS(folio_pfn(slot[i]));
-		folio_put(slot[i]);
+		if (*held)
+			folio_put(*held);
+		*held = slot[i];
 		slot[i] = NULL;
 	} else {
 		slot[i] = folio_alloc(GFP_KERNEL, get_random_u32_below(4));
@@ -120,7 +129,8 @@ static void write_table(void)
 		t->nr_kept++;
 	}
 	t->nr_released = min(nr_released, RELEASED);
-	memcpy(t->released, released, sizeof(released));
+	for (i = 0; i < t->nr_released; i++)
+		t->released[i] = PFN_PHYS(folio_pfn(released[i]));
 }
 
 static int stress_notify(struct notifier_block *nb, unsigned long event, void *data)
@@ -319,6 +329,9 @@ static void release_all(void)
 			folio_put(slot[i]);
 		}
 	}
+	for (unsigned int i = 0; i < RELEASED; i++)
+		if (released[i])
+			folio_put(released[i]);
 	if (table_preserved)
 		kho_unpreserve_folio(table_folio);
 	if (fdt_preserved)
