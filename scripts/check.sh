@@ -14,12 +14,12 @@
 #
 # The kernels: x86_64 and arm64; the x86_64 debug kernel (KASAN, lockdep,
 # kmemleak, fault injection), on which every x86_64 scenario runs again but
-# the KASLR chain, plus those only it can run (fault injection, the stress
-# test); and the arm64 kernel with 64 KiB pages, which has the same
-# checkers, for KUnit, the handover, UEFI and trace scenarios and the
-# refused handover between page sizes.  KHO_ARCHES
-# (default "x86_64 arm64") and KHO_LAYERS
-# (default "host build kunit e2e") narrow the run.
+# the KASLR chain, plus those only the checkers can run (fault injection,
+# the stress test); and the arm64 kernel with 64 KiB pages, which has the
+# same checkers, for KUnit, the handover, UEFI and trace scenarios, fault
+# injection, the stress test and the refused handover between page sizes.
+# KHO_ARCHES (default "x86_64 arm64") and KHO_LAYERS (default "host build
+# kunit e2e") narrow the run.
 #
 # Every check records one line in build/results.txt: "PASS name", "FAIL
 # name (why)" or "SKIP name (why)".  A SKIP is never a pass.  A stage that

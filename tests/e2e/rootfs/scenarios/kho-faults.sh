@@ -1,16 +1,15 @@
-# e2e-arch: x86_64
-# e2e-arch-why: it runs on the debug kernel, which is x86_64's only
-# e2e-kernels: debug
+# e2e-kernels: debug 64k
 # e2e-append: kho_scratch=192M trace_buf_size=64K
 # e2e-generations: 2
 # e2e-budget: 120
-# Fault injection, on the debug kernel.  Generation 1 writes 1 to active
-# with its k-th slab or page allocation failing, for k = 1, 2, ... until the
-# activation makes fewer than k allocations: each failure must roll back
-# (an error, ABORT delivered, nothing left preserved), the last try
-# activates, and generation 2 restores everything.  There every restore
-# kho_test makes and finish are swept the same way.  kmemleak must be clean
-# at the end of each generation (the harness checks).
+# Fault injection, on the kernels with the debug checkers.  Generation 1
+# writes 1 to active with its k-th slab or page allocation failing, for
+# k = 1, 2, ... until the activation makes fewer than k allocations: each
+# failure must roll back (an error, ABORT delivered, nothing left
+# preserved), the last try activates, and generation 2 restores
+# everything.  There every restore kho_test makes and finish are swept the
+# same way.  kmemleak must be clean at the end of each generation (the
+# harness checks).
 
 T=/sys/kernel/tracing
 F=/sys/kernel/debug

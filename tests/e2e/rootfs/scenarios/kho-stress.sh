@@ -1,15 +1,14 @@
-# e2e-arch: x86_64
-# e2e-arch-why: it runs on the debug kernel, which is x86_64's only
-# e2e-kernels: debug
+# e2e-kernels: debug 64k
 # e2e-append: kho_scratch=192M trace_buf_size=64K
 # e2e-generations: 2
 # e2e-budget: 120
-# Everything at once, for 30 s, on the debug kernel: writes of 1 and 0 to
-# active, kho_stress preserving and unpreserving folios and adding and
-# removing subtrees, readers of dt, kexec -s -l / kexec -u.  Lockdep,
-# KASAN and WARN must stay silent (the harness checks).  Then one last
-# activation and kexec: generation 2 restores exactly what kho_stress
-# still preserved, with two threads racing a write to finish.
+# Everything at once, for 30 s, on the kernels with the debug checkers:
+# writes of 1 and 0 to active, kho_stress preserving and unpreserving
+# folios and adding and removing subtrees, readers of dt, kexec -s -l /
+# kexec -u.  Lockdep, KASAN and WARN must stay silent (the harness
+# checks).  Then one last activation and kexec: generation 2 restores
+# exactly what kho_stress still preserved, with two threads racing a write
+# to finish.
 
 STRESS_SECONDS=30
 
