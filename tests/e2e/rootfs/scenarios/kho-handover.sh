@@ -47,15 +47,20 @@ scenario_gen() {
 		e2e_expect_log finish-logged "kho: finished: [0-9]* unclaimed pages freed"
 		freed_kb=$(( $(dmesg | sed -n 's/.*kho: finished: \([0-9]*\) unclaimed.*/\1/p') * $(e2e_page_size) / 1024 ))
 		rise_kb=$(( $(e2e_meminfo MemFree) - free_before ))
-		# Budget: 1 MiB of other allocations while this runs.
+		# Budget for what else the system allocates or frees meanwhile:
+		# 1 MiB, or 32 pages where pages are larger (on the 64k debug
+		# kernel 17 stray pages were seen).
+		slack_kb=$(( $(e2e_page_size) * 32 / 1024 ))
+		[ "$slack_kb" -ge 1024 ] || slack_kb=1024
 		e2e_check "memfree-rises-by-unclaimed(${rise_kb}kB/${freed_kb}kB)" \
-			test "$freed_kb" -gt 0 -a "$rise_kb" -ge $((freed_kb - 1024))
+			test "$freed_kb" -gt 0 -a "$rise_kb" -ge $((freed_kb - slack_kb))
 		# Measured by the kernel around the frees alone: the unclaimed
-		# pages plus the tree and map, within 1 MiB of whatever else the
-		# system frees or allocates meanwhile.
+		# pages plus the tree and map, within the budget; more would be
+		# pages freed twice.
 		kernel_kb=$(dmesg | sed -n 's/.*kho: finished: .* MemFree +\([0-9]*\) kB.*/\1/p')
 		e2e_check "kernel-memfree-delta(${kernel_kb}kB/${freed_kb}kB)" \
-			test "${kernel_kb:-0}" -ge $((freed_kb - 1024)) -a "${kernel_kb:-0}" -le $((freed_kb + 1024))
+			test "${kernel_kb:-0}" -ge $((freed_kb - slack_kb)) -a \
+			"${kernel_kb:-0}" -le $((freed_kb + slack_kb))
 		e2e_memtotal_matches memtotal-matches-gen1
 		e2e_check kho-test-load-gen3 insmod /modules/kho_test.ko
 		e2e_expect_log restore-after-finish-is-null "kho_test: no kho-test subtree"
