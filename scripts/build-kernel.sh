@@ -26,7 +26,7 @@ debug)
 	fragments+=("$KHO_REPO/scripts/config/arm64-64k.config" "$KHO_REPO/scripts/config/debug.config") ;;
 nokho)
 	# Everything that depends on KHO goes with it.
-	grep -v -e KEXEC_HANDOVER -e CONFIG_KSTATE "${fragments[0]}" >"$KHO_BUILD/common-nokho.config"
+	grep -v -e KEXEC_HANDOVER -e CONFIG_KSTATE -e CONFIG_LIVEUPDATE "${fragments[0]}" >"$KHO_BUILD/common-nokho.config"
 	echo "# CONFIG_KEXEC_HANDOVER is not set" >>"$KHO_BUILD/common-nokho.config"
 	fragments[0]="$KHO_BUILD/common-nokho.config" ;;
 esac

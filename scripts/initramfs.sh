@@ -30,7 +30,7 @@ arm64)
 		dpkg-deb -x "$deb" "$root"
 	done ;;
 esac
-tools="failnth nocap counter"
+tools="failnth nocap counter luo-test"
 
 # resolve PATH: PATH inside $root with its symbolic links followed there.
 resolve() {
@@ -70,7 +70,8 @@ dynamic_closure() {
 
 # Small test tools of our own (scripts/initramfs/*.c).
 for t in $tools; do
-	"${CROSS}gcc" $link -O2 -Wall -Werror -o "$out/$t" "$KHO_REPO/scripts/initramfs/$t.c"
+	"${CROSS}gcc" $link -O2 -Wall -Werror -I"$KHO_REPO/include/uapi" \
+		-o "$out/$t" "$KHO_REPO/scripts/initramfs/$t.c"
 done
 
 {

@@ -80,4 +80,10 @@ static inline bool kho_trace_ts_before(u64 a, u64 b) { return a < b; }
 static inline bool kho_trace_print_time(struct trace_seq *s, bool in_ns, u64 ts) { return false; }
 #endif
 
+#ifdef CONFIG_LIVEUPDATE
+struct folio;
+struct inode;
+int shmem_insert_folio(struct inode *inode, struct folio *folio, pgoff_t index);	/* mm/shmem.c */
+#endif
+
 #endif /* _LINUX_KHO_HOOKS_H */
