@@ -52,7 +52,9 @@ Result<void> check_folios(const luo_memfd& m, const luo_memfd_folio* f, u64 n,
 			return kx::invalid("folios out of order or overlapping");
 		if (f[i].index & (pages - 1))
 			return kx::invalid("a folio not aligned to its order in the file");
-		if (f[i].index >= file_pages || pages > file_pages - f[i].index)
+		// It starts inside the file; a huge folio may reach past its end,
+		// as shmem's do (huge=always, or a split that failed at truncation).
+		if (f[i].index >= file_pages)
 			return kx::invalid("a folio beyond the file's size");
 		if (f[i].phys & ((pages << m.page_shift) - 1))
 			return kx::invalid("a folio's address not aligned to its size");
