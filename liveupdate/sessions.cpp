@@ -127,11 +127,13 @@ Result<luo_session*> read_session(const luo_session_record& r, Span<const luo_fi
 	return s;
 }
 
+// Frees the sessions, and the list's storage: nothing stays allocated
+// after an unload or a load that ran out of memory.
 void free_sessions(Vector<luo_session*>& sessions)
 {
 	for (luo_session* s : sessions.span())
 		delete s;
-	sessions.clear();
+	sessions.reset();
 }
 
 }  // namespace
