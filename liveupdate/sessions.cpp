@@ -51,12 +51,21 @@ struct luo_engine {
 
 namespace {
 
+// strnlen(): clang has no __builtin_strnlen, and the core has no libc.
+usize bounded_length(const char* s, usize max)
+{
+	usize len = 0;
+	while (len < max && s[len])
+		len++;
+	return len;
+}
+
 // Whether @s is a NUL-terminated, non-empty string in its @N bytes, zero
 // after the NUL (so that two equal names are equal arrays).
 template <usize N>
 bool well_formed(const char (&s)[N])
 {
-	const usize len = __builtin_strnlen(s, N);
+	const usize len = bounded_length(s, N);
 	if (len == 0 || len == N)
 		return false;
 	for (usize i = len; i < N; i++)
@@ -85,7 +94,7 @@ luo_session* find(Span<luo_session* const> sessions, const char* name, usize* at
 // A session named by the caller: a string of at most LUO_NAME_BYTES with its NUL.
 Result<luo_session*> new_session(const char* name)
 {
-	const usize len = __builtin_strnlen(name, LUO_NAME_BYTES);
+	const usize len = bounded_length(name, LUO_NAME_BYTES);
 	if (len == 0 || len == LUO_NAME_BYTES)
 		return kx::invalid("name empty or not NUL-terminated");
 	auto* s = new (std::nothrow) luo_session();
