@@ -566,9 +566,9 @@ static int luo_freeze(void *fdt)
 	int err;
 
 	guard(mutex)(&luo_lock);
+	luo_frozen = true;		/* with or without sessions: none is added now */
 	if (!luo_engine_nr_sessions(luo_engine))
 		return 0;
-	luo_frozen = true;
 	err = luo_for_each_file(luo_freeze_file);
 	err = err ?: luo_write_node(fdt);
 	if (err) {

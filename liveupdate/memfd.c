@@ -7,8 +7,9 @@
  * F_SEAL_SHRINK for as long as the file is in a session, on top of the
  * program's own seals, which are what the next kernel restores.  The pages
  * stay writable.  Activating the handover (freeze) takes a reference on
- * every folio of the page cache, swapping in what is in swap, and hands
- * each over at its order, so holes stay holes and huge folios stay huge;
+ * every folio of the page cache, swapping in what is in swap and moving
+ * out of scratch what the page cache put there, and hands each over at its
+ * order, so holes stay holes and huge folios stay huge;
  * its record (struct luo_memfd) says where they go.  A hole written after
  * the activation is not handed over: the next kernel sees a hole there.
  *
@@ -135,6 +136,59 @@ static void memfd_luo_drop_folios(struct memfd_luo *m, bool preserved)
 	m->folios = NULL;
 }
 
+/* Moves the folio at [@pos, @end) to memory KHO can hand over, as a long-term pin does. */
+static int memfd_luo_move_out(struct file *file, loff_t pos, loff_t end)
+{
+	struct folio *moved;
+	pgoff_t offset;
+	long n;
+
+	while (pos < end) {
+		n = memfd_pin_folios(file, pos, end - 1, &moved, 1, &offset);
+		if (n < 0)
+			return n;
+		pos = folio_pos(moved) + folio_size(moved);
+		unpin_folio(moved);
+	}
+	return 0;
+}
+
+/*
+ * Scratch is MIGRATE_CMA: the page cache may have put folios there, which
+ * KHO cannot hand over (the next kernel boots in scratch).  Move every
+ * folio a long-term pin could not keep; the inode is locked.
+ */
+static int memfd_luo_move_unpinnable(struct file *file)
+{
+	struct address_space *mapping = file->f_mapping;
+	loff_t size = i_size_read(file_inode(file));
+	struct { loff_t pos, end; } moves[PAGEVEC_SIZE];
+	struct folio_batch fbatch;
+	unsigned int i, nr;
+	pgoff_t start = 0;
+	int err;
+
+	folio_batch_init(&fbatch);
+	while (filemap_get_folios(mapping, &start, ULONG_MAX, &fbatch)) {
+		for (i = 0, nr = 0; i < folio_batch_count(&fbatch); i++) {
+			struct folio *folio = fbatch.folios[i];
+
+			if (folio_is_longterm_pinnable(folio))
+				continue;
+			moves[nr].pos = folio_pos(folio);
+			moves[nr++].end = min_t(loff_t, folio_pos(folio) + folio_size(folio), size);
+		}
+		folio_batch_release(&fbatch);	/* a folio in use cannot move */
+		for (i = 0; i < nr; i++) {
+			err = memfd_luo_move_out(file, moves[i].pos, moves[i].end);
+			if (err)
+				return err;
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
 /* Takes a reference on every folio in the page cache; the inode is locked. */
 static int memfd_luo_take_folios(struct inode *inode, struct memfd_luo *m)
 {
@@ -150,9 +204,9 @@ static int memfd_luo_take_folios(struct inode *inode, struct memfd_luo *m)
 	folio_batch_init(&fbatch);
 	while (filemap_get_folios(inode->i_mapping, &start, ULONG_MAX, &fbatch)) {
 		for (i = 0; i < folio_batch_count(&fbatch); i++) {
-			if (m->nr_folios == room) {
+			if (m->nr_folios == room || !folio_is_longterm_pinnable(fbatch.folios[i])) {
 				folio_batch_release(&fbatch);
-				return -EAGAIN;
+				return -EAGAIN;	/* faults filled holes, or into scratch */
 			}
 			m->folios[m->nr_folios++] = fbatch.folios[i];	/* its reference too */
 		}
@@ -237,6 +291,7 @@ static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 	/* No write(), fallocate() or truncate() while the folios are taken. */
 	inode_lock(inode);
 	err = memfd_luo_swap_in(inode);
+	err = err ?: memfd_luo_move_unpinnable(args->file);
 	err = err ?: memfd_luo_take_folios(inode, m);
 	err = err ?: memfd_luo_write_record(args->file, m, &args->serialized_data);
 	inode_unlock(inode);
@@ -343,6 +398,8 @@ static int memfd_luo_retrieve(struct liveupdate_file_op_args *args)
 		} else {
 			if (!(list[i].flags & LUO_MEMFD_FOLIO_UPTODATE))
 				folio_zero_range(folio, 0, folio_size(folio));
+			if (folio_test_large(folio))
+				folio_set_large_rmappable(folio);	/* as the page cache's own */
 			err = shmem_insert_folio(inode, folio, list[i].index);
 		}
 		if (folio)

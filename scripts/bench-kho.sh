@@ -20,7 +20,8 @@
 #    and every run counts alike): from just before the reboot call to the
 #    next kernel's /init, read on the CPU's counter (TSC, CNTVCT_EL0),
 #    which kexec does not reset; without a handover, with an empty one, with 1 GiB preserved
-#    at 1, 50 and 100% density, and with 64 MiB of trace buffers.
+#    at 1, 50 and 100% density, with 64 MiB of trace buffers, and with a 1 GiB
+#    memfd kept by /dev/liveupdate.  KHO_BLACKOUT_ROWS picks other rows.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 runs=${1:-5}
@@ -154,9 +155,15 @@ blackout() {
 }
 base=$(blackout plain "e2e.baseline=1")
 printf '| %s | %s | %s |\n' "no handover" "$base" "-"
-for row in "empty handover|" "1 GiB at 1%|e2e.bench=percent=1" "1 GiB at 50%|e2e.bench=percent=50" \
-	   "1 GiB at 100%|e2e.bench=percent=100" "64 MiB of trace buffers|e2e.trace_kb=32768"; do
+# KHO_BLACKOUT_ROWS: "name|kernel parameters" lines, to measure other rows.
+rows=${KHO_BLACKOUT_ROWS:-"empty handover|
+1 GiB at 1%|e2e.bench=percent=1
+1 GiB at 50%|e2e.bench=percent=50
+1 GiB at 100%|e2e.bench=percent=100
+64 MiB of trace buffers|e2e.trace_kb=32768
+1 GiB memfd (Live Update)|liveupdate=on e2e.luo_mib=1024"}
+while IFS= read -r row <&3; do
 	ms=$(blackout "$(echo "${row%%|*}" | tr -c 'a-zA-Z0-9\n' -)" "${row#*|}")
 	printf '| %s | %s | %s |\n' "${row%%|*}" "$ms" \
 		"$(awk -v a="$ms" -v b="$base" 'BEGIN{printf "%+.1f%%", (a / b - 1) * 100}')"
-done
+done 3<<<"$rows"

@@ -5,7 +5,9 @@
  *
  *   luo-test gen1    preserve: sessions "vmm-a" (a 256 MiB memfd with a
  *                    pattern, a sparse 1 GiB one with three pages written,
- *                    a sealed one), "vmm-b" (1,000 small memfds) and
+ *                    a sealed one, one of two huge pages (THP) where
+ *                    those are 2 MiB, one grown until the page cache put
+ *                    pages in KHO's scratch), "vmm-b" (1,000 small memfds) and
  *                    "vmm-unused" (64 MiB, never retrieved); every refusal
  *                    the ABI promises; then stays in the background holding
  *                    the sessions (pid in /tmp/luo-test.pid)
@@ -15,6 +17,11 @@
  *                    256 MiB memfd again in "vmm-gen3" and stay
  *   luo-test gen3    retrieve it once more and check it
  *   luo-test gone NAME  the session NAME cannot be retrieved (ENOENT)
+ *   luo-test keep NAME TEXT [MIB]  a memfd holding TEXT (then a pattern up
+ *                    to MIB MiB), preserved in session NAME under token 1,
+ *                    held in the background
+ *   luo-test bench-gen1, bench-gen2  scripts/bench-luo.sh's measurements
+ *   luo-test show NAME  that memfd in the next kernel: print it, finish
  *   luo-test open    open /dev/liveupdate (fails without CAP_SYS_ADMIN)
  *
  * Prints "PASS name" or "FAIL name: why" per check; exits 1 if one failed.
@@ -33,6 +40,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MiB (1024UL * 1024)
@@ -44,6 +52,8 @@
 #define UNUSED_SIZE (64 * MiB)
 #define SMALL_FIRST 1000
 #define SMALL_COUNT 1000
+#define HUGE_TOKEN 4
+#define SCRATCH_TOKEN 5
 #define PID_FILE "/tmp/luo-test.pid"
 #define ACTIVE_FILE "/tmp/luo-test.active"
 
@@ -78,6 +88,12 @@ static void check(int ok, const char *name, const char *fmt, ...)
 static int call(int fd, unsigned long cmd, void *arg)
 {
 	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+/* An ioctl that must succeed. */
+static void check_call(int err, const char *name)
+{
+	check(!err, name, "%s", strerror(-err));
 }
 
 static void expect_errno(int got, int want, const char *name)
@@ -230,6 +246,121 @@ static off_t sparse_page(int i)
 	return i == 0 ? 0 : i == 1 ? 100 * MiB : SPARSE_SIZE - page;
 }
 
+/* A /proc/meminfo or sysfs number; -1 if there is none. */
+static long read_number(const char *path, const char *field)
+{
+	char line[128];
+	long value = -1;
+	FILE *f = fopen(path, "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, strlen(field)))
+			value = strtol(line + strlen(field), NULL, 10);
+	if (f)
+		fclose(f);
+	return value;
+}
+
+static long shmem_huge_bytes(void)
+{
+	return read_number("/proc/meminfo", "ShmemHugePages:") * 1024;
+}
+
+/* The THP size, if huge folios of it are tested here (2 MiB), else 0. */
+static long huge_size(void)
+{
+	long size = read_number("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", "");
+
+	return size == 2 * MiB ? size : 0;
+}
+
+/* Huge folios for memfds from now on where they fit in the file, or never. */
+static void shmem_huge(const char *mode)
+{
+	int fd = open("/sys/kernel/mm/transparent_hugepage/shmem_enabled", O_WRONLY);
+
+	if (fd < 0 || write(fd, mode, strlen(mode)) < 0)
+		printf("FAIL shmem_enabled=%s: %s\n", mode, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+/* A memfd of two huge folios. */
+static void preserve_huge(int session)
+{
+	long size = huge_size(), before = shmem_huge_bytes();
+	int fd, err;
+
+	if (!size) {
+		printf("SKIP huge: THP of %ld bytes, not 2 MiB\n",
+		       read_number("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", ""));
+		return;
+	}
+	shmem_huge("within_size");
+	fd = new_memfd("huge", 2 * size, 0);
+	fill(fd, 0, 2 * size, 5);
+	shmem_huge("never");
+	check(shmem_huge_bytes() - before == 2 * size, "huge-folios", "ShmemHugePages grew %ld",
+	      shmem_huge_bytes() - before);
+	err = preserve(session, fd, HUGE_TOKEN);
+	check(!err, "preserve-huge", "%s", strerror(-err));
+	close(fd);
+}
+
+static void retrieve_huge(int session)
+{
+	long size = huge_size(), before = shmem_huge_bytes();
+	size_t bad = 0;
+	int fd, err;
+
+	if (!size)
+		return;
+	err = retrieve(session, HUGE_TOKEN, &fd);
+	check(!err, "retrieve-huge", "%s", strerror(-err));
+	check(shmem_huge_bytes() - before == 2 * size, "huge-stays-huge", "ShmemHugePages grew %ld",
+	      shmem_huge_bytes() - before);
+	check(holds_pattern(fd, 0, 2 * size, 5, 0, &bad), "huge-contents", "differs at %#zx", bad);
+	close(fd);
+}
+
+/*
+ * Scratch is CMA: once memory is short, the page cache puts movable folios
+ * there, and they must move out before KHO can hand them over.  Grow a
+ * memfd until CmaFree drops.
+ */
+static void preserve_from_scratch(int session)
+{
+	long cma = read_number("/proc/meminfo", "CmaFree:"), grown = 0;
+	int fd = memfd_create("scratch", 0);
+
+	while (cma - read_number("/proc/meminfo", "CmaFree:") < 8192 &&
+	       read_number("/proc/meminfo", "MemAvailable:") > 128 * 1024) {
+		if (ftruncate(fd, grown + 16 * MiB))
+			break;
+		fill(fd, grown, 16 * MiB, 6);
+		grown += 16 * MiB;
+	}
+	check(cma - read_number("/proc/meminfo", "CmaFree:") >= 8192, "memfd-in-scratch",
+	      "CmaFree %ld kB -> %ld kB after %ld MiB", cma,
+	      read_number("/proc/meminfo", "CmaFree:"), grown / MiB);
+	check_call(preserve(session, fd, SCRATCH_TOKEN), "preserve-from-scratch");
+	close(fd);
+}
+
+static void retrieve_from_scratch(int session)
+{
+	struct stat st = {};
+	size_t bad = 0;
+	int fd, err;
+
+	err = retrieve(session, SCRATCH_TOKEN, &fd);
+	check(!err && !fstat(fd, &st) && st.st_size > 0, "retrieve-from-scratch", "%s",
+	      strerror(-err));
+	check(holds_pattern(fd, 0, st.st_size, 6, 0, &bad), "from-scratch-contents",
+	      "differs at %#zx", bad);
+	close(fd);
+}
+
 static void refusals_gen1(int dev, int a, int memfd)
 {
 	struct {
@@ -335,11 +466,12 @@ static void gen1(void)
 		fill(sparse, sparse_page(i), page, 2);
 	sealed = new_memfd("sealed", SEALED_SIZE, MFD_ALLOW_SEALING);
 	fill(sealed, 0, SEALED_SIZE, 3);
-	check(!fcntl(sealed, F_ADD_SEALS, SEALED_SEALS), "seal", "%s", strerror(errno));
+	check_call(fcntl(sealed, F_ADD_SEALS, SEALED_SEALS) ? -errno : 0, "seal");
 
-	check(!preserve(a, big, 1), "preserve-big", "%s", strerror(errno));
-	check(!preserve(a, sparse, 2), "preserve-sparse", "%s", strerror(errno));
-	check(!preserve(a, sealed, 3), "preserve-sealed", "%s", strerror(errno));
+	check_call(preserve(a, big, 1), "preserve-big");
+	check_call(preserve(a, sparse, 2), "preserve-sparse");
+	check_call(preserve(a, sealed, 3), "preserve-sealed");
+	preserve_huge(a);
 	for (int i = 0; i < SMALL_COUNT && !err; i++) {
 		fd = new_memfd("small", page, 0);
 
@@ -352,11 +484,11 @@ static void gen1(void)
 	check(!err, "preserve-1000-small", "%s", strerror(-err));
 	fd = new_memfd("unused", UNUSED_SIZE, 0);
 	fill(fd, 0, UNUSED_SIZE, 4);
-	check(!preserve(unused, fd, 1), "preserve-unused", "%s", strerror(errno));
+	check_call(preserve(unused, fd, 1), "preserve-unused");
 	close(fd);
+	preserve_from_scratch(a);
 	write_mark(big, 0);
-	check(ftruncate(big, BIG_SIZE * 2) && errno == EPERM, "size-frozen", "grew: %s",
-	      strerror(errno));
+	expect_errno(ftruncate(big, BIG_SIZE * 2) ? -errno : 0, EPERM, "size-frozen");
 	check_name(a, "vmm-a");
 	refusals_gen1(dev, a, big);
 	stay(dev, a, big);
@@ -442,16 +574,17 @@ static void gen2(void)
 		      "differs at %#zx", bad);
 		off = hole;
 	}
-	check(lseek(fd, off, SEEK_DATA) < 0 && errno == ENXIO, "sparse-no-more-data", "");
+	expect_errno(lseek(fd, off, SEEK_DATA) < 0 ? -errno : 0, ENXIO, "sparse-no-more-data");
 	close(fd);
 
 	err = retrieve(a, 3, &fd);
 	check(!err && fcntl(fd, F_GET_SEALS) == SEALED_SEALS, "sealed-seals", "%#x",
 	      fcntl(fd, F_GET_SEALS));
 	check(holds_pattern(fd, 0, SEALED_SIZE, 3, 0, &bad), "sealed-contents", "at %#zx", bad);
-	check(pwrite(fd, "x", 1, 0) < 0 && errno == EPERM, "sealed-write-refused", "%s",
-	      strerror(errno));
+	expect_errno(pwrite(fd, "x", 1, 0) < 0 ? -errno : 0, EPERM, "sealed-write-refused");
 	close(fd);
+	retrieve_huge(a);
+	retrieve_from_scratch(a);
 
 	err = 0;
 	for (int i = 0; i < SMALL_COUNT && !err; i++) {
@@ -464,7 +597,7 @@ static void gen2(void)
 	}
 	check(!err, "1000-small-contents-and-positions", "%s", strerror(-err));
 
-	check(!finish(a) && !finish(b), "finish", "%s", strerror(errno));
+	check_call(finish(a) && !finish(b), "finish");
 	expect_errno(retrieve(a, 2, &fd), ENOENT, "retrieve-after-finish");
 	close(a);
 	close(b);
@@ -486,7 +619,153 @@ static void gen3(void)
 	err = retrieve(s, 1, &fd);
 	check(!err, "retrieve-big", "%s", strerror(-err));
 	check_big(fd, 3, "big");
-	check(!finish(s), "finish", "%s", strerror(errno));
+	check_call(finish(s), "finish");
+}
+
+static void keep(const char *name, const char *text, size_t mib)
+{
+	int dev = open_device(), s = create_session(dev, name), fd = memfd_create(name, 0);
+
+	if (s < 0 || fd < 0)
+		exit(1);
+	if (mib) {
+		if (ftruncate(fd, mib * MiB))
+			exit(1);
+		fill(fd, 0, mib * MiB, 7);
+	}
+	if (pwrite(fd, text, strlen(text) + 1, 0) != (ssize_t)strlen(text) + 1)
+		exit(1);
+	check_call(preserve(s, fd, 1), "preserve");
+	stay(dev, s, fd);
+}
+
+static void show(const char *name)
+{
+	int dev = open_device(), s = retrieve_session(dev, name), fd, err;
+	char text[4096] = {};
+	ssize_t n;
+
+	if (s < 0)
+		exit(1);
+	err = retrieve(s, 1, &fd);
+	check(!err, "retrieve", "%s", strerror(-err));
+	n = pread(fd, text, sizeof(text) - 1, 0);
+	printf("memfd of session %s, %zd bytes: %s\n", name, n, n > 0 ? text : "");
+	check_call(finish(s), "finish");
+}
+
+/* The benchmark's memfds: dense ones written whole, sparse ones a page per MiB. */
+static const struct bench_case {
+	const char *name;
+	size_t mib;
+	int sparse;
+} bench_cases[] = {
+	{ "dense-1M", 1, 0 }, { "dense-1G", 1024, 0 }, { "dense-4G", 4096, 0 },
+	{ "sparse-1M", 1, 1 }, { "sparse-1G", 1024, 1 }, { "sparse-4G", 4096, 1 },
+};
+#define NR_BENCH (sizeof(bench_cases) / sizeof(bench_cases[0]))
+
+static long now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000L + t.tv_nsec / 1000;
+}
+
+/* Writes @value to /sys/kernel/kho/active; how long it took, in us. */
+static long set_active(int value)
+{
+	int fd = open("/sys/kernel/kho/active", O_WRONLY);
+	long t = now_us();
+
+	if (fd < 0 || write(fd, value ? "1" : "0", 1) != 1) {
+		printf("FAIL active=%d: %s\n", value, strerror(errno));
+		exit(1);
+	}
+	t = now_us() - t;
+	close(fd);
+	return t;
+}
+
+static int bench_memfd(const struct bench_case *c)
+{
+	int fd = new_memfd(c->name, c->mib * MiB, 0);
+
+	if (!c->sparse)
+		fill(fd, 0, c->mib * MiB, 8);
+	else
+		for (size_t i = 0; i < c->mib; i++)
+			fill(fd, i * MiB, page, 8);
+	return fd;
+}
+
+/*
+ * Per memfd: PRESERVE_FD, then activating and deactivating the handover
+ * with it alone (MemFree's drop: the handover's metadata for it); then all
+ * of them preserved, each in its session, held for the kexec.
+ */
+static void bench_gen1(void)
+{
+	int dev = open_device(), fds[NR_BENCH], s, last = -1;
+	long t, free_kb;
+	char name[64];
+
+	printf("BENCH case=none activate_us=%ld\n", set_active(1));
+	set_active(0);
+	for (size_t i = 0; i < NR_BENCH; i++) {
+		fds[i] = bench_memfd(&bench_cases[i]);
+		s = create_session(dev, "bench");
+		t = now_us();
+		if (preserve(s, fds[i], 1))
+			exit(1);
+		t = now_us() - t;
+		free_kb = read_number("/proc/meminfo", "MemFree:");
+		printf("BENCH case=%s preserve_us=%ld activate_us=%ld metadata_kb=%ld\n",
+		       bench_cases[i].name, t, set_active(1),
+		       free_kb - read_number("/proc/meminfo", "MemFree:"));
+		set_active(0);
+		close(s);
+	}
+	for (size_t i = 0; i < NR_BENCH; i++) {
+		snprintf(name, sizeof(name), "bench-%s", bench_cases[i].name);
+		s = create_session(dev, name);
+		if (preserve(s, fds[i], 1))
+			exit(1);
+		close(fds[i]);
+		last = s;
+	}
+	stay(dev, last, -1);
+}
+
+/* Per memfd: RETRIEVE_FD, against copying its bytes once (read into a buffer). */
+static void bench_gen2(void)
+{
+	static char buf[64 * MiB];
+	int dev = open_device(), s, fd;
+	long t, copy;
+	char name[64];
+
+	for (size_t i = 0; i < NR_BENCH; i++) {
+		const struct bench_case *c = &bench_cases[i];
+
+		snprintf(name, sizeof(name), "bench-%s", c->name);
+		s = retrieve_session(dev, name);
+		t = now_us();
+		if (s < 0 || retrieve(s, 1, &fd))
+			exit(1);
+		t = now_us() - t;
+		copy = now_us();
+		for (size_t off = 0; off < c->mib * MiB; off += sizeof(buf))
+			if (pread(fd, buf, sizeof(buf), off) < 0)
+				exit(1);
+		copy = now_us() - copy;
+		printf("BENCH case=%s folios=%zu retrieve_us=%ld copy_us=%ld\n", c->name,
+		       c->sparse ? c->mib : c->mib * MiB / page, t, copy);
+		close(fd);
+		finish(s);
+		close(s);
+	}
 }
 
 int main(int argc, char **argv)
@@ -509,8 +788,17 @@ int main(int argc, char **argv)
 					   argv[2], &fd), ENOENT, "session-gone");
 	else if (!strcmp(step, "open"))
 		close(open_device());
+	else if (!strcmp(step, "keep") && (argc == 4 || argc == 5))
+		keep(argv[2], argv[3], argc == 5 ? strtoul(argv[4], NULL, 0) : 0);
+	else if (!strcmp(step, "bench-gen1"))
+		bench_gen1();
+	else if (!strcmp(step, "bench-gen2"))
+		bench_gen2();
+	else if (!strcmp(step, "show") && argc == 3)
+		show(argv[2]);
 	else {
-		fprintf(stderr, "usage: luo-test gen1|active|gen2|gen3|gone NAME|open\n");
+		fprintf(stderr, "usage: luo-test gen1|active|gen2|gen3|gone NAME|open|"
+			"keep NAME TEXT [MIB]|show NAME|bench-gen1|bench-gen2\n");
 		return 2;
 	}
 	return failures ? 1 : 0;

@@ -1,10 +1,11 @@
-# e2e-append: kho_scratch=192M trace_buf_size=64K
+# e2e-append: kho_scratch=192M trace_buf_size=64K liveupdate=on
 # e2e-generations: 2
 # make demo: generation 1 traces (scheduler events, trace_marker lines, an
 # instance) and hands its trace buffers, plus random folios, a vmalloc area
-# and a subtree, over with KHO; generation 2 (booted by kexec_file_load)
-# reads the same trace records and gets the memory back, checking every
-# byte.  The same on x86_64 and arm64.
+# and a subtree, over with KHO, and a process keeps a memfd through
+# /dev/liveupdate; generation 2 (booted by kexec_file_load) reads the same
+# trace records, gets the memory back, checking every byte, and the memfd
+# with its text.  The same on x86_64 and arm64.
 
 T=/sys/kernel/tracing
 show() { echo "E2E: | $*"; }
@@ -21,6 +22,9 @@ scenario_gen() {
 		for i in 1 2 3; do echo "gen 1 marker $i, right up to the kexec" >$T/trace_marker; done
 		show "gen 1: trace (last lines):"
 		grep -v '^#' $T/trace | tail -4 | sed 's/^/E2E: |   /'
+		text="a VMM's memfd, kept by /dev/liveupdate from generation 1"
+		e2e_check memfd-preserved sh -c "luo-test keep demo \"$text\" >/dev/null"
+		show "gen 1: a process keeps a memfd in session demo: \"$text\""
 		e2e_check activate sh -c 'echo 1 > /sys/kernel/kho/active'
 		show "$(dmesg | grep 'kho: active' | sed 's/^.*kho: //')"
 		show "gen 1: /sys/kernel/kho/dt is $(wc -c </sys/kernel/kho/dt) bytes; kexec -s -l + kexec -e"
@@ -42,6 +46,9 @@ scenario_gen() {
 		  grep -E 'buf=gen 1 marker|written in generation 2' $T/trace; } | sed 's/^/E2E: |   /'
 		show "gen 2: instance demo: $(grep -v '^#' $T/instances/demo/trace | sed 's/^ *//')"
 		e2e_check trace-survived grep -q "buf=gen 1 marker 3, right up to the kexec" $T/trace
+		luo-test show demo >/tmp/demo-memfd
+		show "gen 2: $(grep '^memfd' /tmp/demo-memfd)"
+		e2e_check memfd-survived grep -q "kept by /dev/liveupdate from generation 1" /tmp/demo-memfd
 		;;
 	esac
 }

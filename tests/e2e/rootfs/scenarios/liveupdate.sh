@@ -4,14 +4,15 @@
 # /dev/liveupdate across three generations, driven by luo-test, a program
 # written only against <linux/liveupdate.h>.  Gen 1 preserves a 256 MiB
 # memfd with a pattern, a sparse 1 GiB one with three pages written, a
-# sealed one and 1,000 small ones in sessions "vmm-a" and "vmm-b", and 64
-# MiB in "vmm-unused"; it is refused what the ABI refuses (second opener,
-# duplicate names and tokens, unsupported files, unknown tails, short
-# structs, no CAP_SYS_ADMIN; with the handover active, new sessions and
-# files).  Gen 2 retrieves and checks contents, sizes, holes, seals and
-# positions, finishes, never retrieves "vmm-unused" (its memory is back
-# after the handover is finished: MemTotal as in gen 1) and preserves the
-# big memfd again; gen 3 retrieves it once more.
+# sealed one, one of two huge folios (2 MiB THP) and 1,000 small ones in
+# sessions "vmm-a" and "vmm-b", and 64 MiB in "vmm-unused"; it is refused
+# what the ABI refuses (second opener, duplicate names and tokens,
+# unsupported files, unknown tails, short structs, no CAP_SYS_ADMIN; with
+# the handover active, new sessions and files).  Gen 2 retrieves and
+# checks contents, sizes, holes, seals, huge folios and positions,
+# finishes, never retrieves "vmm-unused" (its memory is back after the
+# handover is finished: MemTotal as in gen 1) and preserves the big memfd
+# again; gen 3 retrieves it once more.
 
 # luo STEP...: luo-test's checks become this scenario's results (named
 # genN-check); the step passes if luo-test exits 0.
