@@ -27,6 +27,7 @@ sources=("$KHO_REPO/kho/mem_map.cpp" "$KHO_REPO/kho/page_ranges.cpp" "$KHO_REPO/
 	 "$KHO_REPO/ftrace/ring_page.cpp" "$KHO_REPO/ftrace/format.cpp"
 	 "$KHO_REPO/kho/descriptor.cpp" "$KHO_REPO/kho/reserve.cpp" "$KHO_REPO/ftrace/node.cpp"
 	 "$KHO_REPO/kho/vmalloc_list.cpp" "$KHO_REPO/kstate/engine.cpp" "$KHO_REPO/kstate/stream.cpp"
+	 "$KHO_REPO/liveupdate/sessions.cpp" "$KHO_REPO/liveupdate/memfd_format.cpp"
 	 "$KHO_REPO/tests/host/kstate_descs.c"
 	 "$KHO_REPO/tests/fuzz/host_env.cpp")
 
