@@ -22,6 +22,12 @@ int kho_test_fail_reserve(void);
 int kho_test_knobs_init(struct kobject *kho_kobj);
 /* ftrace/outgoing.c: break one handed-over trace page at kexec time. */
 int kho_ftrace_test_corrupt_arm(void);
+/* liveupdate/luo.c: damage the handed-over sessions, while active. */
+#ifdef CONFIG_LIVEUPDATE
+int luo_test_damage(const char *what);
+#else
+static inline int luo_test_damage(const char *what) { return -EINVAL; }
+#endif
 #else
 static inline void kho_test_damage_desc(const struct kimage *image,
 					struct kho_handover_desc *desc) { }

@@ -36,7 +36,8 @@ struct luo_file_ref {
 	const void *handler;
 	void *private_data;		/* the handler's */
 	char compatible[48];		/* LUO_COMPATIBLE_BYTES */
-	kx_u32 taken;			/* retrieved, or finished */
+	kx_u32 taken;			/* retrieved */
+	kx_u32 refused;			/* its handler found its data damaged */
 	kx_u32 frozen;			/* the handler's freeze ran */
 };
 

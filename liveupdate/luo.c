@@ -34,13 +34,16 @@
 #include <linux/libfdt.h>
 #include <linux/liveupdate.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <asm/io.h>
 #include <kho/abi/liveupdate.h>
 
+#include "kho/test_knobs.h"
 #include "liveupdate/engine.h"
 
 static DEFINE_MUTEX(luo_lock);
@@ -160,7 +163,7 @@ static void luo_finish_file(struct luo_file_ref *f)
 					    luo_handler_for(f->compatible);
 	struct liveupdate_file_op_args args = luo_args(f);
 
-	if (h && (f->taken || is_kho_boot())) {
+	if (h && !f->refused && (f->taken || is_kho_boot())) {
 		args.handler = h;
 		h->ops->finish(&args);
 	}
@@ -280,6 +283,8 @@ static int luo_retrieve_fd(struct luo_session *s, u64 token, struct file **filep
 	f = luo_session_find(s, token);
 	if (!f)
 		return -ENOENT;
+	if (f->refused)
+		return -EINVAL;
 	if (!f->taken) {
 		if (!is_kho_boot())
 			return -ENOENT;		/* the handover is finished: its memory is gone */
@@ -290,6 +295,8 @@ static int luo_retrieve_fd(struct luo_session *s, u64 token, struct file **filep
 		args.serialized_data = f->data;
 		err = h->ops->retrieve(&args);
 		if (err) {
+			/* Damaged, said the handler: KHO frees it at finish. */
+			f->refused = err == -EINVAL;
 			module_put(h->ops->owner);
 			return err;
 		}
@@ -640,6 +647,38 @@ static void luo_load(void)
 out:
 	kho_put_fdt(fdt);
 }
+
+#ifdef CONFIG_KEXEC_HANDOVER_TEST_KNOBS
+/*
+ * tests/knobs, while the handover is active: "luo-session-name" leaves the
+ * first session's name without its NUL, "luo-memfd-magic" breaks the
+ * memfd record of the last session's first file.
+ */
+int luo_test_damage(const char *what)
+{
+	struct luo_table *t = luo_table;
+	struct luo_session_record *s;
+	struct luo_file_record *f;
+
+	guard(mutex)(&luo_lock);
+	if (!t)
+		return -ENOENT;
+	s = (void *)(t + 1);
+	f = (void *)(s + t->nr_sessions);
+	if (!strcmp(what, "luo-session-name")) {
+		memset(s[0].name, 'x', sizeof(s[0].name));
+		return 0;
+	}
+	if (!strcmp(what, "luo-memfd-magic")) {
+		s += t->nr_sessions - 1;
+		if (!s->nr_files || strcmp(f[s->first_file].compatible, LUO_MEMFD_COMPATIBLE))
+			return -ENOENT;
+		((struct luo_memfd *)phys_to_virt(f[s->first_file].data))->magic ^= 0xff;
+		return 0;
+	}
+	return -EINVAL;
+}
+#endif
 
 static int __init luo_init(void)
 {

@@ -93,7 +93,17 @@ static void memfd_luo_unpreserve(struct liveupdate_file_op_args *args)
 	kfree(m);
 }
 
-/* Brings back from swap whatever of @mapping is there; the inode is locked. */
+/*
+ * The last page of the file: fallocate(FALLOC_FL_KEEP_SIZE) may have put
+ * folios beyond it, which are not the file's data and are not handed over.
+ * Only for a file of at least one byte.
+ */
+static pgoff_t memfd_luo_last_index(struct inode *inode)
+{
+	return (i_size_read(inode) - 1) >> PAGE_SHIFT;
+}
+
+/* Brings back from swap whatever of the file is there; the inode is locked. */
 static int memfd_luo_swap_in(struct inode *inode)
 {
 	XA_STATE(xas, &inode->i_mapping->i_pages, 0);
@@ -104,7 +114,7 @@ static int memfd_luo_swap_in(struct inode *inode)
 	if (!READ_ONCE(SHMEM_I(inode)->swapped))
 		return 0;
 	rcu_read_lock();
-	xas_for_each(&xas, entry, ULONG_MAX) {
+	xas_for_each(&xas, entry, memfd_luo_last_index(inode)) {
 		if (xas_retry(&xas, entry) || !xa_is_value(entry))
 			continue;
 		xas_pause(&xas);
@@ -169,7 +179,8 @@ static int memfd_luo_move_unpinnable(struct file *file)
 	int err;
 
 	folio_batch_init(&fbatch);
-	while (filemap_get_folios(mapping, &start, ULONG_MAX, &fbatch)) {
+	while (filemap_get_folios(mapping, &start, memfd_luo_last_index(file_inode(file)),
+				  &fbatch)) {
 		for (i = 0, nr = 0; i < folio_batch_count(&fbatch); i++) {
 			struct folio *folio = fbatch.folios[i];
 
@@ -202,7 +213,7 @@ static int memfd_luo_take_folios(struct inode *inode, struct memfd_luo *m)
 	if (!m->folios)
 		return -ENOMEM;
 	folio_batch_init(&fbatch);
-	while (filemap_get_folios(inode->i_mapping, &start, ULONG_MAX, &fbatch)) {
+	while (filemap_get_folios(inode->i_mapping, &start, memfd_luo_last_index(inode), &fbatch)) {
 		for (i = 0; i < folio_batch_count(&fbatch); i++) {
 			if (m->nr_folios == room || !folio_is_longterm_pinnable(fbatch.folios[i])) {
 				folio_batch_release(&fbatch);
@@ -286,13 +297,15 @@ static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 {
 	struct inode *inode = file_inode(args->file);
 	struct memfd_luo *m = args->private_data;
-	int err;
+	int err = 0;
 
 	/* No write(), fallocate() or truncate() while the folios are taken. */
 	inode_lock(inode);
-	err = memfd_luo_swap_in(inode);
-	err = err ?: memfd_luo_move_unpinnable(args->file);
-	err = err ?: memfd_luo_take_folios(inode, m);
+	if (i_size_read(inode)) {	/* else there is no page to take */
+		err = memfd_luo_swap_in(inode);
+		err = err ?: memfd_luo_move_unpinnable(args->file);
+		err = err ?: memfd_luo_take_folios(inode, m);
+	}
 	err = err ?: memfd_luo_write_record(args->file, m, &args->serialized_data);
 	inode_unlock(inode);
 	if (err) {

@@ -18,7 +18,9 @@
  * and in the next kernel, for a file of the previous kernel's session:
  *
  *   retrieve()    the program asked (LIVEUPDATE_SESSION_RETRIEVE_FD): make
- *                 a new file from @serialized_data, set @file
+ *                 a new file from @serialized_data, set @file; -EINVAL
+ *                 says the data is damaged (log why): the file is dropped,
+ *                 and what it held is freed when the handover is finished
  *   finish()      the session is finished or closed; @retrieved says
  *                 whether retrieve() succeeded.  A file never retrieved
  *                 gives its memory back here.

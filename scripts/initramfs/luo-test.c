@@ -7,7 +7,8 @@
  *                    pattern, a sparse 1 GiB one with three pages written,
  *                    a sealed one, one of two huge pages (THP) where
  *                    those are 2 MiB, one grown until the page cache put
- *                    pages in KHO's scratch), "vmm-b" (1,000 small memfds) and
+ *                    pages in KHO's scratch, an empty one, one with pages
+ *                    fallocated past its end), "vmm-b" (1,000 small memfds) and
  *                    "vmm-unused" (64 MiB, never retrieved); every refusal
  *                    the ABI promises; then stays in the background holding
  *                    the sessions (pid in /tmp/luo-test.pid)
@@ -54,6 +55,8 @@
 #define SMALL_COUNT 1000
 #define HUGE_TOKEN 4
 #define SCRATCH_TOKEN 5
+#define EMPTY_TOKEN 6
+#define KEEP_SIZE_TOKEN 7
 #define PID_FILE "/tmp/luo-test.pid"
 #define ACTIVE_FILE "/tmp/luo-test.active"
 
@@ -361,6 +364,41 @@ static void retrieve_from_scratch(int session)
 	close(fd);
 }
 
+/*
+ * An empty memfd, and one with a page of data and a MiB fallocated past
+ * its end (FALLOC_FL_KEEP_SIZE): only the file's own pages go over.
+ */
+static void preserve_edges(int session)
+{
+	int empty = new_memfd("empty", 0, 0), keep = new_memfd("keep-size", page, 0);
+
+	fill(keep, 0, page, 9);
+	check_call(fallocate(keep, FALLOC_FL_KEEP_SIZE, page, MiB) ? -errno : 0,
+		   "fallocate-past-end");
+	check_call(preserve(session, empty, EMPTY_TOKEN), "preserve-empty");
+	check_call(preserve(session, keep, KEEP_SIZE_TOKEN), "preserve-fallocated-past-end");
+	close(empty);
+	close(keep);
+}
+
+static void retrieve_edges(int session)
+{
+	struct stat st = {};
+	size_t bad = 0;
+	int fd, err;
+
+	err = retrieve(session, EMPTY_TOKEN, &fd);
+	check(!err && !fstat(fd, &st) && st.st_size == 0, "empty", "%s, size %lld",
+	      strerror(-err), (long long)st.st_size);
+	close(fd);
+	err = retrieve(session, KEEP_SIZE_TOKEN, &fd);
+	check(!err && !fstat(fd, &st) && st.st_size == page, "fallocated-past-end-size",
+	      "%s, size %lld", strerror(-err), (long long)st.st_size);
+	check(holds_pattern(fd, 0, page, 9, 0, &bad), "fallocated-past-end-contents",
+	      "differs at %#zx", bad);
+	close(fd);
+}
+
 static void refusals_gen1(int dev, int a, int memfd)
 {
 	struct {
@@ -423,6 +461,7 @@ static void stay(int dev, int session, int memfd)
 	pid_t pid;
 	FILE *f;
 
+	close(dev);		/* the sessions stay: their own fds hold them */
 	fflush(stdout);
 	pid = fork();
 	if (pid) {
@@ -431,7 +470,6 @@ static void stay(int dev, int session, int memfd)
 		fclose(f);
 		exit(failures ? 1 : 0);
 	}
-	close(dev);		/* the sessions stay: their own fds hold them */
 	freopen("/dev/null", "w", stdout);
 	signal(SIGUSR1, on_usr1);
 	for (;;) {
@@ -487,6 +525,7 @@ static void gen1(void)
 	check_call(preserve(unused, fd, 1), "preserve-unused");
 	close(fd);
 	preserve_from_scratch(a);
+	preserve_edges(a);
 	write_mark(big, 0);
 	expect_errno(ftruncate(big, BIG_SIZE * 2) ? -errno : 0, EPERM, "size-frozen");
 	check_name(a, "vmm-a");
@@ -585,6 +624,7 @@ static void gen2(void)
 	close(fd);
 	retrieve_huge(a);
 	retrieve_from_scratch(a);
+	retrieve_edges(a);
 
 	err = 0;
 	for (int i = 0; i < SMALL_COUNT && !err; i++) {

@@ -381,6 +381,8 @@ static int kho_corrupt_active(const char *what)
 		err = fdt_pack(out.fdt) ?: err;
 		return err ? -EINVAL : 0;
 	}
+	if (!strncmp(what, "luo-", 4))
+		return luo_test_damage(what);
 	if (strncmp(what, "memmap", 6) && strcmp(what, "overlap-orders"))
 		return -EINVAL;
 	if (!h)
