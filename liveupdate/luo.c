@@ -365,10 +365,11 @@ static long luo_session_ioctl(struct file *file, unsigned int cmd, unsigned long
 			return err;
 		if (u.finish.reserved)
 			return -EINVAL;
-		guard(mutex)(&luo_lock);
-		if (!luo_session_retrieved(s))
-			return -EINVAL;
-		luo_session_empty(s);
+		scoped_guard(mutex, &luo_lock) {
+			if (!luo_session_retrieved(s))
+				return -EINVAL;
+			luo_session_empty(s);
+		}
 		return 0;
 
 	case LIVEUPDATE_SESSION_GET_NAME:
