@@ -21,6 +21,8 @@
 #   # e2e-append: kho_scratch=256M   kernel parameters
 #   # e2e-qemu: -m 2G                QEMU options
 #   # e2e-qemu-arm64: -bios ...      more on one architecture
+#   # e2e-checkers-mem: 3G           the memory of its guests on a kernel
+#                                    with the debug checkers (default 2G)
 #   # e2e-expect-panic: sysrq        a panic it causes on purpose
 #   # e2e-arch: x86_64               the only architecture it runs on, and
 #   # e2e-arch-why: ...              why (required with e2e-arch)
@@ -60,7 +62,8 @@ budget=$(header budget)
 budget=${budget:-60}
 append=$(header append)
 if [ -n "$KHO_CHECKERS" ]; then
-	export KHO_MEM=${KHO_MEM:-2G}
+	mem=$(header checkers-mem)
+	export KHO_MEM=${KHO_MEM:-${mem:-2G}}
 	budget=$((budget * 6))
 	if [ "$(header debug-scratch)" != as-is ]; then
 		more_mb=256 more_pct=13

@@ -1,5 +1,6 @@
 # e2e-append: liveupdate=on kho_scratch=256M
 # e2e-kernels: default debug 64k
+# e2e-checkers-mem: 3G
 # e2e-generations: 3
 # /dev/liveupdate across three generations, driven by luo-test, a program
 # written only against <linux/liveupdate.h>.  Gen 1 preserves a 256 MiB
@@ -12,7 +13,9 @@
 # checks contents, sizes, holes, seals, huge folios and positions,
 # finishes, never retrieves "vmm-unused" (its memory is back after the
 # handover is finished: MemTotal as in gen 1) and preserves the big memfd
-# again; gen 3 retrieves it once more.
+# again; gen 3 retrieves it once more.  On the kernels with the checkers
+# the guest has 3 GiB: their scratch is larger (KASAN's shadow, and 512 MiB
+# pageblocks with 64 KiB pages), and the memfds must fit beside it.
 
 # luo STEP...: luo-test's checks become this scenario's results (named
 # genN-check); the step passes if luo-test exits 0.
