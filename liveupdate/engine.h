@@ -111,7 +111,9 @@ kx_size_t luo_engine_unretrieved(const struct luo_engine *engine);
 
 /*
  * Checks a memfd record of the previous kernel: @m itself, against
- * @page_shift and at most @max_pages pages of RAM.  0, or -EINVAL and why.
+ * @page_shift and the @max_pages pages of RAM the machine has (not what
+ * this kernel manages yet: the handed-over memory is not counted until it
+ * is restored).  0, or -EINVAL and why.
  */
 int luo_memfd_check(const struct luo_memfd *m, kx_u32 page_shift, kx_u64 max_pages,
 		    const char **why);

@@ -346,7 +346,7 @@ static int memfd_luo_read(u64 data, struct folio **record, struct luo_memfd_foli
 	if (!folio || folio_order(folio))
 		goto bad;
 	m = folio_address(folio);
-	if (luo_memfd_check(m, PAGE_SHIFT, totalram_pages(), &why))
+	if (luo_memfd_check(m, PAGE_SHIFT, get_num_physpages(), &why))
 		goto bad;
 	why = "folio list not preserved";
 	if (m->nr_folios) {

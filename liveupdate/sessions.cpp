@@ -108,7 +108,7 @@ Result<luo_session*> new_session(const char* name)
 Result<luo_session*> read_session(const luo_session_record& r, Span<const luo_file_record> files)
 {
 	if (!well_formed(r.name))
-		return kx::invalid("name not NUL-terminated");
+		return kx::invalid("malformed name (empty, unterminated or not zero-padded)");
 	if (r.nr_files > LUO_MAX_FILES)
 		return kx::invalid("too many files");
 	auto* s = new (std::nothrow) luo_session();
@@ -121,11 +121,14 @@ Result<luo_session*> read_session(const luo_session_record& r, Span<const luo_fi
 	}
 	for (u32 i = 0; i < r.nr_files; i++) {
 		const luo_file_record& f = files[r.first_file + i];
-		if (!well_formed(f.compatible) || (i && f.token <= s->files[i - 1].token)) {
+		if (!well_formed(f.compatible)) {
 			delete s;
-			return well_formed(f.compatible)
-				       ? kx::invalid("file tokens not in increasing order")
-				       : kx::invalid("a file's handler name not NUL-terminated");
+			return kx::invalid(
+				"a file's handler name malformed (empty, unterminated or not zero-padded)");
+		}
+		if (i && f.token <= s->files[i - 1].token) {
+			delete s;
+			return kx::invalid("file tokens not in increasing order");
 		}
 		luo_file_ref ref = {};
 		ref.token = f.token;

@@ -755,7 +755,7 @@ static int bench_memfd(const struct bench_case *c)
 static void bench_gen1(void)
 {
 	int dev = open_device(), fds[NR_BENCH], s, last = -1;
-	long t, free_kb;
+	long t, activate, free_kb;
 	char name[64];
 
 	printf("BENCH case=none activate_us=%ld\n", set_active(1));
@@ -768,9 +768,10 @@ static void bench_gen1(void)
 			exit(1);
 		t = now_us() - t;
 		free_kb = read_number("/proc/meminfo", "MemFree:");
+		activate = set_active(1);
+		free_kb -= read_number("/proc/meminfo", "MemFree:");
 		printf("BENCH case=%s preserve_us=%ld activate_us=%ld metadata_kb=%ld\n",
-		       bench_cases[i].name, t, set_active(1),
-		       free_kb - read_number("/proc/meminfo", "MemFree:"));
+		       bench_cases[i].name, t, activate, free_kb);
 		set_active(0);
 		close(s);
 	}

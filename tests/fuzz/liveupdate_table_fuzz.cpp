@@ -112,13 +112,13 @@ const char* session_refused(const unsigned char* t, u64 i, const bool* kept)
 	const luo_table h = head_of(t);
 	const luo_session_record r = session_at(t, i);
 	if (!good_string(r.name, sizeof(r.name)))
-		return "name not NUL-terminated";
+		return "malformed name (empty, unterminated or not zero-padded)";
 	if (r.nr_files > LUO_MAX_FILES)
 		return "too many files";
 	for (u64 k = 0; k < r.nr_files; k++) {
 		const luo_file_record f = file_at(t, h.nr_sessions, r.first_file + k);
 		if (!good_string(f.compatible, sizeof(f.compatible)))
-			return "a file's handler name not NUL-terminated";
+			return "a file's handler name malformed (empty, unterminated or not zero-padded)";
 		if (k && f.token <= file_at(t, h.nr_sessions, r.first_file + k - 1).token)
 			return "file tokens not in increasing order";
 	}

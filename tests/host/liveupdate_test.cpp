@@ -723,7 +723,7 @@ TEST_F(LiveUpdate, DropsASessionWhoseNameIsNotTerminated)
 	std::memset(t.sessions[1].name, 'b', LUO_NAME_BYTES);
 	EXPECT_EQ(load(t), 2);
 	EXPECT_EQ(why_, nullptr);
-	EXPECT_EQ(drops_, std::vector<Dropped>{dropped_unnamed(1, "name not NUL-terminated")});
+	EXPECT_EQ(drops_, std::vector<Dropped>{dropped_unnamed(1, "malformed name (empty, unterminated or not zero-padded)")});
 	EXPECT_EQ(luo_session_nr_files(retrieve("alpha")), 2u);
 	EXPECT_EQ(luo_session_nr_files(retrieve("gamma")), 0u);
 }
@@ -733,7 +733,7 @@ TEST_F(LiveUpdate, DropsASessionWithGarbageAfterItsNameNul)
 	RawTable t = three_sessions();
 	t.sessions[0].name[LUO_NAME_BYTES - 1] = 'x';  // "alpha\0...x"
 	EXPECT_EQ(load(t), 2);
-	EXPECT_EQ(drops_, std::vector<Dropped>{dropped_unnamed(0, "name not NUL-terminated")});
+	EXPECT_EQ(drops_, std::vector<Dropped>{dropped_unnamed(0, "malformed name (empty, unterminated or not zero-padded)")});
 	luo_session* s;
 	EXPECT_EQ(retrieve("alpha", &s), -KX_ENOENT);
 	EXPECT_EQ(luo_session_nr_files(retrieve("beta")), 3u);
@@ -745,7 +745,7 @@ TEST_F(LiveUpdate, DropsASessionWithAnEmptyName)
 	RawTable t = three_sessions();
 	std::memset(t.sessions[2].name, 0, LUO_NAME_BYTES);
 	EXPECT_EQ(load(t), 2);
-	EXPECT_EQ(drops_, std::vector<Dropped>{dropped_unnamed(2, "name not NUL-terminated")});
+	EXPECT_EQ(drops_, std::vector<Dropped>{dropped_unnamed(2, "malformed name (empty, unterminated or not zero-padded)")});
 }
 
 TEST_F(LiveUpdate, DropsASessionWhoseFileCompatibleIsNotTerminated)
@@ -754,7 +754,7 @@ TEST_F(LiveUpdate, DropsASessionWhoseFileCompatibleIsNotTerminated)
 	std::memset(t.files[3].compatible, 'c', LUO_COMPATIBLE_BYTES);  // beta's second
 	EXPECT_EQ(load(t), 2);
 	EXPECT_EQ(drops_, std::vector<Dropped>{dropped_named("beta", 1,
-							     "a file's handler name not NUL-terminated")});
+							     "a file's handler name malformed (empty, unterminated or not zero-padded)")});
 	luo_session* s;
 	EXPECT_EQ(retrieve("beta", &s), -KX_ENOENT);
 	EXPECT_EQ(luo_session_nr_files(retrieve("alpha")), 2u);
@@ -768,8 +768,8 @@ TEST_F(LiveUpdate, DropsASessionWhoseFileCompatibleHasGarbageOrIsEmpty)
 	std::memset(t.files[4].compatible, 0, LUO_COMPATIBLE_BYTES);  // beta's last
 	EXPECT_EQ(load(t), 1);
 	const std::vector<Dropped> want = {
-		dropped_named("alpha", 0, "a file's handler name not NUL-terminated"),
-		dropped_named("beta", 1, "a file's handler name not NUL-terminated"),
+		dropped_named("alpha", 0, "a file's handler name malformed (empty, unterminated or not zero-padded)"),
+		dropped_named("beta", 1, "a file's handler name malformed (empty, unterminated or not zero-padded)"),
 	};
 	EXPECT_EQ(drops_, want);
 	EXPECT_NE(retrieve("gamma"), nullptr);
@@ -853,7 +853,7 @@ TEST_F(LiveUpdate, DropsEachDamagedSessionByItsIndex)
 	const std::vector<Dropped> want = {
 		dropped_named("dup", 2, "a second session of that name"),
 		dropped_named("bad", 3, "file tokens not in increasing order"),
-		dropped_unnamed(5, "name not NUL-terminated"),
+		dropped_unnamed(5, "malformed name (empty, unterminated or not zero-padded)"),
 	};
 	EXPECT_EQ(drops_, want);
 	EXPECT_EQ(luo_engine_unretrieved(e_), 3u);

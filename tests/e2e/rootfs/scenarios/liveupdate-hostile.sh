@@ -23,7 +23,7 @@ scenario_gen() {
 		;;
 	2)
 		e2e_expect_log session-dropped \
-			"liveupdate: previous kernel's session #0 dropped: name not NUL-terminated"
+			"liveupdate: previous kernel's session #0 dropped: malformed name (empty, unterminated or not zero-padded)"
 		e2e_expect_log others-indexed "liveupdate: 2 sessions from the previous kernel"
 		e2e_check damaged-session-gone luo-test gone one
 		e2e_check intact-session-retrieved sh -c \
