@@ -103,6 +103,20 @@ static u8 dump_fdt[256] __aligned(8);
 static void *vbuf[VMALLOC_AREAS];
 static u32 generation = 1;
 
+/*
+ * Whether freed folios of @order stay on a per-CPU list, out of MemFree:
+ * the page allocator's pcp_allowed_order(), which keeps the PMD order too
+ * with THP.
+ */
+static bool kho_test_pcp_order(unsigned int order)
+{
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+	if (order == HPAGE_PMD_ORDER)
+		return true;
+#endif
+	return order <= PAGE_ALLOC_COSTLY_ORDER;
+}
+
 static u32 folio_crc(struct folio *folio)
 {
 	return crc32_le(~0, folio_address(folio), folio_size(folio));
@@ -240,8 +254,8 @@ static void restore_previous(void)
 		} else {
 			ok++;
 		}
-		/* Orders above the per-CPU lists' go straight back to MemFree. */
-		if (folio_order(f) > PAGE_ALLOC_COSTLY_ORDER) {
+		/* Orders the per-CPU lists do not keep go straight back to MemFree. */
+		if (!kho_test_pcp_order(folio_order(f))) {
 			unsigned long before = global_zone_page_state(NR_FREE_PAGES);
 
 			big_pages += folio_nr_pages(f);
