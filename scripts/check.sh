@@ -159,6 +159,7 @@ while read -r arch flavour; do
 			fi
 		fi
 		if [ -z "$flavour" ]; then
+			produce "$arch/libfdt-exports" "$KHO_REPO/scripts/check-libfdt-exports.sh" "$arch"
 			if "$KHO_REPO/scripts/check-forbidden-module.sh" "$arch"; then
 				pass "$arch/build/forbidden-cxx-module-rejected"
 			else
