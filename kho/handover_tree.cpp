@@ -44,6 +44,36 @@ bool is_string(const void* prop, int len)
 	return prop && len > 0 && static_cast<const char*>(prop)[len - 1] == '\0';
 }
 
+// A u64 property: 4-byte aligned in the tree, so copied out.
+bool read_u64(const void* fdt, int node, const char* name, u64* value)
+{
+	int len;
+	const void* prop = fdt_getprop(fdt, node, name, &len);
+
+	if (!prop || len != sizeof(u64))
+		return false;
+	__builtin_memcpy(value, prop, sizeof(u64));
+	return true;
+}
+
+// A subtree reference: an address, and a size that is not zero and does
+// not wrap it; a size with no address is not one.  Other nodes have
+// neither property.
+bool subtree_ref_ok(const void* fdt, int node)
+{
+	int len;
+	const bool has_phys = fdt_getprop(fdt, node, "fdt", &len) != nullptr;
+	const bool has_size = fdt_getprop(fdt, node, "blob-size", &len) != nullptr;
+	u64 phys, size;
+
+	if (!has_phys)
+		return !has_size;
+	if (!read_u64(fdt, node, "fdt", &phys))
+		return false;
+	return !has_size ||
+	       (read_u64(fdt, node, "blob-size", &size) && size && phys + size > phys);
+}
+
 }  // namespace
 
 kx::Result<void> begin_tree(kx::Span<u8> buf)
@@ -65,6 +95,7 @@ kx::Result<SealedMap> seal_tree(kx::Span<u8> buf, const kho_subtree* subtrees,
 	for (const kho_subtree* sub = subtrees; sub; sub = sub->next) {
 		TRY(fdt_ok(fdt_begin_node(fdt, sub->name)));
 		TRY(fdt_ok(fdt_property(fdt, "fdt", &sub->phys, sizeof(sub->phys))));
+		TRY(fdt_ok(fdt_property(fdt, "blob-size", &sub->size, sizeof(sub->size))));
 		TRY(fdt_ok(fdt_end_node(fdt)));
 	}
 	TRY(fdt_ok(fdt_end_node(fdt)));
@@ -117,10 +148,8 @@ kx::Result<TreeView> check_tree(kx::Span<const u8> tree, bool memmap_segment)
 
 	int node;
 	for (node = fdt_first_subnode(fdt, 0); node >= 0; node = fdt_next_subnode(fdt, node)) {
-		int compat_len;
-		const void* sub = fdt_getprop(fdt, node, "fdt", &len);
-		const void* c = fdt_getprop(fdt, node, "compatible", &compat_len);
-		if ((sub && len != sizeof(kx::u64)) || (c && !is_string(c, compat_len)))
+		const void* c = fdt_getprop(fdt, node, "compatible", &len);
+		if (!subtree_ref_ok(fdt, node) || (c && !is_string(c, len)))
 			return kx::invalid("malformed subsystem node");
 	}
 	// Anything but "no more subnodes" means the structure is broken.
@@ -129,20 +158,18 @@ kx::Result<TreeView> check_tree(kx::Span<const u8> tree, bool memmap_segment)
 	return view;
 }
 
-kx::Result<kx::u64> find_subtree(kx::Span<const u8> tree, const char* name)
+kx::Result<SubtreeRef> find_subtree(kx::Span<const u8> tree, const char* name)
 {
 	const void* fdt = tree.data();
-	int len;
+	SubtreeRef ref{};
 
 	if (!header_ok(tree))
 		return Errno::noent;
 	const int node = fdt_subnode_offset(fdt, 0, name);
-	const void* phys = node >= 0 ? fdt_getprop(fdt, node, "fdt", &len) : nullptr;
-	if (!phys || len != sizeof(kx::u64))
+	if (node < 0 || !subtree_ref_ok(fdt, node) || !read_u64(fdt, node, "fdt", &ref.phys))
 		return Errno::noent;
-	kx::u64 value;
-	__builtin_memcpy(&value, phys, sizeof(value));  // 4-byte aligned in the tree
-	return value;
+	read_u64(fdt, node, "blob-size", &ref.size);
+	return ref;
 }
 
 }  // namespace kho
@@ -178,11 +205,12 @@ extern "C" int kho_tree_check(const void* tree, kx_size_t size, int memmap_segme
 }
 
 extern "C" int kho_tree_find_subtree(const void* tree, kx_size_t size, const char* name,
-				     kx_u64* phys)
+				     kx_u64* phys, kx_u64* blob_size)
 {
 	auto found = kho::find_subtree({static_cast<const kx::u8*>(tree), size}, name);
 	if (found.is_error())
 		return found.error().to_errno();
-	*phys = found.value();
+	*phys = found.value().phys;
+	*blob_size = found.value().size;
 	return 0;
 }

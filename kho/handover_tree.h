@@ -19,6 +19,7 @@ struct kho_subtree {
 	struct kho_subtree *next;
 	const char *name;
 	kx_u64 phys;
+	kx_u64 size;	/* of the blob: given, or the FDT's total size */
 };
 
 /**
@@ -69,10 +70,12 @@ int kho_tree_check(const void *tree, kx_size_t size, int memmap_segment,
  * @size: its size
  * @name: the name the previous kernel gave kho_add_subtree()
  * @phys: set to the subtree's physical address
+ * @blob_size: set to its size, or 0 if the tree does not record one
  *
  * Return: 0, or -ENOENT if there is no such subtree.
  */
-int kho_tree_find_subtree(const void *tree, kx_size_t size, const char *name, kx_u64 *phys);
+int kho_tree_find_subtree(const void *tree, kx_size_t size, const char *name, kx_u64 *phys,
+			  kx_u64 *blob_size);
 
 #ifdef __cplusplus
 }

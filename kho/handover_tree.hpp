@@ -2,7 +2,7 @@
 // The handover tree, written here at activation and read here by the next
 // kernel: one layout.  The root has the compatible string, the memory map
 // when it is small, the notifiers' nodes, and one node per subtree with its
-// address.  The reader checks header and size, the root compatible string,
+// address and size.  The reader checks header and size, the root compatible string,
 // where the memory map is, and the shape of every subtree reference, before
 // anything in it is used; then finds subtrees in it: no C code reads the
 // tree itself.
@@ -41,9 +41,13 @@ struct TreeView {
 // problem.
 kx::Result<TreeView> check_tree(kx::Span<const kx::u8> tree, bool memmap_segment);
 
-// The physical address of the subtree added under @name (its node's "fdt"
-// property, 8 bytes), in a tree check_tree() accepted; -ENOENT if there is
-// none.
-kx::Result<kx::u64> find_subtree(kx::Span<const kx::u8> tree, const char* name);
+struct SubtreeRef {
+	kx::u64 phys;  // the node's "fdt" property
+	kx::u64 size;  // its "blob-size"; 0 if the node has none
+};
+
+// The subtree added under @name, in a tree check_tree() accepted; -ENOENT
+// if there is none.
+kx::Result<SubtreeRef> find_subtree(kx::Span<const kx::u8> tree, const char* name);
 
 }  // namespace kho

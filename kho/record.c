@@ -8,6 +8,7 @@
 
 #include <linux/io.h>
 #include <linux/kexec_handover.h>
+#include <linux/libfdt.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
@@ -182,22 +183,80 @@ void kho_unpreserve_pages(struct page *page, unsigned int nr_pages)
 EXPORT_SYMBOL_GPL(kho_unpreserve_pages);
 
 /**
- * kho_add_subtree() - hand over a flattened device tree of your own
- * @name: its node name in the root tree; unique
- * @fdt: the tree, one page in a preserved folio or pages of your own
+ * kho_alloc_preserve() - allocate zeroed memory and preserve it
+ * @size: bytes wanted; rounded up to a power-of-two number of pages
  *
- * The root tree gets a node @name with a u64 "fdt" property holding the
- * physical address of @fdt; the next kernel finds it with
- * kho_retrieve_subtree().  @fdt itself must be preserved by the caller.
- * Allowed from a KEXEC_KHO_DUMP notifier.
+ * One folio, for state that is handed over whole: the next kernel takes
+ * it back with kho_restore_folio() or frees it with kho_restore_free().
  *
- * Return: 0; -EBUSY while active; -EEXIST for a duplicate name; -ENOMEM.
+ * Return: its address, or an ERR_PTR(): -EINVAL for 0 bytes, -E2BIG beyond
+ * the largest folio, -ENOMEM, or what kho_preserve_folio() says.
  */
-int kho_add_subtree(const char *name, void *fdt)
+void *kho_alloc_preserve(size_t size)
+{
+	struct folio *folio;
+	unsigned int order;
+	int err;
+
+	if (!size)
+		return ERR_PTR(-EINVAL);
+	order = get_order(size);
+	if (order > MAX_PAGE_ORDER)
+		return ERR_PTR(-E2BIG);
+	folio = folio_alloc(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN, order);
+	if (!folio)
+		return ERR_PTR(-ENOMEM);
+	err = kho_preserve_folio(folio);
+	if (err) {
+		folio_put(folio);
+		return ERR_PTR(err);
+	}
+	return folio_address(folio);
+}
+EXPORT_SYMBOL_GPL(kho_alloc_preserve);
+
+/**
+ * kho_unpreserve_free() - undo kho_alloc_preserve()
+ * @mem: what it returned; NULL is a no-op
+ *
+ * Not while the handover is active (WARNs, and then frees nothing: the
+ * tree already lists the memory).
+ */
+void kho_unpreserve_free(void *mem)
+{
+	struct folio *folio;
+
+	if (!mem)
+		return;
+	folio = virt_to_folio(mem);
+	if (WARN_ON_ONCE(kho_change_preserved(folio_pfn(folio), 1, folio_order(folio), false)))
+		return;
+	folio_put(folio);
+}
+EXPORT_SYMBOL_GPL(kho_unpreserve_free);
+
+/**
+ * kho_add_subtree_blob() - hand over a blob of your own, by name
+ * @name: its node name in the root tree; unique
+ * @blob: the blob, in memory the caller preserves
+ * @size: its size in bytes
+ *
+ * Mainline's form since 7.1, ``kho_add_subtree(name, blob, size)``.  The
+ * root tree gets a node @name with the blob's physical address ("fdt") and
+ * @size ("blob-size"); the next kernel finds both with
+ * kho_retrieve_subtree().  The blob need not be a device tree.  Allowed
+ * from a KEXEC_KHO_DUMP notifier.
+ *
+ * Return: 0; -EINVAL for an empty blob; -EBUSY while active; -EEXIST for a
+ * duplicate name; -ENOMEM.
+ */
+int kho_add_subtree_blob(const char *name, void *blob, size_t size)
 {
 	struct kho_subtree *sub, **end;
 	int err;
 
+	if (!size)
+		return -EINVAL;
 	guard(mutex)(&kho_mem_lock);
 	err = kho_record_open();
 	if (err)
@@ -212,15 +271,34 @@ int kho_add_subtree(const char *name, void *fdt)
 		kfree(sub);
 		return -ENOMEM;
 	}
-	sub->phys = virt_to_phys(fdt);
+	sub->phys = virt_to_phys(blob);
+	sub->size = size;
 	*end = sub;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(kho_add_subtree);
+EXPORT_SYMBOL_GPL(kho_add_subtree_blob);
 
 /**
- * kho_remove_subtree() - undo kho_add_subtree()
- * @fdt: the tree passed to kho_add_subtree()
+ * kho_add_subtree_fdt() - hand over a flattened device tree of your own
+ * @name: its node name in the root tree; unique
+ * @fdt: the finished tree, in memory the caller preserves
+ *
+ * Mainline's form from 6.16 to 7.0, ``kho_add_subtree(name, fdt)``:
+ * kho_add_subtree_blob() with the tree's total size.
+ *
+ * Return: as kho_add_subtree_blob(); -EINVAL if @fdt is not a tree.
+ */
+int kho_add_subtree_fdt(const char *name, void *fdt)
+{
+	if (fdt_check_header(fdt))
+		return -EINVAL;
+	return kho_add_subtree_blob(name, fdt, fdt_totalsize(fdt));
+}
+EXPORT_SYMBOL_GPL(kho_add_subtree_fdt);
+
+/**
+ * kho_remove_subtree() - undo kho_add_subtree(), in either form
+ * @fdt: the blob or tree passed to it
  *
  * Allowed from a notifier; not while the handover is active (WARNs).
  */

@@ -127,6 +127,32 @@ struct folio *kho_restore_folio(phys_addr_t phys)
 }
 EXPORT_SYMBOL_GPL(kho_restore_folio);
 
+/**
+ * kho_restore_free() - free memory the previous kernel preserved, unused
+ * @mem: its address in this kernel (phys_to_virt() of what was recorded);
+ *	NULL is a no-op
+ *
+ * For memory from kho_alloc_preserve() the next kernel does not want.
+ * Memory that is not restorable (never preserved, already restored, or
+ * the handover finished) is left alone, with one line.
+ */
+void kho_restore_free(void *mem)
+{
+	phys_addr_t phys;
+	struct folio *folio;
+
+	if (!mem)
+		return;
+	phys = virt_to_phys(mem);
+	folio = kho_restore_folio(phys);
+	if (!folio) {
+		pr_warn("restore_free: nothing restorable at %pa\n", &phys);
+		return;
+	}
+	folio_put(folio);
+}
+EXPORT_SYMBOL_GPL(kho_restore_free);
+
 /*
  * Takes order-0 pages all at once, or none: each must be restorable and
  * none listed twice (a page being taken carries KHO_PAGE_TAKING).
@@ -230,27 +256,51 @@ void kho_put_fdt(const void *fdt)
 EXPORT_SYMBOL_GPL(kho_put_fdt);
 
 /**
- * kho_retrieve_subtree() - find a tree added with kho_add_subtree()
+ * kho_retrieve_subtree_blob() - find a blob added with kho_add_subtree()
  * @name: the name it was added under
  * @phys: set to its physical address
+ * @size: set to its size; 0 if the previous kernel recorded none
+ *
+ * Mainline's form since 7.1, ``kho_retrieve_subtree(name, &phys, &size)``.
+ * Both values come from the previous kernel: take the memory back with
+ * kho_restore_folio() or kho_restore_pages(), which check it, and check
+ * @size against what you expect before using it.
  *
  * Return: 0; -ENOENT if there is no such subtree (or no handover).
  */
-int kho_retrieve_subtree(const char *name, phys_addr_t *phys)
+int kho_retrieve_subtree_blob(const char *name, phys_addr_t *phys, size_t *size)
 {
 	const void *fdt = kho_get_fdt();
-	kx_u64 found;
+	kx_u64 found_phys, found_size;
 	int err;
 
 	if (!fdt)
 		return -ENOENT;
-	err = kho_tree_find_subtree(fdt, kho_in.desc.fdt.size, name, &found);
+	err = kho_tree_find_subtree(fdt, kho_in.desc.fdt.size, name, &found_phys, &found_size);
 	kho_put_fdt(fdt);
-	if (!err)
-		*phys = found;
-	return err;
+	if (err)
+		return err;
+	*phys = found_phys;
+	if (size)
+		*size = found_size;
+	return 0;
 }
-EXPORT_SYMBOL_GPL(kho_retrieve_subtree);
+EXPORT_SYMBOL_GPL(kho_retrieve_subtree_blob);
+
+/**
+ * kho_retrieve_subtree_fdt() - find a tree added with kho_add_subtree()
+ * @name: the name it was added under
+ * @phys: set to its physical address
+ *
+ * Mainline's form from 6.16 to 7.0, ``kho_retrieve_subtree(name, &phys)``.
+ *
+ * Return: as kho_retrieve_subtree_blob().
+ */
+int kho_retrieve_subtree_fdt(const char *name, phys_addr_t *phys)
+{
+	return kho_retrieve_subtree_blob(name, phys, NULL);
+}
+EXPORT_SYMBOL_GPL(kho_retrieve_subtree_fdt);
 
 /*
  * Calls @visit on every folio head the map names in [@pfn, @pfn + @nr)

@@ -17,9 +17,17 @@ namespace {
 struct TreeSpec {
 	const char* compatible = "linux-6.12-kho-v1";
 	std::vector<kx::u8> inline_map;
-	int subtree_fdt_len = 8;
+	int subtree_fdt_len = 8;  // 0: no "fdt" property
+	std::vector<kx::u8> blob_size;  // the "blob-size" property's bytes, if any
 	bool notifier_node = true;
 };
+
+std::vector<kx::u8> u64_bytes(kx::u64 value)
+{
+	std::vector<kx::u8> bytes(sizeof(value));
+	std::memcpy(bytes.data(), &value, sizeof(value));
+	return bytes;
+}
 
 std::vector<kx::u8> build(const TreeSpec& spec)
 {
@@ -40,7 +48,13 @@ std::vector<kx::u8> build(const TreeSpec& spec)
 	}
 	EXPECT_EQ(fdt_begin_node(fdt, "kho-test"), 0);
 	const kx::u8 phys[16] = {0x00, 0x10, 0x32, 0x54, 0x76, 0x98, 0xba, 0xdc};
-	EXPECT_EQ(fdt_property(fdt, "fdt", phys, spec.subtree_fdt_len), 0);
+	if (spec.subtree_fdt_len) {
+		EXPECT_EQ(fdt_property(fdt, "fdt", phys, spec.subtree_fdt_len), 0);
+	}
+	if (!spec.blob_size.empty()) {
+		EXPECT_EQ(fdt_property(fdt, "blob-size", spec.blob_size.data(),
+				       static_cast<int>(spec.blob_size.size())), 0);
+	}
 	EXPECT_EQ(fdt_end_node(fdt), 0);
 	EXPECT_EQ(fdt_end_node(fdt), 0);
 	EXPECT_EQ(fdt_finish(fdt), 0);
@@ -97,6 +111,29 @@ TEST(HandoverTree, RefusesAMalformedSubtreeReference)
 	EXPECT_STREQ(why, "malformed subsystem node");
 }
 
+// "blob-size": 8 bytes, not zero, not wrapping the address, never alone.
+TEST(HandoverTree, RefusesAMalformedBlobSize)
+{
+	const std::vector<std::vector<kx::u8>> bad_sizes = {
+		{1, 0, 0, 0}, u64_bytes(0), u64_bytes(~0ull - 0x1000)};
+	for (const auto& size : bad_sizes) {
+		TreeSpec spec;
+		spec.blob_size = size;
+		const char* why;
+		auto t = build(spec);
+		EXPECT_TRUE(check(t, why).is_error());
+		EXPECT_STREQ(why, "malformed subsystem node");
+		EXPECT_EQ(kho::find_subtree({t.data(), t.size()}, "kho-test").error(),
+			  kx::Errno::noent);
+	}
+	TreeSpec alone;
+	alone.subtree_fdt_len = 0;
+	alone.blob_size = u64_bytes(4096);
+	const char* why;
+	EXPECT_TRUE(check(build(alone), why).is_error());
+	EXPECT_STREQ(why, "malformed subsystem node");
+}
+
 TEST(HandoverTree, RefusesTruncatedOrGarbageInput)
 {
 	const char* why;
@@ -112,16 +149,33 @@ TEST(HandoverTree, RefusesTruncatedOrGarbageInput)
 
 TEST(HandoverTree, FindsASubtreeByName)
 {
-	auto t = build({});
+	TreeSpec spec;
+	spec.blob_size = u64_bytes(0x3000);
+	auto t = build(spec);
+	const char* why;
+	ASSERT_TRUE(check(t, why).is_ok()) << why;
 	auto found = kho::find_subtree({t.data(), t.size()}, "kho-test");
 	ASSERT_TRUE(found.is_ok());
 	kx::u64 want;
 	const kx::u8 bytes[8] = {0x00, 0x10, 0x32, 0x54, 0x76, 0x98, 0xba, 0xdc};
 	std::memcpy(&want, bytes, sizeof(want));
-	EXPECT_EQ(found.value(), want);
-	kx_u64 phys = 0;
-	EXPECT_EQ(kho_tree_find_subtree(t.data(), t.size(), "kho-test", &phys), 0);
+	EXPECT_EQ(found.value().phys, want);
+	EXPECT_EQ(found.value().size, 0x3000u);
+	kx_u64 phys = 0, size = 0;
+	EXPECT_EQ(kho_tree_find_subtree(t.data(), t.size(), "kho-test", &phys, &size), 0);
 	EXPECT_EQ(phys, want);
+	EXPECT_EQ(size, 0x3000u);
+}
+
+// A tree written before sizes were recorded: the size is unknown, not refused.
+TEST(HandoverTree, FindsASubtreeWithoutASize)
+{
+	auto t = build({});
+	const char* why;
+	ASSERT_TRUE(check(t, why).is_ok()) << why;
+	auto found = kho::find_subtree({t.data(), t.size()}, "kho-test");
+	ASSERT_TRUE(found.is_ok());
+	EXPECT_EQ(found.value().size, 0u);
 }
 
 TEST(HandoverTree, FindsNoSubtreeThatIsNotThere)
@@ -130,9 +184,10 @@ TEST(HandoverTree, FindsNoSubtreeThatIsNotThere)
 	// A node without an "fdt" property, and no node at all.
 	EXPECT_EQ(kho::find_subtree({t.data(), t.size()}, "ftrace").error(), kx::Errno::noent);
 	EXPECT_EQ(kho::find_subtree({t.data(), t.size()}, "kho-tes").error(), kx::Errno::noent);
-	kx_u64 phys = 1;
-	EXPECT_EQ(kho_tree_find_subtree(t.data(), t.size(), "nothing", &phys), -KX_ENOENT);
+	kx_u64 phys = 1, size = 1;
+	EXPECT_EQ(kho_tree_find_subtree(t.data(), t.size(), "nothing", &phys, &size), -KX_ENOENT);
 	EXPECT_EQ(phys, 1u);
+	EXPECT_EQ(size, 1u);
 }
 
 TEST(HandoverTree, FindsNoSubtreeInAMalformedReferenceOrTree)
@@ -209,8 +264,8 @@ TEST(HandoverTreeRoundTrip, SubtreesAndASmallMapInTheTree)
 {
 	kho::PreservedMemory mem;
 	ASSERT_TRUE(mem.preserve_pages(0x1000, 3).is_ok());
-	kho_subtree second = {nullptr, "kho-test-dump", 0x2345000};
-	kho_subtree first = {&second, "kho-test", 0x1234000};
+	kho_subtree second = {nullptr, "kho-test-dump", 0x2345000, 100};
+	kho_subtree first = {&second, "kho-test", 0x1234000, 0x4000};
 
 	Written w = write(&mem, &first);
 	EXPECT_TRUE(w.segment.empty());
@@ -219,7 +274,8 @@ TEST(HandoverTreeRoundTrip, SubtreesAndASmallMapInTheTree)
 	for (const kho_subtree* sub = &first; sub; sub = sub->next) {
 		auto found = kho::find_subtree({w.tree.data(), w.tree.size()}, sub->name);
 		ASSERT_TRUE(found.is_ok()) << sub->name;
-		EXPECT_EQ(found.value(), sub->phys);
+		EXPECT_EQ(found.value().phys, sub->phys);
+		EXPECT_EQ(found.value().size, sub->size);
 	}
 	EXPECT_EQ(fdt_node_check_compatible(w.tree.data(), fdt_subnode_offset(w.tree.data(), 0, "ftrace"),
 					    "ftrace-v1"), 0);
@@ -257,7 +313,7 @@ TEST(HandoverTreeRoundTrip, ATreeTooSmallSaysNoSpace)
 	EXPECT_EQ(kho_tree_begin(buf.data(), buf.size()), -KX_ENOSPC);
 	buf.resize(160);
 	ASSERT_EQ(kho_tree_begin(buf.data(), buf.size()), 0);
-	kho_subtree sub = {nullptr, "a-subtree-whose-name-is-long-enough-to-overflow", 0x1000};
+	kho_subtree sub = {nullptr, "a-subtree-whose-name-is-long-enough-to-overflow", 0x1000, 1};
 	void* map = &buf;
 	kx_size_t map_size = 1;
 	EXPECT_EQ(kho_tree_seal(buf.data(), buf.size(), &sub, nullptr, 12, &map, &map_size),

@@ -272,7 +272,7 @@ static int check_busy(void)
 	if (!folio)
 		return -ENOMEM;
 	preserve = kho_preserve_folio(folio);
-	subtree = kho_add_subtree("kho-bench-probe", folio_address(folio));
+	subtree = kho_add_subtree("kho-bench-probe", folio_address(folio), folio_size(folio));
 	if (!preserve)
 		kho_unpreserve_folio(folio);
 	if (!subtree)

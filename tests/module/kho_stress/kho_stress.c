@@ -98,7 +98,7 @@ static void stress_step(void)
 	snprintf(name, sizeof(name), "kho-stress-%u", s);
 	if (subtree_added[s])
 		kho_remove_subtree(folio_address(subtree[s]));
-	else if (kho_add_subtree(name, folio_address(subtree[s])))
+	else if (kho_add_subtree(name, folio_address(subtree[s]), folio_size(subtree[s])))
 		pr_err("FAIL adding subtree %s while idle or serializing\n", name);
 	subtree_added[s] = !subtree_added[s];
 }

@@ -11,8 +11,9 @@
 #include <linux/io.h>
 #include <linux/types.h>
 
-/* The property of a kho_add_subtree() node that holds the subtree's address. */
+/* The properties of a kho_add_subtree() node: the subtree's address and size. */
 #define PROP_SUB_FDT "fdt"
+#define PROP_SUB_BLOB_SIZE "blob-size"
 
 /* A pointer stored as the physical address the next kernel sees. */
 #define DECLARE_KHOSER_PTR(name, type)	\
