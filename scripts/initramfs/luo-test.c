@@ -669,21 +669,40 @@ static void gen3(void)
 	check_call(finish(s), "finish");
 }
 
-static void keep(const char *name, const char *text, size_t mib)
+/* Session @name keeps @fd, holding @text, as token 1 until the kexec. */
+static void keep_fd(const char *name, int fd, const char *text)
 {
-	int dev = open_device(), s = create_session(dev, name), fd = memfd_create(name, 0);
+	int dev = open_device(), s = create_session(dev, name);
 
-	if (s < 0 || fd < 0)
+	if (s < 0)
 		exit(1);
-	if (mib) {
-		if (ftruncate(fd, mib * MiB))
-			exit(1);
-		fill(fd, 0, mib * MiB, 7);
-	}
 	if (pwrite(fd, text, strlen(text) + 1, 0) != (ssize_t)strlen(text) + 1)
 		exit(1);
 	check_call(preserve(s, fd, 1), "preserve");
 	stay(dev, s, fd);
+}
+
+static void keep(const char *name, const char *text, size_t mib)
+{
+	int fd = memfd_create(name, 0);
+
+	if (fd < 0 || (mib && ftruncate(fd, mib * MiB)))
+		exit(1);
+	if (mib)
+		fill(fd, 0, mib * MiB, 7);
+	keep_fd(name, fd, text);
+}
+
+/* A file of another handler's (samples/liveupdate): @path opened read-write. */
+static void keep_file(const char *name, const char *path, const char *text)
+{
+	int fd = open(path, O_RDWR);
+
+	if (fd < 0) {
+		perror(path);
+		exit(1);
+	}
+	keep_fd(name, fd, text);
 }
 
 static void show(const char *name)
@@ -697,7 +716,7 @@ static void show(const char *name)
 	err = retrieve(s, 1, &fd);
 	check(!err, "retrieve", "%s", strerror(-err));
 	n = pread(fd, text, sizeof(text) - 1, 0);
-	printf("memfd of session %s, %zd bytes: %s\n", name, n, n > 0 ? text : "");
+	printf("file of session %s, %zd bytes: %s\n", name, n, n > 0 ? text : "");
 	check_call(finish(s), "finish");
 }
 
@@ -838,6 +857,8 @@ int main(int argc, char **argv)
 		close(open_device());
 	else if (!strcmp(step, "keep") && (argc == 4 || argc == 5))
 		keep(argv[2], argv[3], argc == 5 ? strtoul(argv[4], NULL, 0) : 0);
+	else if (!strcmp(step, "keep-file") && argc == 5)
+		keep_file(argv[2], argv[3], argv[4]);
 	else if (!strcmp(step, "bench-gen1"))
 		bench_gen1();
 	else if (!strcmp(step, "bench-gen2"))
@@ -846,7 +867,7 @@ int main(int argc, char **argv)
 		show(argv[2]);
 	else {
 		fprintf(stderr, "usage: luo-test gen1|active|gen2|gen3|gone NAME|open|"
-			"keep NAME TEXT [MIB]|show NAME|bench-gen1|bench-gen2\n");
+			"keep NAME TEXT [MIB]|keep-file NAME PATH TEXT|show NAME|bench-gen1|bench-gen2\n");
 		return 2;
 	}
 	return failures ? 1 : 0;

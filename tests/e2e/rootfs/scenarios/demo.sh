@@ -47,7 +47,7 @@ scenario_gen() {
 		show "gen 2: instance demo: $(grep -v '^#' $T/instances/demo/trace | sed 's/^ *//')"
 		e2e_check trace-survived grep -q "buf=gen 1 marker 3, right up to the kexec" $T/trace
 		luo-test show demo >/tmp/demo-memfd
-		show "gen 2: $(grep '^memfd' /tmp/demo-memfd)"
+		show "gen 2: $(sed -n 's/^file of session/memfd of session/p' /tmp/demo-memfd)"
 		e2e_check memfd-survived grep -q "kept by /dev/liveupdate from generation 1" /tmp/demo-memfd
 		;;
 	esac

@@ -27,7 +27,7 @@ scenario_gen() {
 		e2e_expect_log others-indexed "liveupdate: 2 sessions from the previous kernel"
 		e2e_check damaged-session-gone luo-test gone one
 		e2e_check intact-session-retrieved sh -c \
-			'luo-test show two | grep -q "memfd of session two, [0-9]* bytes: the memfd of session two"'
+			'luo-test show two | grep -q "file of session two, [0-9]* bytes: the memfd of session two"'
 		e2e_check damaged-memfd-refused sh -c \
 			'luo-test show three | grep -q "FAIL retrieve: Invalid argument"'
 		e2e_expect_log memfd-dropped "liveupdate: memfd: previous kernel's memfd 0x[0-9a-f]* dropped: not a memfd record"
