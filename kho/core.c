@@ -64,6 +64,16 @@ static struct kobject *kho_kobj;
 static ssize_t dt_read(struct file *file, struct kobject *kobj, struct bin_attribute *attr,
 		       char *buf, loff_t pos, size_t count);
 static BIN_ATTR_ADMIN_RO(dt, 0);
+static ssize_t memmap_read(struct file *file, struct kobject *kobj, struct bin_attribute *attr,
+			   char *buf, loff_t pos, size_t count);
+static BIN_ATTR_ADMIN_RO(memmap, 0);
+
+/* The map segment as a file beside dt (empty when the map rides in the tree). */
+static int kho_publish_memmap(void)
+{
+	bin_attr_memmap.size = kho_out.memmap ? kho_out.memmap_size : 0;
+	return sysfs_create_bin_file(kho_kobj, &bin_attr_memmap);
+}
 
 /**
  * kho_is_enabled() - whether this kernel can hand over to the next one
@@ -186,6 +196,11 @@ static int kho_seal(void)
 	err = sysfs_create_bin_file(kho_kobj, &bin_attr_dt);
 	if (err)
 		return err;
+	err = kho_publish_memmap();
+	if (err) {
+		sysfs_remove_bin_file(kho_kobj, &bin_attr_dt);
+		return err;
+	}
 	pr_info("active: tree %u bytes, memory map %zu bytes%s, %llu pages preserved, in %llu us\n",
 		fdt_totalsize(kho_out.fdt), kho_out.memmap_size,
 		kho_out.memmap_size && !kho_out.memmap ? " (in the tree)" : "",
@@ -197,6 +212,7 @@ static int kho_seal(void)
 /* KHO_OUT_ABORT: readers of dt are waited for; they take none of our locks. */
 static void kho_abort(void)
 {
+	sysfs_remove_bin_file(kho_kobj, &bin_attr_memmap);
 	sysfs_remove_bin_file(kho_kobj, &bin_attr_dt);
 	kho_notify(KEXEC_KHO_ABORT);
 }
@@ -335,6 +351,18 @@ static ssize_t dt_read(struct file *file, struct kobject *kobj, struct bin_attri
 	return memory_read_from_buffer(buf, count, &pos, kho_out.fdt, fdt_totalsize(kho_out.fdt));
 }
 
+/* Like dt: only while active; empty when the map is in the tree or absent. */
+static ssize_t memmap_read(struct file *file, struct kobject *kobj, struct bin_attribute *attr,
+			   char *buf, loff_t pos, size_t count)
+{
+	int err = kho_may_read_addresses(file);
+
+	if (err)
+		return err;
+	return memory_read_from_buffer(buf, count, &pos, kho_out.memmap,
+				       kho_out.memmap ? kho_out.memmap_size : 0);
+}
+
 static struct attribute *kho_attrs[] = {
 	&active_attr.attr,
 	&dt_max_attr.attr,
@@ -366,12 +394,19 @@ bool kho_out_get(struct kho_outgoing *out)
 }
 
 #ifdef CONFIG_KEXEC_HANDOVER_TEST_KNOBS
-/* test_knobs.c, under the kexec lock, while active: the map becomes @map (kx_alloc()). */
+/*
+ * test_knobs.c, under the kexec lock, while active: the map becomes @map
+ * (kx_alloc()).  Its file goes and comes back, so that no reader is left
+ * in the old map.
+ */
 void kho_test_replace_memmap(void *map, size_t size)
 {
+	sysfs_remove_bin_file(kho_kobj, &bin_attr_memmap);
 	kx_free(kho_out.memmap);
 	kho_out.memmap = map;
 	kho_out.memmap_size = size;
+	if (kho_publish_memmap())
+		pr_warn("test: memmap file not published again\n");
 }
 
 #endif

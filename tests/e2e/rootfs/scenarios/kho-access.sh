@@ -46,6 +46,7 @@ scenario_gen() {
 		e2e_check activate sh -c 'echo 1 > /sys/kernel/kho/active'
 		refused_for_nobody /sys/kernel/kho
 		refused_without_cap read-dt 'cat /sys/kernel/kho/dt'
+		refused_without_cap read-memmap 'cat /sys/kernel/kho/memmap'
 		refused_without_cap read-scratch-phys 'cat /sys/kernel/kho/scratch_phys'
 		refused_without_cap deactivate 'echo 0 > /sys/kernel/kho/active'
 		refused_without_cap set-dt-max 'echo 0x200000 > /sys/kernel/kho/dt_max'

@@ -11,6 +11,7 @@ scenario_gen() {
 	e2e_check scratch-len-shown grep -q . /sys/kernel/kho/scratch_len
 	e2e_check activate sh -c 'echo 1 > /sys/kernel/kho/active'
 	e2e_check dt-refused sh -c '! cat /sys/kernel/kho/dt >/dev/null 2>&1'
+	e2e_check memmap-refused sh -c '! cat /sys/kernel/kho/memmap >/dev/null 2>&1'
 	# Lockdown's log lines are rate-limited (10 per 5 s): let them through.
 	sleep 6
 	dmesg -c >/dev/null
