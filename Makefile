@@ -5,7 +5,7 @@
 ARCH ?= x86_64
 KSRC ?=
 
-.PHONY: all demo check deps kernel modules initramfs integrate integration-stat host-test clean
+.PHONY: all demo check deps kernel modules initramfs integrate integration-stat host-test tools clean
 all: kernel
 
 demo:			## build, boot in QEMU, kexec, show what survived
@@ -33,6 +33,10 @@ integrate:		## wire this project into your own 6.12 tree: KSRC=<path>
 
 integration-stat:	## hook sites and changed lines in the kernel tree
 	@scripts/integration-stat.sh
+
+tools:			## build the userspace tools (kho-inspect) into build/$(ARCH)/tools, static
+	@scripts/deps.sh
+	@scripts/build-tools.sh $(ARCH)
 
 host-test:		## the host GoogleTest layer only
 	@KHO_LAYERS=host KHO_ARCHES= scripts/check.sh

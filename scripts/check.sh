@@ -95,6 +95,8 @@ if has_layer host; then
 	fi
 	stage "host fuzzing"
 	produce host/fuzz "$KHO_REPO/scripts/fuzz.sh"
+	stage "kho-inspect"
+	produce host/kho-inspect "$KHO_REPO/tools/kho-inspect/tests/run.sh"
 fi
 
 # The kernels: every arch's normal one; x86_64 also its debug kernel
