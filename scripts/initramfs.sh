@@ -2,8 +2,8 @@
 # initramfs.sh ARCH: build the test initramfs for build/ARCH from
 # tests/e2e/rootfs, busybox-static, kexec-tools with the shared libraries
 # it needs (the host's on x86_64, Debian's arm64 packages on arm64), the
-# test tools in scripts/initramfs, the kernel image and the test modules.
-# Prints the path of the result.
+# test tools in scripts/initramfs, kho-inspect (scripts/build-tools.sh),
+# the kernel image and the test modules.  Prints the path of the result.
 #
 # Every generation kexecs the next one with the initramfs it booted from,
 # which the kernel keeps (retain_initrd, on every command line) and shows
@@ -74,6 +74,8 @@ for t in $tools; do
 		-o "$out/$t" "$KHO_REPO/scripts/initramfs/$t.c"
 done
 
+inspector=$("$KHO_REPO/scripts/build-tools.sh" "$KHO_ARCH")
+
 {
 	for d in /bin /sbin /lib /lib64 /usr /usr/lib /proc /sys /dev /tmp /boot /modules /scenarios; do
 		echo "dir $d 0755 0 0"
@@ -95,6 +97,7 @@ done
 	for t in $tools; do
 		echo "file /sbin/$t $out/$t 0755 0 0"
 	done
+	echo "file /sbin/kho-inspect $inspector 0755 0 0"
 } | awk '!seen[$0]++' >"$list"
 cat "$KHO_BUILD/include/config/kernel.release" >"$out/release"
 

@@ -27,6 +27,11 @@ scenario_gen() {
 		show "gen 1: a process keeps a memfd in session demo: \"$text\""
 		e2e_check activate sh -c 'echo 1 > /sys/kernel/kho/active'
 		show "$(dmesg | grep 'kho: active' | sed 's/^.*kho: //')"
+		show "gen 1: kho-inspect, what the handover holds:"
+		kho-inspect | sed 's/^/E2E: |   /'
+		# The picture crosses the console as base64; make demo writes it to build/.
+		e2e_check memory-picture sh -c 'kho-inspect --svg /tmp/memory.svg >/dev/null'
+		base64 /tmp/memory.svg | sed 's/^/E2E-FILE kho-memory.svg: /'
 		show "gen 1: /sys/kernel/kho/dt is $(wc -c </sys/kernel/kho/dt) bytes; kexec -s -l + kexec -e"
 		e2e_kexec_next
 		;;

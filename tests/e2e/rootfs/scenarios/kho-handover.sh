@@ -14,9 +14,27 @@ cma_is_scratch() {
 	[ $(($(e2e_meminfo CmaTotal) * 1024)) -eq $(($(paste -sd+ /sys/kernel/kho/scratch_len))) ]
 }
 
+# kho-inspect (Documentation/kho/inspect.rst) reads the outgoing handover
+# with the kernel's readers: no problem, kho_test's subtree, every scratch
+# area, and as many preserved pages as the activation logged.
+inspect_outgoing() {
+	local want have
+	e2e_check "inspect-clean-gen$1" sh -c 'kho-inspect >/tmp/inspect 2>&1'
+	cat /tmp/inspect
+	e2e_check "inspect-subtree-gen$1" grep -q '^  kho-test: .*subtree at 0x' /tmp/inspect
+	e2e_check "inspect-scratch-gen$1" grep -q "^scratch: $(grep -c . /sys/kernel/kho/scratch_len) area" /tmp/inspect
+	want=$(dmesg | sed -n 's/.*kho: active: .*, \([0-9]*\) pages preserved,.*/\1/p' | tail -1)
+	have=$(sed -n 's/^  total: \([0-9]*\) pages in .*/\1/p' /tmp/inspect)
+	e2e_check "inspect-pages-gen$1($have/$want)" test -n "$want" -a "$have" = "$want"
+	e2e_check "inspect-json-gen$1" sh -c \
+		'kho-inspect --json | grep -q "\"subsystems\": *\[" && kho-inspect --json | grep -q "\"name\": *\"kho-test\""'
+	e2e_check "inspect-svg-gen$1" sh -c 'kho-inspect --svg /tmp/memory.svg >/dev/null && grep -q "<svg" /tmp/memory.svg'
+}
+
 activate_and_kexec() {
 	e2e_check "activate-gen$1" sh -c 'echo 1 > /sys/kernel/kho/active'
 	e2e_check "dt-visible-gen$1" test -s /sys/kernel/kho/dt
+	inspect_outgoing "$1"
 	e2e_kexec_next "$2"
 }
 
@@ -33,6 +51,8 @@ scenario_gen() {
 		e2e_check cma-total-is-scratch-gen2 cma_is_scratch
 		e2e_expect_log reservations-in-scratch "debug: [0-9]* early reservations checked, 0 outside scratch"
 		e2e_check firmware-dt-visible test -s /sys/firmware/kho/dt
+		e2e_check inspect-incoming sh -c \
+			'kho-inspect | grep -q "^  kho-test: .*subtree at 0x"'
 		e2e_check kho-test-load-gen2 insmod /modules/kho_test.ko
 		e2e_expect_log restore-gen2 "kho_test: PASS restore: generation 2"
 		e2e_expect_log notifier-gen2 "kho_test: PASS notifier: node from generation 1"
