@@ -229,23 +229,11 @@ void find_map(const kx::Span<const kx::u8>& inline_map, bool segment, bool memma
 
 bool parse_hex_line(const std::string& line, std::uint64_t& value)
 {
-	if (line.size() < 3 || line.size() > 18 || line[0] != '0' || (line[1] != 'x' && line[1] != 'X'))
+	std::size_t at = 2;
+
+	if (line.size() < 3 || line[0] != '0' || (line[1] != 'x' && line[1] != 'X'))
 		return false;
-	value = 0;
-	for (std::size_t i = 2; i < line.size(); i++) {
-		const char c = line[i];
-		unsigned digit;
-		if (c >= '0' && c <= '9')
-			digit = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			digit = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			digit = c - 'A' + 10;
-		else
-			return false;
-		value = value << 4 | digit;
-	}
-	return true;
+	return parse_hex(line, at, value) && at == line.size();
 }
 
 // One "0x..." per line, as the kernel's scratch_phys and scratch_len.

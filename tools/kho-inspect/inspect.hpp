@@ -106,6 +106,10 @@ bool file_exists(const std::string& path);
 
 Iomem read_iomem(const std::string& path);
 
+// Up to 16 hex digits at @at, no prefix; @at moves past them.  False if
+// there are none.
+bool parse_hex(const std::string& s, std::size_t& at, std::uint64_t& value);
+
 // Calls @fn(pfn, nr_pages, order) for every run of a map the report found
 // valid, in address order.
 using RunFn = std::function<void(std::uint64_t pfn, std::uint64_t nr_pages, unsigned order)>;

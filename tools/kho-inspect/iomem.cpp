@@ -5,8 +5,6 @@
 
 namespace inspect {
 
-namespace {
-
 bool parse_hex(const std::string& s, std::size_t& at, std::uint64_t& value)
 {
 	const std::size_t start = at;
@@ -27,6 +25,8 @@ bool parse_hex(const std::string& s, std::size_t& at, std::uint64_t& value)
 	}
 	return at > start;
 }
+
+namespace {
 
 // "  00100000-bffdffff : System RAM": false for anything else.
 bool parse_line(const std::string& line, IomemEntry& e)
