@@ -6,7 +6,9 @@
 # lockdep, kmemleak and fault injection (build/ARCH-debug); "nokho" builds
 # the same kernel with CONFIG_KEXEC_HANDOVER=n (build/ARCH-nokho): the hooks
 # must cost nothing and compile away; "64k" is the arm64 kernel with 64 KiB
-# pages and the debug checkers (build/arm64-64k).
+# pages and the debug checkers (build/arm64-64k); "distro" starts from
+# Debian's production configuration instead of tinyconfig
+# (build/ARCH-distro, scripts/build-distro.sh fetches it).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 kho_arch_setup "${1:-x86_64}"
@@ -19,7 +21,12 @@ kmake=(make -C "$tree" O="$KHO_BUILD" ARCH="$KARCH" CROSS_COMPILE="$CROSS"
        CC="$cc" -j"$(($(nproc) + 1))")
 
 fragments=("$KHO_REPO/scripts/config/common.config" "$KHO_REPO/scripts/config/$KHO_ARCH.config")
+base=
 case "${KHO_KERNEL:-}" in
+distro)
+	base=$KHO_CACHE/distro/$KHO_ARCH.config
+	[ -f "$base" ] || die "$base missing: scripts/build-distro.sh fetches it"
+	fragments=("$KHO_REPO/scripts/config/distro.config") ;;
 debug)
 	fragments+=("$KHO_REPO/scripts/config/debug.config") ;;
 64k)
@@ -30,10 +37,16 @@ nokho)
 	echo "# CONFIG_KEXEC_HANDOVER is not set" >>"$KHO_BUILD/common-nokho.config"
 	fragments[0]="$KHO_BUILD/common-nokho.config" ;;
 esac
-stamp=$(cat "${fragments[@]}" | sha1sum | cut -c1-12)
+stamp=$(cat ${base:+"$base"} "${fragments[@]}" | sha1sum | cut -c1-12)
 if [ "$(cat "$KHO_BUILD/.kho-config" 2>/dev/null)" != "$stamp" ] || [ ! -f "$KHO_BUILD/.config" ]; then
-	echo "build-kernel: configuring $KHO_ARCH (tinyconfig + fragments)" >&2
-	"${kmake[@]}" -s tinyconfig >/dev/null
+	from=tinyconfig
+	[ -z "$base" ] || from="Debian's $(basename "$base")"
+	echo "build-kernel: configuring $KHO_ARCH ($from + fragments)" >&2
+	if [ -n "$base" ]; then
+		cp "$base" "$KHO_BUILD/.config"
+	else
+		"${kmake[@]}" -s tinyconfig >/dev/null
+	fi
 	KCONFIG_CONFIG="$KHO_BUILD/.config" "$tree/scripts/kconfig/merge_config.sh" \
 		-m -O "$KHO_BUILD" "$KHO_BUILD/.config" "${fragments[@]}" >/dev/null
 	"${kmake[@]}" -s olddefconfig >/dev/null

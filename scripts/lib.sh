@@ -28,6 +28,8 @@ die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 #   64k      build/arm64-64k     arm64 only: debug with 64 KiB pages; one
 #            build serves both, as make check's time allows one more
 #            arm64 kernel, not two
+#   distro   build/ARCH-distro   Debian's production configuration plus
+#            scripts/config/distro.config (scripts/build-distro.sh)
 kho_arch_setup() {
 	case "$1" in
 	x86_64|x86)
@@ -49,12 +51,12 @@ kho_arch_setup() {
 	KHO_CHECKERS=
 	case "${KHO_KERNEL:-}" in
 	"") KHO_FLAVOUR= ;;
-	nokho) KHO_FLAVOUR=-$KHO_KERNEL ;;
+	nokho|distro) KHO_FLAVOUR=-$KHO_KERNEL ;;
 	debug) KHO_FLAVOUR=-$KHO_KERNEL KHO_CHECKERS=1 ;;
 	64k)
 		[ "$KHO_ARCH" = arm64 ] || die "KHO_KERNEL=64k is an arm64 kernel (ARCH=arm64)"
 		KHO_FLAVOUR=-$KHO_KERNEL KHO_CHECKERS=1 ;;
-	*) die "unknown KHO_KERNEL '$KHO_KERNEL' (debug, nokho, 64k or empty)" ;;
+	*) die "unknown KHO_KERNEL '$KHO_KERNEL' (debug, nokho, 64k, distro or empty)" ;;
 	esac
 	KHO_BUILD=${KHO_BUILD_DIR:-$KHO_REPO/build}/$KHO_ARCH$KHO_FLAVOUR
 }

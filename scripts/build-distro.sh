@@ -1,0 +1,62 @@
+#!/bin/bash
+# build-distro.sh [ARCH]: Debian's production kernel with this project, once
+# (a script, not a test: a full distribution build does not fit make
+# check's hour).  Takes the configuration of Debian's linux-image package
+# for the tree's 6.12.y (cloud-amd64 on x86_64, arm64 on arm64), adds
+# scripts/config/distro.config, builds all of it (vmlinux and every module)
+# into build/ARCH-distro, and boots it in QEMU for the KHO handover and
+# ftrace scenarios, each across a real kexec.  Prints a table of the
+# figures; Documentation/building.rst records them.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+arch=${1:-x86_64}
+export KHO_KERNEL=distro
+kho_arch_setup "$arch"
+scenarios=${KHO_DISTRO_SCENARIOS:-"kho-handover kho-finish ftrace-handover ftrace-config ftrace-modules kstate liveupdate kho-api samples demo"}
+
+"$KHO_REPO/scripts/deps.sh"
+tree=$("$KHO_REPO/scripts/prepare-tree.sh")
+version=$(kho_kernel_version "$tree")
+case "$KHO_ARCH" in
+x86_64) flavour=cloud-amd64 deb_arch=amd64 ;;
+arm64) flavour=arm64 deb_arch=arm64 ;;
+esac
+package="linux-image-$version+deb12-$flavour-unsigned"
+dir=$KHO_CACHE/distro
+mkdir -p "$dir"
+deb=$(compgen -G "$dir/${package}_*_$deb_arch.deb" | head -1) || {
+	(cd "$dir" && apt-get download "$package:$deb_arch" >/dev/null 2>&1) ||
+		die "cannot download $package from Debian's archive"
+	deb=$(compgen -G "$dir/${package}_*_$deb_arch.deb" | head -1)
+}
+dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards './boot/config-*' >"$dir/$KHO_ARCH.config"
+echo "build-distro: $(basename "$deb"): $(grep -c '=y$' "$dir/$KHO_ARCH.config") built in, $(grep -c '=m$' "$dir/$KHO_ARCH.config") modules"
+
+start=$(date +%s)
+"$KHO_REPO/scripts/build-kernel.sh" "$KHO_ARCH" >/dev/null
+built=$(date +%s)
+"$KHO_REPO/scripts/build-modules.sh" "$KHO_ARCH"
+"$KHO_REPO/scripts/initramfs.sh" "$KHO_ARCH" >/dev/null
+modules=$(find "$KHO_BUILD" -name '*.ko' -not -path '*/modules/*' | wc -l)
+
+passed=0 failed=0 rows=
+for s in $scenarios; do
+	if out=$("$KHO_REPO/scripts/e2e.sh" "$KHO_ARCH" "$s" | tail -1) && [[ $out == PASS* ]]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+	rows+="| $s | ${out:-no result} |"$'\n'
+done
+
+cat <<TABLE
+
+| $KHO_ARCH, Debian $flavour $version | |
+|---|---|
+| configuration | $(basename "$deb") + scripts/config/distro.config |
+| kernel and $modules modules built (cold ccache unless run before) | $(( (built - start) / 60 )) min $(( (built - start) % 60 )) s |
+| our objects and hooked files | zero warnings (build-kernel.sh fails otherwise) |
+$rows
+build-distro: $passed passed, $failed failed
+TABLE
+[ "$failed" -eq 0 ]
