@@ -60,7 +60,9 @@ fi
 
 log="$KHO_BUILD/build.log"
 echo "build-kernel: building $KHO_ARCH in ${KHO_BUILD#$KHO_REPO/} (log: ${log#$KHO_REPO/})" >&2
-if ! "${kmake[@]}" all >"$log" 2>&1; then
+# KHO_KERNEL_TARGETS: what to make (default all); build-distro.sh boots
+# vmlinux before it builds the distribution's modules.
+if ! "${kmake[@]}" ${KHO_KERNEL_TARGETS:-all} >"$log" 2>&1; then
 	grep -E 'error|Error' "$log" | head -30 >&2
 	die "kernel build failed, see $log"
 fi
