@@ -83,18 +83,6 @@ std::string string_prop(const void* fdt, int node, const char* name)
 	return std::string(value, static_cast<std::size_t>(len - 1));
 }
 
-std::optional<std::uint64_t> u64_prop(const void* fdt, int node, const char* name, bool& malformed)
-{
-	int len = 0;
-	const void* value = fdt_getprop(fdt, node, name, &len);
-	malformed = value && len != static_cast<int>(sizeof(std::uint64_t));
-	if (!value || malformed)
-		return std::nullopt;
-	std::uint64_t v;
-	std::memcpy(&v, value, sizeof(v));  // native-endian, 4-byte aligned
-	return v;
-}
-
 // Bytes of the node at @node in the structure block: from its BEGIN_NODE
 // tag to just past its END_NODE.  Each tag advances the offset, so the
 // walk ends within the tree's size; 0 if the structure is broken.
@@ -126,11 +114,13 @@ void read_subsystems(const std::vector<std::uint8_t>& tree, Report& r)
 		s.name = name && len >= 0 ? std::string(name, static_cast<std::size_t>(len)) : "?";
 		s.compatible = string_prop(fdt, node, "compatible");
 		s.size = node_bytes(fdt, node, tree.size());
-		bool malformed;
-		s.subtree_phys = u64_prop(fdt, node, "fdt", malformed);
-		s.blob_size = u64_prop(fdt, node, "blob-size", malformed);
-		if (malformed)
-			r.problems.push_back("subsystem " + s.name + ": blob-size is not 8 bytes");
+		// The kernel's own lookup: check_tree() has vetted every reference.
+		auto ref = kho::find_subtree(span_of(tree), s.name.c_str());
+		if (ref.is_ok()) {
+			s.subtree_phys = ref.value().phys;
+			if (ref.value().size)
+				s.blob_size = ref.value().size;
+		}
 		r.subsystems.push_back(std::move(s));
 	}
 }

@@ -40,8 +40,6 @@ void print_subsystem(const Subsystem& s, std::FILE* out)
 		std::fprintf(out, ", subtree at %s", hex(*s.subtree_phys).c_str());
 		if (s.blob_size)
 			std::fprintf(out, " (%llu bytes)", static_cast<unsigned long long>(*s.blob_size));
-	} else if (s.blob_size) {
-		std::fprintf(out, ", blob-size %llu", static_cast<unsigned long long>(*s.blob_size));
 	}
 	std::fputc('\n', out);
 }
