@@ -129,6 +129,9 @@ sed -n 's/^.*E2E: \(PASS\|FAIL\|SKIP\) \([^:]*\)\(: \(.*\)\)\{0,1\}$/\1 '"${name
 reached=$(sed -n 's/^E2E: gen \([0-9]*\) of scenario.*/\1/p' "$log.txt" | tail -1)
 why=
 [ $rc -eq 124 ] && why=$(grep -m1 '^qemu-run: ' "$log.txt" | sed 's/^qemu-run: //')
+# QEMU's own failure (a crash in TCG, a bad option): its status, and its
+# message is among the console's last lines.
+[ $rc -ne 0 ] && [ $rc -ne 124 ] && why="QEMU exited with status $rc"
 expected_panic=$(header expect-panic)
 if grep 'Kernel panic' "$log.txt" | grep -qv "${expected_panic:-^$}"; then
 	why=${why:-"kernel panic: $(grep -m1 'Kernel panic' "$log.txt")"}

@@ -62,12 +62,12 @@ scenario_gen() {
 		;;
 	3)
 		# Finish before anyone restores: everything from gen 2 is unclaimed.
-		free_before=$(e2e_meminfo MemFree)
+		free_before=$(e2e_free_kb)
 		e2e_check finish sh -c 'echo 1 > /sys/firmware/kho/finish'
+		rise_kb=$(( $(e2e_free_kb) - free_before ))
 		e2e_check firmware-dt-gone test ! -e /sys/firmware/kho/dt
 		e2e_expect_log finish-logged "kho: finished: [0-9]* unclaimed pages freed"
 		freed_kb=$(( $(dmesg | sed -n 's/.*kho: finished: \([0-9]*\) unclaimed.*/\1/p') * $(e2e_page_size) / 1024 ))
-		rise_kb=$(( $(e2e_meminfo MemFree) - free_before ))
 		# Budget for what else the system allocates or frees meanwhile:
 		# 1 MiB, or 32 pages where pages are larger (on the 64k debug
 		# kernel 17 stray pages were seen).
