@@ -63,6 +63,14 @@ bool contains(const char* s, const char* what)
 	return false;
 }
 
+bool has_nul(const u8* s, usize size)
+{
+	for (usize i = 0; i < size; i++)
+		if (!s[i])
+			return true;
+	return false;
+}
+
 bool starts_with(const char* s, const char* prefix)
 {
 	while (*prefix && *s == *prefix) {
@@ -580,6 +588,32 @@ u32 EventTable::fingerprint(usize index) const
 	return h.value();
 }
 
+bool EventTable::record_sound(usize index, Span<const u8> record) const
+{
+	for (const auto& f : event(index).fields) {
+		const char* type = string(f.type);
+		if (f.offset > record.size() || f.size > record.size() - f.offset)
+			return false;
+		const u8* at = record.data() + f.offset;
+		if (starts_with(type, "__data_loc") || starts_with(type, "__rel_loc")) {
+			if (f.size != 4)
+				return false;
+			const u32 loc = load<u32>(at);
+			usize off = loc & 0xffff;
+			const usize len = loc >> 16;
+			if (starts_with(type, "__rel_loc"))
+				off += f.offset + 4;
+			if (off > record.size() || len > record.size() - off ||
+			    (contains(type, "char[") && !has_nul(record.data() + off, len)))
+				return false;
+		} else if (contains(type, "char[") && !contains(type, "*") &&
+			   !has_nul(at, f.size ? f.size : record.size() - f.offset)) {
+			return false;
+		}
+	}
+	return true;
+}
+
 // --- Printing ---
 
 usize EventTable::format_record(usize index, Span<const u8> record, const kho_ftrace_names* names,
@@ -814,6 +848,17 @@ const char* kho_ftrace_events_name(const kho_ftrace_event_table* t, long idx, co
 	const ftrace::Event e = t->table.event(static_cast<usize>(idx));
 	*system = e.system;
 	return e.name;
+}
+
+int kho_ftrace_events_carried(const kho_ftrace_event_table* t, long idx)
+{
+	return t->table.event(static_cast<usize>(idx)).carried;
+}
+
+int kho_ftrace_events_record_sound(const kho_ftrace_event_table* t, long idx, const void* record,
+				   kx_size_t size)
+{
+	return t->table.record_sound(static_cast<usize>(idx), {static_cast<const u8*>(record), size});
 }
 
 kx_size_t kho_ftrace_format_record(const kho_ftrace_event_table* t, long idx, const void* record,

@@ -190,6 +190,15 @@ long kho_ftrace_events_find_name(const struct kho_ftrace_event_table *t, const c
 unsigned int kho_ftrace_events_fingerprint(const struct kho_ftrace_event_table *t, long idx);
 const char *kho_ftrace_events_name(const struct kho_ftrace_event_table *t, long idx,
 				   const char **system);
+/* Whether event @idx was kept from an earlier kernel (its addresses are not its). */
+int kho_ftrace_events_carried(const struct kho_ftrace_event_table *t, long idx);
+/*
+ * Whether @record (@size bytes) is sound for event @idx's own output
+ * function: every field inside it, every char array and string terminated
+ * inside its field, every dynamic location inside the record.
+ */
+int kho_ftrace_events_record_sound(const struct kho_ftrace_event_table *t, long idx,
+				   const void *record, kx_size_t size);
 
 /* How addresses in the previous kernel's records are named. */
 struct kho_ftrace_names {
@@ -226,7 +235,8 @@ struct kho_ftrace_page_info {
 };
 int kho_ftrace_page_check(const void *subbuf, kx_size_t size, unsigned int read,
 			  struct kho_ftrace_page_info *info, const char **why);
-typedef unsigned int (*kho_ftrace_remap_t)(void *ctx, unsigned int old_type,
+/* The type to store for a record of @old_type; may adapt @payload in place. */
+typedef unsigned int (*kho_ftrace_remap_t)(void *ctx, unsigned int old_type, void *payload,
 					   unsigned int payload_size);
 /* For a page kho_ftrace_page_check() accepted: shift stamps, remap types. */
 void kho_ftrace_page_rewrite(void *subbuf, kx_size_t size, kx_u64 shift,

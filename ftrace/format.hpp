@@ -103,6 +103,11 @@ public:
 	long find_name(const char* system, const char* name) const;
 	// Over the system, name and every field: equal for equal formats.
 	kx::u32 fingerprint(kx::usize index) const;
+	// Whether @record holds what the event's own output function takes
+	// for granted: every field inside the record, every char array and
+	// string terminated inside its field, every dynamic location inside
+	// the record.
+	bool record_sound(kx::usize index, kx::Span<const kx::u8> record) const;
 	// "name: field=value ..." from the recorded format: integers in
 	// decimal, pointers in hex, strings bounded by the record; the
 	// "ip"/"parent_ip" fields of the ftrace system named by @names (a

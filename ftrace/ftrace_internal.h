@@ -39,7 +39,7 @@ struct kho_ftrace_events_builder *kho_ftrace_events_collect(void);
 /* records.c, incoming: kho_ftrace_remap() is valid from begin to end. */
 int kho_ftrace_records_begin(const struct kho_ftrace_root_node *root,
 			     const struct kho_ftrace_positions_view *pos);
-unsigned int kho_ftrace_remap(void *ctx, unsigned int old_type, unsigned int payload);
+unsigned int kho_ftrace_remap(void *ctx, unsigned int old_type, void *payload, unsigned int size);
 void kho_ftrace_records_end(void);
 
 #endif /* KHO_FTRACE_INTERNAL_H */

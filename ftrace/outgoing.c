@@ -346,9 +346,8 @@ static void kho_ftrace_test_corrupt(void) { }
 #endif
 
 /* At kexec time: the ring order, from the oldest unread page on. */
-static void kho_ftrace_record_cpu(struct kho_ftrace_cpu_out *o, void *block)
+static void kho_ftrace_record_cpu(struct kho_ftrace_cpu_out *o, void *block, u64 clock)
 {
-	u64 clock = ring_buffer_time_stamp(o->buffer);
 	struct kho_ftrace_walk walk = { o, true };
 
 	o->nr_unread = 0;
@@ -365,6 +364,7 @@ static int kho_ftrace_reboot(struct notifier_block *nb, unsigned long code, void
 	struct kho_ftrace_out *out = &kho_ftrace_out;
 	void *block;
 	unsigned int i;
+	u64 clock = 0;
 
 	if (!kexec_in_progress || !kho_ftrace_frozen() || !kho_ftrace_positions)
 		return NOTIFY_DONE;
@@ -373,8 +373,16 @@ static int kho_ftrace_reboot(struct notifier_block *nb, unsigned long code, void
 		ring_buffer_record_off(out->instances[i].tr->array_buffer.buffer);
 	synchronize_rcu();
 	block = folio_address(kho_ftrace_positions);
-	for (i = 0; i < out->nr_cpus; i++)
-		kho_ftrace_record_cpu(&out->cpus[i], block);
+	for (i = 0; i < out->nr_cpus; i++) {
+		/*
+		 * One reading for all CPUs of a buffer (they are listed
+		 * together): the next kernel moves their records by the same
+		 * amount, so records of different CPUs keep their order.
+		 */
+		if (!i || out->cpus[i].buffer != out->cpus[i - 1].buffer)
+			clock = ring_buffer_time_stamp(out->cpus[i].buffer);
+		kho_ftrace_record_cpu(&out->cpus[i], block, clock);
+	}
 	kho_ftrace_positions_seal(block, (unsigned long)_text,
 				  kho_ftrace_write_modules(block + out->modules_at, out->modules_max));
 	kho_ftrace_test_corrupt();

@@ -3,9 +3,12 @@
  * ftrace across kexec: how one kernel's records are read by the next.
  * Outgoing, this kernel describes itself: its events' formats (and those
  * of the records it kept from its predecessor), its build id, its loaded
- * modules.  Incoming, each event type of the previous kernel becomes a
- * shadow event that prints the record from its recorded format, naming
- * addresses where it can; its time stamps are negative.
+ * modules.  Incoming, a record of an event this kernel has with the same
+ * format, and whose output depends on the record alone, becomes a record
+ * of this kernel's event and prints as the previous kernel printed it;
+ * any other event type of the previous kernel becomes a shadow event that
+ * prints the record from its recorded format, naming addresses where it
+ * can.  The previous kernel's time stamps are negative.
  *
  * The formats, the printing and the naming are C++ (format.cpp); this file
  * owns the kernel objects.
@@ -19,6 +22,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/trace_seq.h>
+#include <linux/unaligned.h>
 
 #include "kernel/trace/trace.h"
 #include "ftrace/format.h"
@@ -103,6 +107,15 @@ struct kho_ftrace_shadow {
 static LIST_HEAD(kho_ftrace_shadows);
 static DEFINE_MUTEX(kho_ftrace_shadows_lock);
 
+/* What the records of one event type of the previous kernel become here. */
+struct kho_ftrace_in_type {
+	u16 shadow;		/* prints from the recorded format; 0: not registered yet */
+	u16 native;		/* this kernel's event that prints them itself, or 0 */
+	u16 cur;		/* and its index in this kernel's table */
+	u8 looked_up;
+	u8 same_format;		/* this kernel has the event with an identical format */
+};
+
 static struct {
 	struct kho_ftrace_event_table *old;	/* kept: shadows print from it */
 	struct kho_ftrace_names names;
@@ -110,7 +123,7 @@ static struct {
 	const struct kho_ftrace_root_node *root;
 	bool tables_read;			/* old and cur, at the first record */
 	struct kho_ftrace_event_table *cur;	/* this kernel's events */
-	u16 *remap;				/* old type -> shadow type, 0: not yet */
+	struct kho_ftrace_in_type *types;	/* indexed by the old type */
 } kho_ftrace_in;
 
 /**
@@ -213,36 +226,105 @@ static void kho_ftrace_read_tables(void)
 	kho_ftrace_events_builder_destroy(b);
 }
 
-unsigned int kho_ftrace_remap(void *ctx, unsigned int old_type, unsigned int payload)
+/*
+ * This kernel's event @system:@name, if its output depends on the record
+ * alone: its print format names no pointer (%p) and no string outside the
+ * record (TRACE_EVENT_FL_TEST_STR).  trace_marker's records qualify too:
+ * their one address, in the kernel's text, is moved to this kernel's text
+ * (kho_ftrace_move_ip()).  0 otherwise.
+ */
+static unsigned int kho_ftrace_native_type(const char *system, const char *name)
 {
-	struct kho_ftrace_shadow *sh;
-	const char *system, *name;
-	long cur;
+	struct trace_event_call *call;
 
-	if (kho_ftrace_in.remap[old_type])
-		return kho_ftrace_in.remap[old_type];
+	guard(mutex)(&event_mutex);
+	list_for_each_entry(call, &ftrace_events, list) {
+		if (!call->class || !call->class->system || strcmp(call->class->system, system) ||
+		    strcmp(trace_event_name(call), name))
+			continue;
+		if (call->event.type == TRACE_PRINT)
+			return TRACE_PRINT;
+		if (!call->print_fmt || strstr(call->print_fmt, "%p") ||
+		    (call->flags & TRACE_EVENT_FL_TEST_STR))
+			return 0;
+		return call->event.type;
+	}
+	return 0;
+}
+
+static void kho_ftrace_look_up(unsigned int old_type, struct kho_ftrace_in_type *t)
+{
+	const char *system, *name;
+	long idx, cur;
+
+	t->looked_up = true;
 	kho_ftrace_read_tables();
-	sh = kzalloc(sizeof(*sh), GFP_KERNEL);
+	idx = kho_ftrace_in.old ? kho_ftrace_events_find_type(kho_ftrace_in.old, old_type) : -1;
+	if (idx < 0 || !kho_ftrace_in.cur)
+		return;
+	name = kho_ftrace_events_name(kho_ftrace_in.old, idx, &system);
+	cur = kho_ftrace_events_find_name(kho_ftrace_in.cur, system, name);
+	t->same_format = cur >= 0 &&
+		kho_ftrace_events_fingerprint(kho_ftrace_in.cur, cur) ==
+		kho_ftrace_events_fingerprint(kho_ftrace_in.old, idx);
+	if (!t->same_format || cur > U16_MAX)
+		return;
+	t->cur = cur;
+	t->native = kho_ftrace_native_type(system, name);
+	/* An address of an earlier kernel, or of another build, has no place here. */
+	if (t->native == TRACE_PRINT &&
+	    (!kho_ftrace_in.names.same_build || kho_ftrace_events_carried(kho_ftrace_in.old, idx)))
+		t->native = 0;
+}
+
+/* A trace_marker record's address, in the previous kernel's text, moved into this one's. */
+static bool kho_ftrace_move_ip(struct print_entry *entry)
+{
+	const struct kho_ftrace_names *names = &kho_ftrace_in.names;
+	unsigned long ip = get_unaligned(&entry->ip);
+
+	if (ip - names->old_text >= names->text_size)
+		return false;	/* a module's: the shadow names it */
+	put_unaligned(ip - names->old_text + names->text, &entry->ip);
+	return true;
+}
+
+static unsigned int kho_ftrace_shadow_type(unsigned int old_type, bool same_format)
+{
+	struct kho_ftrace_shadow *sh = kzalloc(sizeof(*sh), GFP_KERNEL);
+
 	if (!sh)
 		return 0;	/* type 0 is never registered: prints as unknown */
 	sh->old_type = old_type;
 	sh->idx = kho_ftrace_in.old ? kho_ftrace_events_find_type(kho_ftrace_in.old, old_type) : -1;
-	if (sh->idx >= 0 && kho_ftrace_in.cur) {
-		name = kho_ftrace_events_name(kho_ftrace_in.old, sh->idx, &system);
-		cur = kho_ftrace_events_find_name(kho_ftrace_in.cur, system, name);
-		sh->same_format = cur >= 0 &&
-			kho_ftrace_events_fingerprint(kho_ftrace_in.cur, cur) ==
-			kho_ftrace_events_fingerprint(kho_ftrace_in.old, sh->idx);
-	}
+	sh->same_format = same_format;
 	sh->event.funcs = &kho_ftrace_shadow_funcs;
 	if (!register_trace_event(&sh->event)) {
 		kfree(sh);
 		return 0;
 	}
-	kho_ftrace_in.remap[old_type] = sh->event.type;
 	scoped_guard(mutex, &kho_ftrace_shadows_lock)
 		list_add_tail(&sh->list, &kho_ftrace_shadows);
 	return sh->event.type;
+}
+
+unsigned int kho_ftrace_remap(void *ctx, unsigned int old_type, void *payload, unsigned int size)
+{
+	struct kho_ftrace_in_type *t = &kho_ftrace_in.types[old_type];
+
+	if (!t->looked_up)
+		kho_ftrace_look_up(old_type, t);
+	/*
+	 * The record is checked against the format its own output trusts:
+	 * this kernel's, not the previous kernel's description of it (a
+	 * fingerprint is no proof).
+	 */
+	if (t->native && kho_ftrace_events_record_sound(kho_ftrace_in.cur, t->cur, payload, size) &&
+	    (t->native != TRACE_PRINT || kho_ftrace_move_ip(payload)))
+		return t->native;
+	if (!t->shadow)
+		t->shadow = kho_ftrace_shadow_type(old_type, t->same_format);
+	return t->shadow;
 }
 
 /* This kernel's events, and those it kept from the previous one. */
@@ -288,7 +370,7 @@ int __init kho_ftrace_records_begin(const struct kho_ftrace_root_node *root,
 	unsigned char id[KHO_FTRACE_BUILD_ID_SIZE];
 
 	kho_ftrace_in.root = root;
-	kho_ftrace_in.remap = kvcalloc(1 << 16, sizeof(u16), GFP_KERNEL);
+	kho_ftrace_in.types = kvcalloc(1 << 16, sizeof(*kho_ftrace_in.types), GFP_KERNEL);
 
 	names->same_build = root->build_id && !kho_ftrace_build_id(id) &&
 		!memcmp(id, root->build_id, sizeof(id)) && memchr_inv(id, 0, sizeof(id));
@@ -303,13 +385,13 @@ int __init kho_ftrace_records_begin(const struct kho_ftrace_root_node *root,
 				       GFP_KERNEL);
 	if (names->modules)
 		names->nr_modules = pos->nr_modules;
-	return kho_ftrace_in.remap ? 0 : -ENOMEM;
+	return kho_ftrace_in.types ? 0 : -ENOMEM;
 }
 
 void __init kho_ftrace_records_end(void)
 {
-	kvfree(kho_ftrace_in.remap);
-	kho_ftrace_in.remap = NULL;
+	kvfree(kho_ftrace_in.types);
+	kho_ftrace_in.types = NULL;
 	kho_ftrace_events_free(kho_ftrace_in.cur);
 	kho_ftrace_in.cur = NULL;
 	kho_ftrace_in.root = NULL;

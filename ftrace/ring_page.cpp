@@ -193,7 +193,8 @@ void rewrite_page(kx::Span<u8> subbuf, u64 shift, TypeRemap remap, void* ctx)
 			const u32 payload = static_cast<u32>(at + e.len - e.payload_at);
 			const u32 type = load<__UINT16_TYPE__>(data + e.payload_at);
 			store<__UINT16_TYPE__>(data + e.payload_at,
-					       static_cast<__UINT16_TYPE__>(remap(ctx, type, payload)));
+					       static_cast<__UINT16_TYPE__>(
+						       remap(ctx, type, data + e.payload_at, payload)));
 		}
 		at += e.len;
 	}

@@ -32,9 +32,10 @@ struct PageRules {
 kx::Result<kho_ftrace_page_info> check_page(kx::Span<const kx::u8> subbuf, PageRules rules = {});
 
 // Gives each data event's payload (starting with its u16 event type) to
-// @remap, which returns the type to store instead, and moves every time
-// stamp by @shift (mod 2^64).  Only for a page check_page() accepted.
-using TypeRemap = kx::u32 (*)(void* ctx, kx::u32 old_type, kx::u32 payload_size);
+// @remap, which returns the type to store instead and may adapt the rest of
+// the payload in place, and moves every time stamp by @shift (mod 2^64).
+// Only for a page check_page() accepted.
+using TypeRemap = kx::u32 (*)(void* ctx, kx::u32 old_type, void* payload, kx::u32 payload_size);
 void rewrite_page(kx::Span<kx::u8> subbuf, kx::u64 shift, TypeRemap remap, void* ctx);
 
 }  // namespace ftrace

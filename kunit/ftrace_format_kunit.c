@@ -148,7 +148,8 @@ static void records_decode_by_field_and_never_dereference(struct kunit *test)
 	kho_ftrace_events_free(t);
 }
 
-static unsigned int remap_to_500(void *ctx, unsigned int old_type, unsigned int payload)
+static unsigned int remap_to_500(void *ctx, unsigned int old_type, void *payload,
+				 unsigned int size)
 {
 	(*(int *)ctx)++;
 	return old_type == 300 ? 500 : 0;

@@ -30,6 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 		names.nr_modules = 1;
 		for (size_t i = 0; i < t.value().size(); i++) {
 			t.value().fingerprint(i);
+			t.value().record_sound(i, in);
 			t.value().format_record(i, in, i % 2 ? &names : nullptr, {out, sizeof(out)});
 			if (t.value().find_type(t.value().event(i).type) < 0)
 				abort();

@@ -259,6 +259,59 @@ TEST(FtraceEvents, RecordsPrintFromTheirFormat)
 		  "demo: comm=ab?cdefg caller=<beyond record>");
 }
 
+// What an event's own output function would read past: a record of the
+// previous kernel prints through it only when sound.
+TEST(FtraceEvents, RecordsSoundForTheirOwnOutput)
+{
+	ftrace::EventTableBuilder b;
+	ASSERT_TRUE(b.add_event(5, "ftrace", "print").is_ok());
+	ASSERT_TRUE(b.add_field({"ip", "unsigned long", 8, 8, false}).is_ok());
+	ASSERT_TRUE(b.add_field({"buf", "char[]", 16, 0, true}).is_ok());
+	ASSERT_TRUE(b.add_event(300, "sched", "switch").is_ok());
+	ASSERT_TRUE(b.add_field({"comm", "char[4]", 8, 4, false}).is_ok());
+	ASSERT_TRUE(b.add_field({"pid", "int", 12, 4, true}).is_ok());
+	ASSERT_TRUE(b.add_event(301, "sched", "exec").is_ok());
+	ASSERT_TRUE(b.add_field({"filename", "__data_loc char[]", 8, 4, false}).is_ok());
+	ASSERT_TRUE(b.add_field({"blob", "__rel_loc u8[]", 12, 4, false}).is_ok());
+	auto t = parse(encode(b));
+	auto sound = [&t](u32 type, const std::vector<u8>& rec) {
+		return t.record_sound(static_cast<size_t>(t.find_type(type)), {rec.data(), rec.size()});
+	};
+
+	std::vector<u8> print(20);
+	std::memcpy(print.data() + 16, "tok\n", 4);
+	EXPECT_FALSE(sound(5, print));  // the string runs off the record
+	print.push_back(0);
+	EXPECT_TRUE(sound(5, print));
+	print.resize(12);
+	EXPECT_FALSE(sound(5, print));  // ip cut short
+
+	std::vector<u8> sw(16);
+	std::memcpy(sw.data() + 8, "abcd", 4);
+	EXPECT_FALSE(sound(300, sw));  // comm not terminated inside its 4 bytes
+	sw[11] = 0;
+	EXPECT_TRUE(sound(300, sw));
+	sw.resize(15);
+	EXPECT_FALSE(sound(300, sw));  // pid beyond the record
+
+	std::vector<u8> ex(24);
+	auto at = [&ex](size_t field, u32 off, u32 len) {
+		const u32 loc = off | len << 16;
+		std::memcpy(ex.data() + field, &loc, 4);
+	};
+	std::memcpy(ex.data() + 16, "/bin/sh", 8);
+	at(8, 16, 8);
+	at(12, 0, 8);  // relative to the end of its field: bytes 16..23
+	EXPECT_TRUE(sound(301, ex));
+	at(8, 16, 7);
+	EXPECT_FALSE(sound(301, ex));  // the string's NUL outside its length
+	at(8, 16, 9);
+	EXPECT_FALSE(sound(301, ex));  // beyond the record
+	at(8, 16, 8);
+	at(12, 1, 8);
+	EXPECT_FALSE(sound(301, ex));  // the relative location beyond the record
+}
+
 std::string time_text(u64 ts, bool in_ns)
 {
 	char out[32];

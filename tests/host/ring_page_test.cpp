@@ -155,8 +155,12 @@ TEST(RingPage, RewriteRemapsTypesAndMovesEveryStamp)
 	std::memcpy(p.data() + 16 + 12 + 8 + 8, &type, 2);  // big event's payload
 	ASSERT_TRUE(check(p, why).is_ok()) << why;
 	const uint64_t shift = 0 - uint64_t{5000000};
+	// The remap sees each payload whole, and may change it.
 	ftrace::rewrite_page({p.data(), p.size()}, shift,
-			     [](void*, kx::u32 old, kx::u32) -> kx::u32 { return old + 100; }, nullptr);
+			     [](void*, kx::u32 old, void* payload, kx::u32 size) -> kx::u32 {
+				     static_cast<uint8_t*>(payload)[size - 1] = 0xab;
+				     return old + 100;
+			     }, nullptr);
 	auto sum = check(p, why);
 	ASSERT_TRUE(sum.is_ok()) << why;
 	// Time moved by the shift, absolute stamp included: still monotonic.
@@ -165,6 +169,8 @@ TEST(RingPage, RewriteRemapsTypesAndMovesEveryStamp)
 	EXPECT_EQ(type, 107);
 	std::memcpy(&type, p.data() + 16 + 12 + 8 + 8, 2);
 	EXPECT_EQ(type, 107);
+	EXPECT_EQ(p[20 + 8 - 1], 0xab);
+	EXPECT_EQ(p[16 + 12 + 8 + 8 + 40 - 1], 0xab);
 }
 
 }  // namespace

@@ -48,9 +48,9 @@ scenario_gen() {
 		echo "written in generation 2" >$T/trace_marker
 		show "gen 2: trace: generation 1's records (time before the kexec), then ours:"
 		{ grep -v '^#' $T/trace | grep sched_process_exec | tail -2
-		  grep -E 'buf=gen 1 marker|written in generation 2' $T/trace; } | sed 's/^/E2E: |   /'
+		  grep -E 'tracing_mark_write: (gen 1 marker|written in generation 2)' $T/trace; } | sed 's/^/E2E: |   /'
 		show "gen 2: instance demo: $(grep -v '^#' $T/instances/demo/trace | sed 's/^ *//')"
-		e2e_check trace-survived grep -q "buf=gen 1 marker 3, right up to the kexec" $T/trace
+		e2e_check trace-survived grep -q "tracing_mark_write: gen 1 marker 3, right up to the kexec$" $T/trace
 		luo-test show demo >/tmp/demo-memfd
 		show "gen 2: $(sed -n 's/^file of session/memfd of session/p' /tmp/demo-memfd)"
 		e2e_check memfd-survived grep -q "kept by /dev/liveupdate from generation 1" /tmp/demo-memfd

@@ -11,6 +11,10 @@
 # with trace_pipe, then adds its own tokens.
 # Generation 3 sees both kernels' tokens, older ones first, and the
 # instance still has the size it had in generation 1.
+# Events whose format generation 2 shares print there exactly as generation
+# 1 printed them: instance "same" stops tracing before generation 1 reads
+# it, and both kernels' text of its records (and of the global buffer's
+# first tokens) must be equal but for comm and time.
 
 T=/sys/kernel/tracing
 
@@ -18,6 +22,23 @@ first_line() { grep -n "$1" "$2" | head -1 | cut -d: -f1; }
 last_line() { grep -n "$1" "$2" | tail -1 | cut -d: -f1; }
 
 refused() { ! sh -c "$1" 2>/dev/null; }
+
+# A trace file's records without comm and time stamp: pid, CPU, flags and
+# the event's text.  The comm comes from each kernel's own cache (a pid the
+# next kernel never ran prints as <...>), and the kexec moves the time base.
+record_text() {
+	grep -v '^#' | sed 's/^ *.*-\([0-9]*\) *\(\[[0-9]*\]\) \([^ ]*\) *-\{0,1\}[0-9]*\.[0-9]*: /\1 \2 \3 /'
+}
+# The previous kernel's records: negative time stamps.
+old_records() { grep -- ' -[0-9]*\.[0-9]*: ' | record_text; }
+text_sum() { md5sum | cut -c1-32; }
+
+# same_text NAME FILE: FILE holds the text generation 1 summed as NAME.
+same_text() {
+	[ "$(text_sum <"$2")" = "$(e2e_param "e2e.$1")" ] && return
+	sed "s/^/$1-gen2: /" "$2"
+	return 1
+}
 
 scenario_gen() {
 	case "$1" in
@@ -36,6 +57,17 @@ scenario_gen() {
 		sleep 0.1
 		echo inst-token-1 >$T/instances/inst/trace_marker
 		e2e_write_tokens tok $T/trace_marker 50
+		grep ': tracing_mark_write: tok-[0-9]*$' $T/trace | record_text >/tmp/tok
+		mkdir $T/instances/same
+		echo 1 >$T/instances/same/events/sched/sched_switch/enable
+		echo 1 >$T/instances/same/events/sched/sched_process_fork/enable
+		e2e_write_tokens same $T/instances/same/trace_marker 10
+		echo 0 >$T/instances/same/tracing_on
+		record_text <$T/instances/same/trace >/tmp/same
+		e2e_check same-has-every-kind sh -c 'grep -q "tracing_mark_write: same-10$" /tmp/same &&
+			grep -q "sched_switch: prev_comm=.* ==> next_comm=" /tmp/same &&
+			grep -q "sched_process_fork: comm=" /tmp/same'
+		sed 's/^/same-gen1: /' /tmp/same
 		# Generations 2 and 3 trace as configured at activation: switches
 		# of two whole generations would push these tokens out of 256 KiB.
 		echo 0 >$T/events/sched/sched_switch/enable
@@ -53,7 +85,8 @@ scenario_gen() {
 		e2e_expect_log freeze-logged "KHO ftrace: trace buffers frozen while handed over"
 		echo inst-token-2 >$T/instances/inst/trace_marker
 		sleep 0.1
-		e2e_check kexec-load e2e_kexec_load "e2e.instkb=$(cat $T/instances/inst/buffer_size_kb)"
+		e2e_check kexec-load e2e_kexec_load "e2e.instkb=$(cat $T/instances/inst/buffer_size_kb) \
+			e2e.tok=$(text_sum </tmp/tok) e2e.same=$(text_sum </tmp/same)"
 		e2e_write_tokens tok2 $T/trace_marker 200
 		e2e_kexec_exec
 		;;
@@ -62,16 +95,20 @@ scenario_gen() {
 		cat $T/trace >/tmp/trace
 		e2e_check tokens-before-activation e2e_tokens_exact tok /tmp/trace 50
 		e2e_check tokens-up-to-kexec e2e_tokens_exact tok2 /tmp/trace 200
-		e2e_check old-time-negative grep -q -- " -[0-9]*\.[0-9]*: print: ip=tracing_mark_write+0x[0-9a-f/x]* buf=tok2-200$" /tmp/trace
-		e2e_check sched-switch-decoded grep -q "sched_switch: prev_comm=[^ ]* prev_pid=[0-9]* prev_prio=[0-9]* prev_state=[0-9]* next_comm=" /tmp/trace
+		e2e_check old-time-negative grep -q -- " -[0-9]*\.[0-9]*: tracing_mark_write: tok2-200$" /tmp/trace
+		e2e_check sched-switch-decoded grep -q "sched_switch: prev_comm=[^ ]* prev_pid=[0-9]* prev_prio=[0-9]* prev_state=[A-Z+]* ==> next_comm=" /tmp/trace
+		grep ': tracing_mark_write: tok-[0-9]*$' /tmp/trace | old_records >/tmp/tok
+		e2e_check global-as-gen1-printed same_text tok /tmp/tok
+		old_records <$T/instances/same/trace >/tmp/same
+		e2e_check instance-as-gen1-printed same_text same /tmp/same
 		e2e_check exec-decoded grep -q "sched_process_exec: filename=/[^ ]* pid=[0-9]* old_pid=[0-9]*$" /tmp/trace
 		e2e_check function-symbolized grep -q "function: ip=do_nanosleep+0x" /tmp/trace
 		e2e_check instance-back test -d $T/instances/inst
 		e2e_check instance-clock-back grep -q '\[global\]' $T/instances/inst/trace_clock
-		e2e_check per-cpu-trace sh -c "cat $T/per_cpu/cpu*/trace | grep -q 'buf=tok2-200$'"
+		e2e_check per-cpu-trace sh -c "cat $T/per_cpu/cpu*/trace | grep -q 'tracing_mark_write: tok2-200$'"
 		e2e_check instance-tokens e2e_tokens_exact inst-token $T/instances/inst/trace 2
-		e2e_check instance-event grep -q "sched_process_fork: parent_comm=" $T/instances/inst/trace
-		e2e_check raw-after-read grep -q "buf=raw-after-300$" $T/instances/raw/trace
+		e2e_check instance-event grep -q "sched_process_fork: comm=.* child_comm=" $T/instances/inst/trace
+		e2e_check raw-after-read grep -q "tracing_mark_write: raw-after-300$" $T/instances/raw/trace
 		entries=$(cat $T/per_cpu/cpu*/stats | awk '/^entries:/{s+=$2} END{print s}')
 		e2e_check stats-count-old-entries test "$entries" -ge 250
 		e2e_write_tokens gen2 $T/trace_marker 20

@@ -67,7 +67,7 @@ only_last_vmalloc_lost() {
 
 case_field() { echo "$CASES" | sed -n "$(($1 + 1))p" | cut -d'|' -f"$2"; }
 knob() { sh -c "echo $1 > /sys/kernel/kho/test/corrupt"; }
-tokens() { grep -c "buf=$1-[0-9]*$" $T/trace; }
+tokens() { grep -c "tracing_mark_write: $1-[0-9]*$" $T/trace; }
 
 # What case N (damaged by generation N, read by N + 1) left.
 check_case() {
