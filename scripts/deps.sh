@@ -9,7 +9,7 @@ packages=(
 	ccache gcc g++ make cmake python3 rsync
 	gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
 	qemu-system-x86 qemu-system-arm qemu-efi-aarch64
-	kexec-tools busybox-static
+	kexec-tools busybox-static trace-cmd
 	libfdt-dev device-tree-compiler googletest clang libclang-rt-14-dev
 )
 # shellcheck disable=SC2206  # a list of package names

@@ -1,7 +1,8 @@
 #!/bin/bash
 # initramfs.sh ARCH: build the test initramfs for build/ARCH from
-# tests/e2e/rootfs, busybox-static, kexec-tools with the shared libraries
-# it needs (the host's on x86_64, Debian's arm64 packages on arm64), the
+# tests/e2e/rootfs, busybox-static, kexec-tools and trace-cmd with the
+# shared libraries they need (the host's on x86_64, Debian's arm64
+# packages on arm64), the
 # test tools in scripts/initramfs, kho-inspect (scripts/build-tools.sh),
 # the kernel image and the test modules.  Prints the path of the result.
 #
@@ -94,6 +95,7 @@ inspector=$("$KHO_REPO/scripts/build-tools.sh" "$KHO_ARCH")
 		[ -e "$m" ] && echo "file /modules/$(basename "$m") $m 0644 0 0"
 	done
 	dynamic_closure /sbin/kexec
+	dynamic_closure /usr/bin/trace-cmd
 	for t in $tools; do
 		echo "file /sbin/$t $out/$t 0755 0 0"
 	done

@@ -7,10 +7,11 @@ KHO_KERNEL_TARBALL=${KHO_KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 # Debian linux-source-6.12 patch levels the hooks are tested on (zero fuzz).
 KHO_TESTED_SUBLEVELS="115 117"
 # Debian's arm64 packages the arm64 initramfs takes its programs from:
-# busybox, and kexec-tools with the libraries it links.
+# busybox, and kexec-tools and trace-cmd with the libraries they link.
 KHO_ARM64_DEBS="busybox-static kexec-tools libc6 zlib1g libxenmisc4.17
 	libxencall1 libxendevicemodel1 libxenevtchn1 libxenforeignmemory1
-	libxengnttab1 libxentoollog1 libxentoolcore1"
+	libxengnttab1 libxentoollog1 libxentoolcore1
+	trace-cmd libtraceevent1 libtracefs1 libzstd1"
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
 

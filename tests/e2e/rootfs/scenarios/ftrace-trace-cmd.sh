@@ -1,0 +1,78 @@
+# e2e-append: kho_scratch=128M
+# e2e-kernels: default
+# e2e-generations: 2
+# Debian's trace-cmd reads the previous kernel's records.  Generation 1
+# traces sched_switch, sched_process_fork and markers in instance "same",
+# stops it and keeps the kernel's own text of its records; the global
+# buffer gets markers.  Instance "twin" gets the same markers, and
+# generation 1's own trace-cmd report of them is kept (extract consumes
+# what it reads, so it cannot read "same" itself).  Generation 2 runs
+# trace-cmd extract and report: every record, with the event names and
+# field values generation 1 printed, and trace-cmd show.  (trace-cmd
+# 3.1.6's extract -B consumes the top buffer too: hence a scenario of its
+# own, reading in its last generation.)
+
+T=/sys/kernel/tracing
+
+# The event's text of a trace file's records: what follows the time stamp.
+kernel_events() { grep -v '^#' | sed 's/^.*\] [^ ]* *-\{0,1\}[0-9]*\.[0-9]*: //'; }
+# The same of trace-cmd report's lines of BUFFER ("" for the top one):
+# trace-cmd names trace_marker's event "print:" and pads the event name.
+tc_events() {
+	if [ -n "$1" ]; then grep "^ *$1: "; else grep -v '^ *[a-z_-]*: '; fi |
+		grep '\] *[0-9]*\.[0-9]*: ' | sed 's/^.*\] *[0-9]*\.[0-9]*: *//; s/^print: *//; s/^\([a-z_]*\): */\1: /'
+}
+text_sum() { md5sum | cut -c1-32; }
+
+# same_events NAME FILE: FILE holds the text generation 1 summed as NAME.
+same_events() {
+	[ "$(text_sum <"$2")" = "$(e2e_param "e2e.$1")" ] && return
+	sed "s/^/$1-gen2: /" "$2"
+	return 1
+}
+
+scenario_gen() {
+	case "$1" in
+	1)
+		mkdir $T/instances/same
+		echo 1 >$T/instances/same/events/sched/sched_switch/enable
+		echo 1 >$T/instances/same/events/sched/sched_process_fork/enable
+		mkdir $T/instances/twin
+		i=1
+		while [ $i -le 10 ]; do
+			echo same-$i >$T/instances/same/trace_marker
+			echo same-$i >$T/instances/twin/trace_marker
+			i=$((i + 1))
+		done
+		echo 0 >$T/instances/same/tracing_on
+		kernel_events <$T/instances/same/trace >/tmp/same
+		e2e_check same-has-every-kind sh -c 'grep -q "^tracing_mark_write: same-10$" /tmp/same &&
+			grep -q "^sched_switch: prev_comm=.* ==> next_comm=" /tmp/same &&
+			grep -q "^sched_process_fork: comm=" /tmp/same'
+		(cd /tmp && trace-cmd extract -B twin -o /tmp/twin.dat >/dev/null 2>&1)
+		e2e_check twin-report sh -c 'trace-cmd report -i /tmp/twin.dat >/tmp/twin-report 2>&1'
+		tc_events twin </tmp/twin-report >/tmp/twin
+		e2e_check twin-has-markers test "$(grep -c '^tracing_mark_write: same-' /tmp/twin)" -eq 10
+		e2e_write_tokens glob $T/trace_marker 5
+		kernel_events <$T/trace >/tmp/glob
+		sed 's/^/same-gen1: /' /tmp/same
+		e2e_check activate sh -c 'echo 1 > /sys/kernel/kho/active'
+		e2e_kexec_next "e2e.same=$(text_sum </tmp/same) e2e.glob=$(text_sum </tmp/glob) e2e.twin=$(text_sum </tmp/twin)"
+		;;
+	2)
+		trace-cmd show -B same | kernel_events >/tmp/show
+		e2e_check show-as-gen1 same_events same /tmp/show
+		cd /tmp
+		e2e_check extract sh -c 'trace-cmd extract -B same -t -o /tmp/trace.dat >/tmp/extract.log 2>&1'
+		e2e_check report sh -c 'trace-cmd report -i /tmp/trace.dat >/tmp/report 2>/tmp/report.err'
+		grep -v '^ *same: ' /tmp/report | head -5
+		tc_events same </tmp/report >/tmp/same
+		tc_events "" </tmp/report | grep '^tracing_mark_write: glob-' >/tmp/glob
+		e2e_check instance-events-as-gen1 same_events same /tmp/same
+		e2e_check global-markers-as-gen1 same_events glob /tmp/glob
+		grep '^tracing_mark_write: same-' /tmp/same >/tmp/twin
+		e2e_check markers-as-gen1-trace-cmd same_events twin /tmp/twin
+		e2e_check nothing-unknown sh -c '! grep -qi "unknown" /tmp/report /tmp/report.err'
+		;;
+	esac
+}
