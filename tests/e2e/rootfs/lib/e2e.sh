@@ -41,6 +41,18 @@ e2e_check() {
 # e2e_meminfo FIELD: a /proc/meminfo value in kB.
 e2e_meminfo() { awk "/^$1:/{print \$2}" /proc/meminfo; }
 
+# e2e_text_sum: a short digest of stdin, to hand a text to the next
+# generation on its command line (e2e.NAME=...).
+e2e_text_sum() { md5sum | cut -c1-32; }
+
+# e2e_same_text NAME FILE: FILE holds the text the previous generation
+# summed as e2e.NAME (its console shows that text); else FILE is shown.
+e2e_same_text() {
+	[ "$(e2e_text_sum <"$2")" = "$(e2e_param "e2e.$1")" ] && return
+	sed "s/^/$1-gen$E2E_GEN: /" "$2"
+	return 1
+}
+
 # e2e_free_kb: free memory in kB, MemFree plus the pages the per-CPU lists
 # hold (not in MemFree), with every CPU's pending counts folded in first
 # (stat_refresh).  Unfolded counts and refilled lists move MemFree alone by

@@ -31,14 +31,6 @@ record_text() {
 }
 # The previous kernel's records: negative time stamps.
 old_records() { grep -- ' -[0-9]*\.[0-9]*: ' | record_text; }
-text_sum() { md5sum | cut -c1-32; }
-
-# same_text NAME FILE: FILE holds the text generation 1 summed as NAME.
-same_text() {
-	[ "$(text_sum <"$2")" = "$(e2e_param "e2e.$1")" ] && return
-	sed "s/^/$1-gen2: /" "$2"
-	return 1
-}
 
 scenario_gen() {
 	case "$1" in
@@ -86,7 +78,7 @@ scenario_gen() {
 		echo inst-token-2 >$T/instances/inst/trace_marker
 		sleep 0.1
 		e2e_check kexec-load e2e_kexec_load "e2e.instkb=$(cat $T/instances/inst/buffer_size_kb) \
-			e2e.tok=$(text_sum </tmp/tok) e2e.same=$(text_sum </tmp/same)"
+			e2e.tok=$(e2e_text_sum </tmp/tok) e2e.same=$(e2e_text_sum </tmp/same)"
 		e2e_write_tokens tok2 $T/trace_marker 200
 		e2e_kexec_exec
 		;;
@@ -98,9 +90,9 @@ scenario_gen() {
 		e2e_check old-time-negative grep -q -- " -[0-9]*\.[0-9]*: tracing_mark_write: tok2-200$" /tmp/trace
 		e2e_check sched-switch-decoded grep -q "sched_switch: prev_comm=[^ ]* prev_pid=[0-9]* prev_prio=[0-9]* prev_state=[A-Z+]* ==> next_comm=" /tmp/trace
 		grep ': tracing_mark_write: tok-[0-9]*$' /tmp/trace | old_records >/tmp/tok
-		e2e_check global-as-gen1-printed same_text tok /tmp/tok
+		e2e_check global-as-gen1-printed e2e_same_text tok /tmp/tok
 		old_records <$T/instances/same/trace >/tmp/same
-		e2e_check instance-as-gen1-printed same_text same /tmp/same
+		e2e_check instance-as-gen1-printed e2e_same_text same /tmp/same
 		e2e_check exec-decoded grep -q "sched_process_exec: filename=/[^ ]* pid=[0-9]* old_pid=[0-9]*$" /tmp/trace
 		e2e_check function-symbolized grep -q "function: ip=do_nanosleep+0x" /tmp/trace
 		e2e_check instance-back test -d $T/instances/inst

@@ -22,14 +22,6 @@ tc_events() {
 	if [ -n "$1" ]; then grep "^ *$1: "; else grep -v '^ *[a-z_-]*: '; fi |
 		grep '\] *[0-9]*\.[0-9]*: ' | sed 's/^.*\] *[0-9]*\.[0-9]*: *//; s/^print: *//; s/^\([a-z_]*\): */\1: /'
 }
-text_sum() { md5sum | cut -c1-32; }
-
-# same_events NAME FILE: FILE holds the text generation 1 summed as NAME.
-same_events() {
-	[ "$(text_sum <"$2")" = "$(e2e_param "e2e.$1")" ] && return
-	sed "s/^/$1-gen2: /" "$2"
-	return 1
-}
 
 scenario_gen() {
 	case "$1" in
@@ -57,21 +49,21 @@ scenario_gen() {
 		kernel_events <$T/trace >/tmp/glob
 		sed 's/^/same-gen1: /' /tmp/same
 		e2e_check activate sh -c 'echo 1 > /sys/kernel/kho/active'
-		e2e_kexec_next "e2e.same=$(text_sum </tmp/same) e2e.glob=$(text_sum </tmp/glob) e2e.twin=$(text_sum </tmp/twin)"
+		e2e_kexec_next "e2e.same=$(e2e_text_sum </tmp/same) e2e.glob=$(e2e_text_sum </tmp/glob) e2e.twin=$(e2e_text_sum </tmp/twin)"
 		;;
 	2)
 		trace-cmd show -B same | kernel_events >/tmp/show
-		e2e_check show-as-gen1 same_events same /tmp/show
+		e2e_check show-as-gen1 e2e_same_text same /tmp/show
 		cd /tmp
 		e2e_check extract sh -c 'trace-cmd extract -B same -t -o /tmp/trace.dat >/tmp/extract.log 2>&1'
 		e2e_check report sh -c 'trace-cmd report -i /tmp/trace.dat >/tmp/report 2>/tmp/report.err'
 		grep -v '^ *same: ' /tmp/report | head -5
 		tc_events same </tmp/report >/tmp/same
 		tc_events "" </tmp/report | grep '^tracing_mark_write: glob-' >/tmp/glob
-		e2e_check instance-events-as-gen1 same_events same /tmp/same
-		e2e_check global-markers-as-gen1 same_events glob /tmp/glob
+		e2e_check instance-events-as-gen1 e2e_same_text same /tmp/same
+		e2e_check global-markers-as-gen1 e2e_same_text glob /tmp/glob
 		grep '^tracing_mark_write: same-' /tmp/same >/tmp/twin
-		e2e_check markers-as-gen1-trace-cmd same_events twin /tmp/twin
+		e2e_check markers-as-gen1-trace-cmd e2e_same_text twin /tmp/twin
 		e2e_check nothing-unknown sh -c '! grep -qi "unknown" /tmp/report /tmp/report.err'
 		;;
 	esac
