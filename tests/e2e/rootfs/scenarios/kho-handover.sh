@@ -62,19 +62,25 @@ scenario_gen() {
 		;;
 	3)
 		# Finish before anyone restores: everything from gen 2 is unclaimed.
+		# No process between the two readings: one that exits leaves its
+		# slab objects, and on 64 KiB pages whole slab pages, in KASAN's
+		# quarantine, out of MemFree for a while.
 		free_before=$(e2e_free_kb)
-		e2e_check finish sh -c 'echo 1 > /sys/firmware/kho/finish'
+		echo 1 >/sys/firmware/kho/finish && finished=yes || finished=no
 		rise_kb=$(( $(e2e_free_kb) - free_before ))
+		e2e_check finish test $finished = yes
 		e2e_check firmware-dt-gone test ! -e /sys/firmware/kho/dt
 		e2e_expect_log finish-logged "kho: finished: [0-9]* unclaimed pages freed"
 		freed_kb=$(( $(dmesg | sed -n 's/.*kho: finished: \([0-9]*\) unclaimed.*/\1/p') * $(e2e_page_size) / 1024 ))
 		# Budget for what else the system allocates or frees meanwhile:
 		# 1 MiB, or 32 pages where pages are larger (on the 64k debug
-		# kernel 17 stray pages were seen).
+		# kernel 17 stray pages were seen around the kernel's frees, and
+		# up to 42 between two readings from here, KASAN's quarantine
+		# holding on to slab pages: twice the budget for those).
 		slack_kb=$(( $(e2e_page_size) * 32 / 1024 ))
 		[ "$slack_kb" -ge 1024 ] || slack_kb=1024
 		e2e_check "memfree-rises-by-unclaimed(${rise_kb}kB/${freed_kb}kB)" \
-			test "$freed_kb" -gt 0 -a "$rise_kb" -ge $((freed_kb - slack_kb))
+			test "$freed_kb" -gt 0 -a "$rise_kb" -ge $((freed_kb - 2 * slack_kb))
 		# Measured by the kernel around the frees alone: the unclaimed
 		# pages plus the tree and map, within the budget; more would be
 		# pages freed twice.
