@@ -175,6 +175,29 @@ long long sign_extend(u64 v, u32 size)
 	return static_cast<long long>((v ^ sign) - sign);
 }
 
+bool is_location(const char* type)
+{
+	return starts_with(type, "__data_loc") || starts_with(type, "__rel_loc");
+}
+
+// The bytes a __data_loc or __rel_loc field of @record points to: a u32,
+// offset in the low half (for __rel_loc from the end of the field), length
+// in the high half.  The field itself must be inside the record.
+kx::Result<Span<const u8>> located(const kho_ftrace_field_desc& f, const char* type,
+				   Span<const u8> record)
+{
+	if (f.size != 4)
+		return kx::invalid("bad location");
+	const u32 loc = load<u32>(record.data() + f.offset);
+	usize off = loc & 0xffff;
+	const usize len = loc >> 16;
+	if (starts_with(type, "__rel_loc"))
+		off += f.offset + 4;
+	if (off > record.size() || len > record.size() - off)
+		return kx::invalid("beyond record");
+	return Span<const u8>{record.data() + off, len};
+}
+
 // "unsigned long caller[8]" -> 8; 0 when there is no count.
 u32 array_count(const char* type)
 {
@@ -186,12 +209,23 @@ u32 array_count(const char* type)
 	return n;
 }
 
+// The same place in this kernel's text as @addr in the previous kernel's,
+// if this kernel is the same build and @addr is in its text.
+bool move_text_address(const kho_ftrace_names& n, u64 addr, u64* moved)
+{
+	if (!n.same_build || addr < n.old_text || addr - n.old_text >= n.text_size)
+		return false;
+	*moved = addr - n.old_text + n.text;
+	return true;
+}
+
 // What an address of the previous kernel was: a symbol, if this kernel is
 // the same build, or a module and offset; false to print it as hex.
 bool name_address(const kho_ftrace_names& n, u64 addr, Span<char> out)
 {
-	if (n.same_build && addr >= n.old_text && addr - n.old_text < n.text_size) {
-		n.symbol(addr - n.old_text + n.text, out.data(), out.size());
+	u64 here;
+	if (move_text_address(n, addr, &here)) {
+		n.symbol(here, out.data(), out.size());
 		return true;
 	}
 	for (u32 i = 0; i < n.nr_modules; i++) {
@@ -595,16 +629,10 @@ bool EventTable::record_sound(usize index, Span<const u8> record) const
 		if (f.offset > record.size() || f.size > record.size() - f.offset)
 			return false;
 		const u8* at = record.data() + f.offset;
-		if (starts_with(type, "__data_loc") || starts_with(type, "__rel_loc")) {
-			if (f.size != 4)
-				return false;
-			const u32 loc = load<u32>(at);
-			usize off = loc & 0xffff;
-			const usize len = loc >> 16;
-			if (starts_with(type, "__rel_loc"))
-				off += f.offset + 4;
-			if (off > record.size() || len > record.size() - off ||
-			    (contains(type, "char[") && !has_nul(record.data() + off, len)))
+		if (is_location(type)) {
+			auto bytes = located(f, type, record);
+			if (bytes.is_error() ||
+			    (contains(type, "char[") && !has_nul(bytes.value().data(), bytes.value().size())))
 				return false;
 		} else if (contains(type, "char[") && !contains(type, "*") &&
 			   !has_nul(at, f.size ? f.size : record.size() - f.offset)) {
@@ -637,24 +665,17 @@ usize EventTable::format_record(usize index, Span<const u8> record, const kho_ft
 			text.put("<beyond record>");
 			continue;
 		}
-		if (starts_with(type, "__data_loc") || starts_with(type, "__rel_loc")) {
-			// u32: offset in the low half, length in the high half.
-			if (f.size != 4) {
-				text.put("<bad location>");
-				continue;
-			}
-			const u32 loc = load<u32>(at);
-			usize off = loc & 0xffff;
-			const usize len = loc >> 16;
-			if (starts_with(type, "__rel_loc"))
-				off += f.offset + 4;
-			if (off > record.size() || len > record.size() - off) {
-				text.put("<beyond record>");
+		if (is_location(type)) {
+			auto bytes = located(f, type, record);
+			if (bytes.is_error()) {
+				text.put("<");
+				text.put(bytes.error().reason());
+				text.put(">");
 			} else if (contains(type, "char[")) {
-				text.bounded(record.data() + off, len);
+				text.bounded(bytes.value().data(), bytes.value().size());
 			} else {
 				text.put("<");
-				text.decimal(len);
+				text.decimal(bytes.value().size());
 				text.put(" bytes>");
 			}
 			continue;
@@ -848,6 +869,11 @@ const char* kho_ftrace_events_name(const kho_ftrace_event_table* t, long idx, co
 	const ftrace::Event e = t->table.event(static_cast<usize>(idx));
 	*system = e.system;
 	return e.name;
+}
+
+int kho_ftrace_move_text_address(const kho_ftrace_names* n, kx_u64 addr, kx_u64* moved)
+{
+	return ftrace::move_text_address(*n, addr, moved);
 }
 
 int kho_ftrace_events_carried(const kho_ftrace_event_table* t, long idx)

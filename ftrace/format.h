@@ -212,6 +212,12 @@ struct kho_ftrace_names {
 };
 
 /*
+ * The same place in this kernel's text as @addr in the previous kernel's:
+ * 1 and *@moved if @n is the same build and @addr in its text, else 0.
+ */
+int kho_ftrace_move_text_address(const struct kho_ftrace_names *n, kx_u64 addr, kx_u64 *moved);
+
+/*
  * "name: field=value ..." for a record of event @idx, addresses named by
  * @names (NULL: as hex); returns its length.
  */

@@ -280,12 +280,12 @@ static void kho_ftrace_look_up(unsigned int old_type, struct kho_ftrace_in_type 
 /* A trace_marker record's address, in the previous kernel's text, moved into this one's. */
 static bool kho_ftrace_move_ip(struct print_entry *entry)
 {
-	const struct kho_ftrace_names *names = &kho_ftrace_in.names;
-	unsigned long ip = get_unaligned(&entry->ip);
+	kx_u64 ip;
 
-	if (ip - names->old_text >= names->text_size)
-		return false;	/* a module's: the shadow names it */
-	put_unaligned(ip - names->old_text + names->text, &entry->ip);
+	/* A module's stays: the shadow names it. */
+	if (!kho_ftrace_move_text_address(&kho_ftrace_in.names, get_unaligned(&entry->ip), &ip))
+		return false;
+	put_unaligned(ip, &entry->ip);
 	return true;
 }
 

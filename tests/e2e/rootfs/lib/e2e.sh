@@ -41,6 +41,14 @@ e2e_check() {
 # e2e_meminfo FIELD: a /proc/meminfo value in kB.
 e2e_meminfo() { awk "/^$1:/{print \$2}" /proc/meminfo; }
 
+# e2e_trace_records: a trace file's records (stdin) without comm and time
+# stamp: pid, CPU, flags and the event's text.  The comm comes from each
+# kernel's own cache (a pid the next kernel never ran prints as <...>), and
+# a kexec moves the time base.
+e2e_trace_records() {
+	grep -v '^#' | sed 's/^ *.*-\([0-9]*\) *\(\[[0-9]*\]\) \([^ ]*\) *-\{0,1\}[0-9]*\.[0-9]*: /\1 \2 \3 /'
+}
+
 # e2e_text_sum: a short digest of stdin, to hand a text to the next
 # generation on its command line (e2e.NAME=...).
 e2e_text_sum() { md5sum | cut -c1-32; }

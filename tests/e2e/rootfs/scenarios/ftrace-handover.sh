@@ -23,14 +23,8 @@ last_line() { grep -n "$1" "$2" | tail -1 | cut -d: -f1; }
 
 refused() { ! sh -c "$1" 2>/dev/null; }
 
-# A trace file's records without comm and time stamp: pid, CPU, flags and
-# the event's text.  The comm comes from each kernel's own cache (a pid the
-# next kernel never ran prints as <...>), and the kexec moves the time base.
-record_text() {
-	grep -v '^#' | sed 's/^ *.*-\([0-9]*\) *\(\[[0-9]*\]\) \([^ ]*\) *-\{0,1\}[0-9]*\.[0-9]*: /\1 \2 \3 /'
-}
 # The previous kernel's records: negative time stamps.
-old_records() { grep -- ' -[0-9]*\.[0-9]*: ' | record_text; }
+old_records() { grep -- ' -[0-9]*\.[0-9]*: ' | e2e_trace_records; }
 
 scenario_gen() {
 	case "$1" in
@@ -49,13 +43,13 @@ scenario_gen() {
 		sleep 0.1
 		echo inst-token-1 >$T/instances/inst/trace_marker
 		e2e_write_tokens tok $T/trace_marker 50
-		grep ': tracing_mark_write: tok-[0-9]*$' $T/trace | record_text >/tmp/tok
+		grep ': tracing_mark_write: tok-[0-9]*$' $T/trace | e2e_trace_records >/tmp/tok
 		mkdir $T/instances/same
 		echo 1 >$T/instances/same/events/sched/sched_switch/enable
 		echo 1 >$T/instances/same/events/sched/sched_process_fork/enable
 		e2e_write_tokens same $T/instances/same/trace_marker 10
 		echo 0 >$T/instances/same/tracing_on
-		record_text <$T/instances/same/trace >/tmp/same
+		e2e_trace_records <$T/instances/same/trace >/tmp/same
 		e2e_check same-has-every-kind sh -c 'grep -q "tracing_mark_write: same-10$" /tmp/same &&
 			grep -q "sched_switch: prev_comm=.* ==> next_comm=" /tmp/same &&
 			grep -q "sched_process_fork: comm=" /tmp/same'

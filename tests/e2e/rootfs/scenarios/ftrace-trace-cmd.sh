@@ -15,7 +15,7 @@
 T=/sys/kernel/tracing
 
 # The event's text of a trace file's records: what follows the time stamp.
-kernel_events() { grep -v '^#' | sed 's/^.*\] [^ ]* *-\{0,1\}[0-9]*\.[0-9]*: //'; }
+kernel_events() { e2e_trace_records | cut -d' ' -f4-; }
 # The same of trace-cmd report's lines of BUFFER ("" for the top one):
 # trace-cmd names trace_marker's event "print:" and pads the event name.
 tc_events() {
