@@ -17,20 +17,8 @@ scenarios=${KHO_DISTRO_SCENARIOS:-"kho-handover kho-finish ftrace-handover ftrac
 "$KHO_REPO/scripts/deps.sh"
 tree=$("$KHO_REPO/scripts/prepare-tree.sh")
 version=$(kho_kernel_version "$tree")
-case "$KHO_ARCH" in
-x86_64) flavour=cloud-amd64 deb_arch=amd64 ;;
-arm64) flavour=arm64 deb_arch=arm64 ;;
-esac
-package="linux-image-$version+deb12-$flavour-unsigned"
-dir=$KHO_CACHE/distro
-mkdir -p "$dir"
-deb=$(compgen -G "$dir/${package}_*_$deb_arch.deb" | head -1) || {
-	(cd "$dir" && apt-get download "$package:$deb_arch" >/dev/null 2>&1) ||
-		die "cannot download $package from Debian's archive"
-	deb=$(compgen -G "$dir/${package}_*_$deb_arch.deb" | head -1)
-}
-dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards './boot/config-*' >"$dir/$KHO_ARCH.config"
-echo "build-distro: $(basename "$deb"): $(grep -c '=y$' "$dir/$KHO_ARCH.config") built in, $(grep -c '=m$' "$dir/$KHO_ARCH.config") modules"
+kho_distro_config "$tree"
+echo "build-distro: $(basename "$DISTRO_DEB"): $(grep -c '=y$' "$DISTRO_CONFIG") built in, $(grep -c '=m$' "$DISTRO_CONFIG") modules"
 
 # The image first, booted as soon as it exists; the distribution's own
 # modules (which no scenario loads) after.  Until they are built, the
@@ -54,9 +42,9 @@ done
 
 cat <<TABLE
 
-| $KHO_ARCH, Debian $flavour $version | |
+| $KHO_ARCH, Debian $DISTRO_FLAVOUR $version | |
 |---|---|
-| configuration | $(basename "$deb") + scripts/config/distro.config |
+| configuration | $(basename "$DISTRO_DEB") + scripts/config/distro.config |
 | vmlinux and $(basename "$IMAGE") built (cold ccache unless run before) | $(( (built - start) / 60 )) min $(( (built - start) % 60 )) s |
 | our objects and hooked files | zero warnings (build-kernel.sh fails otherwise) |
 $rows

@@ -1,19 +1,22 @@
 #!/bin/bash
 # build-kernel.sh ARCH: configure and build the kernel with this project
 # built in, as an O= build in build/ARCH.  The last line printed is the path
-# of the kernel image.  Fails on any warning about this project's objects.
+# of the kernel image.  Fails on any warning about this project's objects
+# or the kernel files its hooks change.
 # KHO_KERNEL picks another flavour (scripts/lib.sh): "debug" adds KASAN,
 # lockdep, kmemleak and fault injection (build/ARCH-debug); "nokho" builds
 # the same kernel with CONFIG_KEXEC_HANDOVER=n (build/ARCH-nokho): the hooks
 # must cost nothing and compile away; "64k" is the arm64 kernel with 64 KiB
 # pages and the debug checkers (build/arm64-64k); "distro" starts from
 # Debian's production configuration instead of tinyconfig
-# (build/ARCH-distro, scripts/build-distro.sh fetches it).
+# (build/ARCH-distro).  KHO_TREE names an integrated tree to build from
+# instead of the shared one (scripts/prepare-tree.sh); KHO_CONFIG_EXTRA
+# names more configuration fragments.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 kho_arch_setup "${1:-x86_64}"
 
-tree=$("$KHO_REPO/scripts/prepare-tree.sh")
+tree=${KHO_TREE:-$("$KHO_REPO/scripts/prepare-tree.sh")}
 mkdir -p "$KHO_BUILD"
 cc="${CROSS}gcc"
 command -v ccache >/dev/null && cc="ccache $cc"
@@ -24,8 +27,8 @@ fragments=("$KHO_REPO/scripts/config/common.config" "$KHO_REPO/scripts/config/$K
 base=
 case "${KHO_KERNEL:-}" in
 distro)
-	base=$KHO_CACHE/distro/$KHO_ARCH.config
-	[ -f "$base" ] || die "$base missing: scripts/build-distro.sh fetches it"
+	kho_distro_config "$tree"
+	base=$DISTRO_CONFIG
 	fragments=("$KHO_REPO/scripts/config/distro.config") ;;
 debug)
 	fragments+=("$KHO_REPO/scripts/config/debug.config") ;;
@@ -37,6 +40,8 @@ nokho)
 	echo "# CONFIG_KEXEC_HANDOVER is not set" >>"$KHO_BUILD/common-nokho.config"
 	fragments[0]="$KHO_BUILD/common-nokho.config" ;;
 esac
+# shellcheck disable=SC2206 # a list of paths without spaces
+fragments+=(${KHO_CONFIG_EXTRA:-})
 stamp=$(cat ${base:+"$base"} "${fragments[@]}" | sha1sum | cut -c1-12)
 if [ "$(cat "$KHO_BUILD/.kho-config" 2>/dev/null)" != "$stamp" ] || [ ! -f "$KHO_BUILD/.config" ]; then
 	from=tinyconfig

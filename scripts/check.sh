@@ -4,10 +4,12 @@
 #   host   the C++ core under GoogleTest with ASan/UBSan (ctest), the
 #          forbidden-runtime check against a bad object, and a time-boxed
 #          libFuzzer run of every parser of handover data
-#   build  per kernel: build with zero warnings for our objects, an
-#          out-of-tree C++ module; per arch, a forbidden C++ module that must
-#          fail; on x86_64 the kernel with KHO off and the write path of
-#          both compared with stock 6.12
+#   build  make integrate on a pristine linux-source-6.12 tree, where our
+#          objects and the hooked files compile with zero warnings under
+#          Debian's production configurations; per kernel: build with zero
+#          warnings for our objects, an out-of-tree C++ module; per arch, a
+#          forbidden C++ module that must fail; on x86_64 the kernel with
+#          KHO off and the write path of both compared with stock 6.12
 #   kunit  per kernel: the KUnit suites, run at boot in QEMU, KTAP parsed
 #   e2e    per kernel: end-to-end scenarios across real kexec_file_load
 #          reboots
@@ -97,6 +99,12 @@ if has_layer host; then
 	produce host/fuzz "$KHO_REPO/scripts/fuzz.sh"
 	stage "kho-inspect"
 	produce host/kho-inspect "$KHO_REPO/tools/kho-inspect/tests/run.sh"
+fi
+
+if has_layer build; then
+	stage "make integrate on a pristine tree; our objects under Debian's configurations"
+	# shellcheck disable=SC2086 # a list of arch names
+	produce integrate "$KHO_REPO/scripts/check-integrate.sh" $arches
 fi
 
 # The kernels: every arch's normal one; x86_64 also its debug kernel

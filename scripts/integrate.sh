@@ -36,7 +36,7 @@ for p in "${patches[@]}"; do
 	fi
 done
 if [ "$applied" -eq "${#patches[@]}" ]; then
-	: # already integrated
+	done="already integrated"
 elif [ "$applied" -ne 0 ]; then
 	die "$ksrc has only some of the hooks applied; start from a pristine tree"
 else
@@ -47,6 +47,7 @@ else
 	for p in "${patches[@]}"; do
 		patch -d "$ksrc" -p1 -F0 -s -f --no-backup-if-mismatch <"$p"
 	done
+	done="${#patches[@]} hook patches applied"
 fi
 [ -L "$link" ] || ln -s "$KHO_REPO" "$link"
-echo "integrate: $ksrc ($ver): ${#patches[@]} hook patch(es) applied, kho/ -> $KHO_REPO"
+echo "integrate: $ksrc ($ver): $done, kho/ -> $KHO_REPO"

@@ -5,7 +5,7 @@ KHO_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KHO_CACHE=${KHO_CACHE:-$HOME/.cache/kho-612}
 KHO_KERNEL_TARBALL=${KHO_KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 # Debian linux-source-6.12 patch levels the hooks are tested on (zero fuzz).
-KHO_TESTED_SUBLEVELS="115 117"
+KHO_TESTED_SUBLEVELS="115 117 118"
 # Debian's arm64 packages the arm64 initramfs takes its programs from:
 # busybox, and kexec-tools and trace-cmd with the libraries they link.
 KHO_ARM64_DEBS="busybox-static kexec-tools libc6 zlib1g libxenmisc4.17
@@ -65,7 +65,8 @@ kho_arch_setup() {
 # kho_build_module DIR: build the out-of-tree module in DIR against
 # $KHO_BUILD (make -C build/ARCH M=...), in a copy under $KHO_BUILD/modules
 # so the source tree stays clean.  Sets MODULE_DIR; the log is
-# $MODULE_DIR/build.log.  Returns make's status.
+# $MODULE_DIR/build.log.  KHO_MODULE_TARGETS, if set, is what to make
+# instead of "modules".  Returns make's status.
 kho_build_module() {
 	local cc="${CROSS}gcc"
 	command -v ccache >/dev/null && cc="ccache $cc"
@@ -73,13 +74,45 @@ kho_build_module() {
 	mkdir -p "$MODULE_DIR"
 	rsync -a --delete "$1/" "$MODULE_DIR/"
 	make -s -C "$KHO_BUILD" ARCH="$KARCH" CROSS_COMPILE="$CROSS" CC="$cc" \
-		M="$MODULE_DIR" modules >"$MODULE_DIR/build.log" 2>&1
+		M="$MODULE_DIR" ${KHO_MODULE_TARGETS:-modules} >"$MODULE_DIR/build.log" 2>&1
 }
 
 # Kernel version "6.12.N" of a source tree, from its top-level Makefile.
 kho_kernel_version() {
 	awk '/^VERSION =/{v=$3} /^PATCHLEVEL =/{p=$3} /^SUBLEVEL =/{s=$3}
 	     END{print v "." p "." s}' "$1/Makefile"
+}
+
+# kho_distro_config TREE: sets DISTRO_CONFIG to the configuration of
+# Debian's linux-image package for TREE's 6.12.y (DISTRO_FLAVOUR cloud-amd64
+# on x86_64, arm64 on arm64), taken from the package's /boot/config-*, and
+# DISTRO_DEB to the package, fetched once with apt-get download into
+# $KHO_CACHE/distro.
+kho_distro_config() {
+	local deb_arch package dir=$KHO_CACHE/distro
+	case "$KHO_ARCH" in
+	x86_64) DISTRO_FLAVOUR=cloud-amd64 deb_arch=amd64 ;;
+	arm64) DISTRO_FLAVOUR=arm64 deb_arch=arm64 ;;
+	esac
+	package="linux-image-$(kho_kernel_version "$1")+deb12-$DISTRO_FLAVOUR-unsigned"
+	mkdir -p "$dir"
+	DISTRO_DEB=$(compgen -G "$dir/${package}_*_$deb_arch.deb" | head -1 || true)
+	if [ -z "$DISTRO_DEB" ]; then
+		(cd "$dir" && apt-get download "$package:$deb_arch" >/dev/null 2>&1) ||
+			die "cannot download $package from Debian's archive"
+		DISTRO_DEB=$(compgen -G "$dir/${package}_*_$deb_arch.deb" | head -1)
+	fi
+	DISTRO_CONFIG=$dir/$KHO_ARCH.config
+	if [ ! -s "$DISTRO_CONFIG" ] || [ "$DISTRO_DEB" -nt "$DISTRO_CONFIG" ]; then
+		dpkg-deb --fsys-tarfile "$DISTRO_DEB" | tar -xO --wildcards './boot/config-*' >"$DISTRO_CONFIG.tmp" &&
+			[ -s "$DISTRO_CONFIG.tmp" ] || die "no /boot/config-* in $DISTRO_DEB"
+		mv "$DISTRO_CONFIG.tmp" "$DISTRO_CONFIG"
+	fi
+}
+
+# The kernel's C files the hook patches change, one per line.
+kho_hooked_sources() {
+	sed -n 's|^+++ b/\(.*\.c\)\([[:space:]].*\)\{0,1\}$|\1|p' "$KHO_REPO"/scripts/hooks/*.patch | sort -u
 }
 
 # Hash of everything the integration writes into a kernel tree.
