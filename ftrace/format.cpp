@@ -568,6 +568,12 @@ kx::Result<EventTable> EventTable::parse(Span<const u8> in)
 	return t;
 }
 
+kho_ftrace_field_view EventTable::field(usize index, u32 i) const
+{
+	const auto& f = event(index).fields[i];
+	return {string(f.name), string(f.type), f.offset, f.size, static_cast<int>(f.is_signed)};
+}
+
 const char* EventTable::string(u32 offset) const
 {
 	return reinterpret_cast<const char*>(blob_.span().data() + strings_at_ + offset);
@@ -727,6 +733,108 @@ usize EventTable::format_record(usize index, Span<const u8> record, const kho_ft
 		}
 	}
 	return text.finish();
+}
+
+namespace {
+
+constexpr usize kMaxFormatName = 64;
+
+bool is_identifier(const char* s)
+{
+	usize n = 0;
+	for (; s[n]; n++) {
+		const char c = s[n];
+		const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+		if (!letter && !(n && c >= '0' && c <= '9'))
+			return false;
+	}
+	return n && n <= kMaxFormatName;
+}
+
+// "unsigned long", "const char *", "__data_loc char[]", "u8[16]".
+bool is_type_name(const char* s)
+{
+	usize n = 0;
+	for (; s[n]; n++) {
+		const char c = s[n];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == ' ' || c == '*' || c == '[' || c == ']'))
+			return false;
+	}
+	return n && n <= kMaxFormatName;
+}
+
+}  // namespace
+
+kx::Result<usize> EventTable::print_format(usize index, Span<char> out) const
+{
+	const Event e = event(index);
+
+	if (!is_identifier(e.system) || !is_identifier(e.name))
+		return kx::invalid("event name not an identifier");
+	for (const auto& f : e.fields)
+		if (!is_identifier(string(f.name)) || starts_with(string(f.name), "common_") ||
+		    !is_type_name(string(f.type)))
+			return kx::invalid("field name or type not plain");
+
+	// The format, then its arguments, in libtraceevent's terms.
+	const bool ftrace_system = string_equal(e.system, "ftrace");
+	Text text(out);
+	text.put('"');
+	bool first = true;
+	for (const auto& f : e.fields) {
+		const char* name = string(f.name);
+		const char* type = string(f.type);
+		if (!first)
+			text.put(' ');
+		first = false;
+		text.put(name);
+		text.put('=');
+		const bool scalar = !contains(type, "[") && !is_location(type) &&
+				    (f.size == 1 || f.size == 2 || f.size == 4 || f.size == 8);
+		const bool address = contains(type, "*") ||
+			(ftrace_system && (string_equal(name, "ip") || string_equal(name, "parent_ip")));
+		if (!scalar)
+			text.put("%s");
+		else if (address)
+			text.put(f.size == 8 ? "0x%llx" : "0x%x");
+		else
+			text.put(f.size == 8 ? (f.is_signed ? "%lld" : "%llu") : (f.is_signed ? "%d" : "%u"));
+	}
+	text.put('"');
+	for (const auto& f : e.fields) {
+		const char* name = string(f.name);
+		const char* type = string(f.type);
+		const bool rel = starts_with(type, "__rel_loc");
+		text.put(", ");
+		if (is_location(type) && contains(type, "char[")) {
+			text.put(rel ? "__get_rel_str(" : "__get_str(");
+			text.put(name);
+			text.put(')');
+		} else if (is_location(type)) {
+			text.put(rel ? "__print_hex(__get_rel_dynamic_array(" : "__print_hex(__get_dynamic_array(");
+			text.put(name);
+			text.put(rel ? "), __get_rel_dynamic_array_len(" : "), __get_dynamic_array_len(");
+			text.put(name);
+			text.put("))");
+		} else if (contains(type, "char[") && !contains(type, "*")) {
+			text.put("REC->");
+			text.put(name);
+		} else if (contains(type, "[") || (f.size != 1 && f.size != 2 && f.size != 4 && f.size != 8)) {
+			text.put("__print_hex(REC->");
+			text.put(name);
+			text.put(", ");
+			text.decimal(f.size);
+			text.put(')');
+		} else {
+			text.put("REC->");
+			text.put(name);
+		}
+	}
+	const usize len = text.finish();
+	if (len + 1 >= out.size())
+		return kx::invalid("print format too long");
+	return len;
 }
 
 usize format_time(u64 ts, bool in_ns, Span<char> out)
@@ -893,6 +1001,26 @@ kx_size_t kho_ftrace_format_record(const kho_ftrace_event_table* t, long idx, co
 {
 	return t->table.format_record(static_cast<usize>(idx),
 				      {static_cast<const u8*>(record), len}, names, {buf, size});
+}
+
+long kho_ftrace_events_print_format(const kho_ftrace_event_table* t, long idx, char* buf,
+				    kx_size_t size, const char** why)
+{
+	auto len = t->table.print_format(static_cast<usize>(idx), {buf, size});
+	if (const int err = kx::to_errno(len, why))
+		return err;
+	return static_cast<long>(len.value());
+}
+
+unsigned int kho_ftrace_events_nr_fields(const kho_ftrace_event_table* t, long idx)
+{
+	return static_cast<unsigned int>(t->table.event(static_cast<usize>(idx)).fields.size());
+}
+
+void kho_ftrace_events_field(const kho_ftrace_event_table* t, long idx, unsigned int i,
+			     struct kho_ftrace_field_view* out)
+{
+	*out = t->table.field(static_cast<usize>(idx), i);
 }
 
 kx_size_t kho_ftrace_format_time(kx_u64 ts, int in_ns, char* buf, kx_size_t size)

@@ -200,6 +200,27 @@ int kho_ftrace_events_carried(const struct kho_ftrace_event_table *t, long idx);
 int kho_ftrace_events_record_sound(const struct kho_ftrace_event_table *t, long idx,
 				   const void *record, kx_size_t size);
 
+/* A field of a previous kernel's event, its strings in the table. */
+struct kho_ftrace_field_view {
+	const char *name;
+	const char *type;
+	unsigned int offset;
+	unsigned int size;
+	int is_signed;
+};
+
+unsigned int kho_ftrace_events_nr_fields(const struct kho_ftrace_event_table *t, long idx);
+/* Field @i of event @idx, in record order. */
+void kho_ftrace_events_field(const struct kho_ftrace_event_table *t, long idx, unsigned int i,
+			     struct kho_ftrace_field_view *out);
+/*
+ * The print format of a format file for event @idx, as trace-cmd reads
+ * it, into @buf: its length, or -EINVAL (and @why) if the event's names
+ * and types cannot stand in tracefs or the format does not fit.
+ */
+long kho_ftrace_events_print_format(const struct kho_ftrace_event_table *t, long idx, char *buf,
+				    kx_size_t size, const char **why);
+
 /* How addresses in the previous kernel's records are named. */
 struct kho_ftrace_names {
 	kx_u64 old_text;		/* the previous kernel's _text, */

@@ -99,6 +99,8 @@ public:
 	Event event(kx::usize index) const;
 	// The event recorded with @type, or -1.
 	long find_type(kx::u32 type) const;
+	// Field @i of event @index, in record order.
+	kho_ftrace_field_view field(kx::usize index, kx::u32 i) const;
 	// The event with this system and name, or -1.
 	long find_name(const char* system, const char* name) const;
 	// Over the system, name and every field: equal for equal formats.
@@ -116,6 +118,16 @@ public:
 	// to fit @out, NUL-terminated).
 	kx::usize format_record(kx::usize index, kx::Span<const kx::u8> record,
 				const kho_ftrace_names* names, kx::Span<char> out) const;
+	// The print format of a format file for event @index, which tools
+	// that decode records by it (trace-cmd) read: "f1=%u f2=%s",
+	// REC->f1, __get_str(f2), ...: integers in decimal, pointers and
+	// ftrace's ip and parent_ip in hex, strings, other arrays in hex
+	// bytes (__print_hex).  Only for an event whose system, name
+	// and field names are C identifiers, not "common_" ones, and whose
+	// field types are C type names, none longer than 64 bytes: they
+	// become names in tracefs and text in its format file.  Returns the
+	// length written into @out, NUL-terminated.
+	kx::Result<kx::usize> print_format(kx::usize index, kx::Span<char> out) const;
 
 private:
 	friend class EventTableBuilder;

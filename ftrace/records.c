@@ -8,7 +8,8 @@
  * of this kernel's event and prints as the previous kernel printed it;
  * any other event type of the previous kernel becomes a shadow event that
  * prints the record from its recorded format, naming addresses where it
- * can.  The previous kernel's time stamps are negative.
+ * can, and that tracefs describes to tools as previous_<system>/<name>.
+ * The previous kernel's time stamps are negative.
  *
  * The formats, the printing and the naming are C++ (format.cpp); this file
  * owns the kernel objects.
@@ -94,13 +95,21 @@ unsigned int kho_ftrace_write_modules(struct kho_ftrace_module *out, unsigned in
 	return min(n, max);
 }
 
-/* An event of the previous kernel, as this one prints it. */
+/* A shadow's print format longer than this is not described to tools. */
+#define KHO_FTRACE_PRINT_FMT_MAX 4096
+
+/*
+ * An event of the previous kernel, as this one prints it.  Where its
+ * names and types allow, it is also an event of its own in tracefs, in
+ * the system "previous_<system>", that cannot be enabled: its format file
+ * tells tools that read records by it (trace-cmd) how to decode them.
+ */
 struct kho_ftrace_shadow {
 	struct list_head list;		/* kho_ftrace_shadows */
-	struct trace_event event;
+	struct trace_event_call call;	/* call.event: the type its records have now */
+	struct trace_event_class class;
 	long idx;		/* in the previous kernel's table, or -1 */
 	unsigned int old_type;
-	bool same_format;	/* this kernel has it with an identical format */
 };
 
 /* Never freed: records of these types may be read at any time. */
@@ -113,7 +122,6 @@ struct kho_ftrace_in_type {
 	u16 native;		/* this kernel's event that prints them itself, or 0 */
 	u16 cur;		/* and its index in this kernel's table */
 	u8 looked_up;
-	u8 same_format;		/* this kernel has the event with an identical format */
 };
 
 static struct {
@@ -158,21 +166,14 @@ static void kho_ftrace_symbol(kx_u64 addr, char *buf, size_t size)
 static enum print_line_t kho_ftrace_shadow_print(struct trace_iterator *iter, int flags,
 						 struct trace_event *event)
 {
-	struct kho_ftrace_shadow *sh = container_of(event, struct kho_ftrace_shadow, event);
+	struct kho_ftrace_shadow *sh = container_of(event, struct kho_ftrace_shadow, call.event);
 	struct trace_seq *s = &iter->seq;
-	const char *system, *name;
 	char *buf;
 	size_t room, len;
 
 	if (sh->idx < 0) {
 		trace_seq_printf(s, "previous-kernel event type %u: not described, %u bytes raw\n",
 				 sh->old_type, iter->ent_size);
-		return trace_handle_return(s);
-	}
-	name = kho_ftrace_events_name(kho_ftrace_in.old, sh->idx, &system);
-	if (!sh->same_format) {
-		trace_seq_printf(s, "%s:%s: previous-kernel event, format not in this kernel, %u bytes raw\n",
-				 system, name, iter->ent_size);
 		return trace_handle_return(s);
 	}
 	room = seq_buf_get_buf(&s->seq, &buf);
@@ -198,7 +199,7 @@ static int kho_ftrace_put_shadows(struct kho_ftrace_events_builder *b)
 	list_for_each_entry(sh, &kho_ftrace_shadows, list)
 		if (!err && sh->idx >= 0)
 			err = kho_ftrace_events_add_copy(b, kho_ftrace_in.old, sh->idx,
-							 sh->event.type);
+							 sh->call.event.type);
 	return err;
 }
 
@@ -264,10 +265,10 @@ static void kho_ftrace_look_up(unsigned int old_type, struct kho_ftrace_in_type 
 		return;
 	name = kho_ftrace_events_name(kho_ftrace_in.old, idx, &system);
 	cur = kho_ftrace_events_find_name(kho_ftrace_in.cur, system, name);
-	t->same_format = cur >= 0 &&
-		kho_ftrace_events_fingerprint(kho_ftrace_in.cur, cur) ==
-		kho_ftrace_events_fingerprint(kho_ftrace_in.old, idx);
-	if (!t->same_format || cur > U16_MAX)
+	/* Only this kernel's event with an identical format may print them. */
+	if (cur < 0 || cur > U16_MAX ||
+	    kho_ftrace_events_fingerprint(kho_ftrace_in.cur, cur) !=
+	    kho_ftrace_events_fingerprint(kho_ftrace_in.old, idx))
 		return;
 	t->cur = cur;
 	t->native = kho_ftrace_native_type(system, name);
@@ -289,7 +290,99 @@ static bool kho_ftrace_move_ip(struct print_entry *entry)
 	return true;
 }
 
-static unsigned int kho_ftrace_shadow_type(unsigned int old_type, bool same_format)
+static int kho_ftrace_shadow_define_fields(struct trace_event_call *call)
+{
+	struct kho_ftrace_shadow *sh = container_of(call, struct kho_ftrace_shadow, call);
+	struct kho_ftrace_field_view f;
+	unsigned int i, n = kho_ftrace_events_nr_fields(kho_ftrace_in.old, sh->idx);
+	int err = 0;
+
+	/* The strings stay in the previous kernel's table, which is never freed. */
+	for (i = 0; i < n && !err; i++) {
+		kho_ftrace_events_field(kho_ftrace_in.old, sh->idx, i, &f);
+		err = trace_define_field(call, f.type, f.name, f.offset, f.size, f.is_signed,
+					 FILTER_OTHER);
+	}
+	return err;
+}
+
+static struct trace_event_fields kho_ftrace_shadow_fields[] = {
+	{ .type = TRACE_FUNCTION_TYPE, .define_fields = kho_ftrace_shadow_define_fields },
+	{}
+};
+
+/* A shadow already described to tools as @system:@name. */
+static bool kho_ftrace_shadow_named(const char *system, const char *name)
+{
+	struct kho_ftrace_shadow *sh;
+
+	guard(mutex)(&kho_ftrace_shadows_lock);
+	list_for_each_entry(sh, &kho_ftrace_shadows, list)
+		if (sh->class.system && !strcmp(sh->class.system, system) &&
+		    !strcmp(sh->call.name, name))
+			return true;
+	return false;
+}
+
+/*
+ * Makes @sh an event in tracefs (see struct kho_ftrace_shadow).  A second
+ * event of the same name (a chain of kernels keeps older ones) is told
+ * apart by its type in the previous kernel.  Never removed.
+ */
+static void kho_ftrace_shadow_describe(struct kho_ftrace_shadow *sh)
+{
+	char *buf, *fmt = NULL, *sys = NULL, *unique = NULL;
+	const char *system, *name, *why = "out of memory";
+	long len;
+	int err = -ENOMEM;
+
+	buf = kmalloc(KHO_FTRACE_PRINT_FMT_MAX, GFP_KERNEL);
+	if (!buf)
+		goto fail;
+	/* Checks the names and types first: nothing unchecked reaches tracefs or the log. */
+	len = kho_ftrace_events_print_format(kho_ftrace_in.old, sh->idx, buf,
+					     KHO_FTRACE_PRINT_FMT_MAX, &why);
+	if (len < 0)
+		goto fail;
+	fmt = kmemdup(buf, len + 1, GFP_KERNEL);
+	name = kho_ftrace_events_name(kho_ftrace_in.old, sh->idx, &system);
+	sys = kasprintf(GFP_KERNEL, "previous_%s", system);
+	if (!fmt || !sys)
+		goto fail;
+	if (kho_ftrace_shadow_named(sys, name)) {
+		unique = kasprintf(GFP_KERNEL, "%s_%u", name, sh->old_type);
+		if (!unique)
+			goto fail;
+		name = unique;
+	}
+	sh->class.system = sys;
+	sh->class.fields_array = kho_ftrace_shadow_fields;
+	INIT_LIST_HEAD(&sh->class.fields);
+	sh->call.class = &sh->class;
+	sh->call.name = name;
+	sh->call.print_fmt = fmt;
+	/* No enable, filter or trigger file; no class->reg: nothing to attach to. */
+	sh->call.flags = TRACE_EVENT_FL_IGNORE_ENABLE;
+	scoped_guard(mutex, &event_mutex)
+		err = trace_add_event_call(&sh->call);
+	if (err >= 0) {
+		kfree(buf);
+		return;
+	}
+	why = "cannot add it to tracefs";
+	sh->class.system = NULL;
+	sh->call.class = NULL;
+	sh->call.print_fmt = NULL;
+fail:
+	pr_warn_ratelimited("previous-kernel event type %u: not described to tools: %s\n",
+			    sh->old_type, why);
+	kfree(unique);
+	kfree(sys);
+	kfree(fmt);
+	kfree(buf);
+}
+
+static unsigned int kho_ftrace_shadow_type(unsigned int old_type)
 {
 	struct kho_ftrace_shadow *sh = kzalloc(sizeof(*sh), GFP_KERNEL);
 
@@ -297,15 +390,16 @@ static unsigned int kho_ftrace_shadow_type(unsigned int old_type, bool same_form
 		return 0;	/* type 0 is never registered: prints as unknown */
 	sh->old_type = old_type;
 	sh->idx = kho_ftrace_in.old ? kho_ftrace_events_find_type(kho_ftrace_in.old, old_type) : -1;
-	sh->same_format = same_format;
-	sh->event.funcs = &kho_ftrace_shadow_funcs;
-	if (!register_trace_event(&sh->event)) {
+	sh->call.event.funcs = &kho_ftrace_shadow_funcs;
+	if (!register_trace_event(&sh->call.event)) {
 		kfree(sh);
 		return 0;
 	}
+	if (sh->idx >= 0)
+		kho_ftrace_shadow_describe(sh);
 	scoped_guard(mutex, &kho_ftrace_shadows_lock)
 		list_add_tail(&sh->list, &kho_ftrace_shadows);
-	return sh->event.type;
+	return sh->call.event.type;
 }
 
 unsigned int kho_ftrace_remap(void *ctx, unsigned int old_type, void *payload, unsigned int size)
@@ -323,7 +417,7 @@ unsigned int kho_ftrace_remap(void *ctx, unsigned int old_type, void *payload, u
 	    (t->native != TRACE_PRINT || kho_ftrace_move_ip(payload)))
 		return t->native;
 	if (!t->shadow)
-		t->shadow = kho_ftrace_shadow_type(old_type, t->same_format);
+		t->shadow = kho_ftrace_shadow_type(old_type);
 	return t->shadow;
 }
 
@@ -337,7 +431,9 @@ struct kho_ftrace_events_builder *kho_ftrace_events_collect(void)
 
 	mutex_lock(&event_mutex);
 	list_for_each_entry(call, &ftrace_events, list) {
-		if (err || !call->event.type || !call->class || !call->class->system)
+		/* Shadows are described under their own names, below. */
+		if (err || !call->event.type || !call->class || !call->class->system ||
+		    call->class->fields_array == kho_ftrace_shadow_fields)
 			continue;
 		err = kho_ftrace_events_add(b, call->event.type, call->class->system,
 					    trace_event_name(call));

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 // libFuzzer target: the previous kernel's ftrace metadata.  The first byte
 // picks the part: the event table (then every event is printed from a
-// record made of the rest of the input, its addresses named or not), a
-// page list, or a CPU record.
+// record made of the rest of the input, its addresses named or not, and
+// its print format for a format file is written), a page list, or a CPU
+// record.
 // Whatever is accepted must be usable without reading out of bounds.
 #include <cstddef>
 #include <cstdint>
@@ -32,6 +33,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 			t.value().fingerprint(i);
 			t.value().record_sound(i, in);
 			t.value().format_record(i, in, i % 2 ? &names : nullptr, {out, sizeof(out)});
+			// A print format accepted for a format file is one line of
+			// printable text, whole.
+			auto fmt = t.value().print_format(i, {out, sizeof(out)});
+			if (fmt.is_ok()) {
+				for (size_t c = 0; c < fmt.value(); c++)
+					if (out[c] < 0x20 || out[c] >= 0x7f)
+						abort();
+				if (fmt.value() >= sizeof(out) || out[fmt.value()])
+					abort();
+			}
 			if (t.value().find_type(t.value().event(i).type) < 0)
 				abort();
 		}

@@ -312,6 +312,65 @@ TEST(FtraceEvents, RecordsSoundForTheirOwnOutput)
 	EXPECT_FALSE(sound(301, ex));  // the relative location beyond the record
 }
 
+std::string print_format(const ftrace::EventTable& t, u32 type, size_t room = 512)
+{
+	std::vector<char> out(room);
+	auto len = t.print_format(static_cast<size_t>(t.find_type(type)), {out.data(), out.size()});
+	return len.is_ok() ? std::string(out.data(), len.value()) : "refused: " + std::string(len.error().reason());
+}
+
+TEST(FtraceEvents, PrintFormatsForFormatFiles)
+{
+	ftrace::EventTableBuilder b;
+	ASSERT_TRUE(b.add_event(300, "sched", "sched_switch").is_ok());
+	ASSERT_TRUE(b.add_field({"prev_comm", "char[16]", 8, 16, false}).is_ok());
+	ASSERT_TRUE(b.add_field({"prev_pid", "pid_t", 24, 4, true}).is_ok());
+	ASSERT_TRUE(b.add_field({"prev_state", "long", 32, 8, true}).is_ok());
+	ASSERT_TRUE(b.add_field({"flags", "unsigned long", 40, 8, false}).is_ok());
+	ASSERT_TRUE(b.add_field({"prio", "u8", 48, 1, false}).is_ok());
+	ASSERT_TRUE(b.add_event(301, "kho_event", "kho_event_test").is_ok());
+	ASSERT_TRUE(b.add_field({"msg", "__data_loc char[]", 8, 4, false}).is_ok());
+	ASSERT_TRUE(b.add_field({"blob", "__rel_loc u8[]", 12, 4, false}).is_ok());
+	ASSERT_TRUE(b.add_field({"where", "void *", 16, 8, false}).is_ok());
+	ASSERT_TRUE(b.add_field({"stack", "unsigned long[2]", 24, 16, false}).is_ok());
+	ASSERT_TRUE(b.add_field({"odd", "struct x", 40, 3, false}).is_ok());
+	ASSERT_TRUE(b.add_field({"note", "__rel_loc char[]", 44, 4, false}).is_ok());
+	ASSERT_TRUE(b.add_event(308, "ftrace", "function").is_ok());
+	ASSERT_TRUE(b.add_field({"ip", "unsigned long", 8, 8, false}).is_ok());
+	ASSERT_TRUE(b.add_field({"parent_ip", "unsigned long", 16, 8, false}).is_ok());
+	ASSERT_TRUE(b.add_event(302, "sched", "empty").is_ok());
+	ASSERT_TRUE(b.add_event(303, "bad/system", "x").is_ok());
+	ASSERT_TRUE(b.add_event(304, "sys", "name with space").is_ok());
+	ASSERT_TRUE(b.add_event(305, "sys", "semicolon").is_ok());
+	ASSERT_TRUE(b.add_field({"f", "int;\nfield:int x", 8, 4, true}).is_ok());
+	ASSERT_TRUE(b.add_event(306, "sys", "common").is_ok());
+	ASSERT_TRUE(b.add_field({"common_pid", "int", 8, 4, true}).is_ok());
+	ASSERT_TRUE(b.add_event(307, "sys", "x0123456789012345678901234567890123456789012345678901234567890123").is_ok());
+	auto t = parse(encode(b));
+
+	EXPECT_EQ(print_format(t, 300),
+		  "\"prev_comm=%s prev_pid=%d prev_state=%lld flags=%llu prio=%u\", "
+		  "REC->prev_comm, REC->prev_pid, REC->prev_state, REC->flags, REC->prio");
+	EXPECT_EQ(print_format(t, 301),
+		  "\"msg=%s blob=%s where=0x%llx stack=%s odd=%s note=%s\", __get_str(msg), "
+		  "__print_hex(__get_rel_dynamic_array(blob), __get_rel_dynamic_array_len(blob)), "
+		  "REC->where, __print_hex(REC->stack, 16), __print_hex(REC->odd, 3), __get_rel_str(note)");
+	// The function tracer's addresses in hex, as in the trace file.
+	EXPECT_EQ(print_format(t, 308), "\"ip=0x%llx parent_ip=0x%llx\", REC->ip, REC->parent_ip");
+	EXPECT_EQ(print_format(t, 302), "\"\"");
+	// Names that would not stand in tracefs, or text that would break
+	// the format file's lines, are refused.
+	EXPECT_EQ(print_format(t, 303), "refused: event name not an identifier");
+	EXPECT_EQ(print_format(t, 304), "refused: event name not an identifier");
+	EXPECT_EQ(print_format(t, 305), "refused: field name or type not plain");
+	EXPECT_EQ(print_format(t, 306), "refused: field name or type not plain");
+	EXPECT_EQ(print_format(t, 307), "refused: event name not an identifier");
+	// A format that does not fit is refused, not cut.
+	EXPECT_EQ(print_format(t, 300, 40), "refused: print format too long");
+	EXPECT_EQ(t.field(static_cast<size_t>(t.find_type(300)), 1).offset, 24u);
+	EXPECT_STREQ(t.field(static_cast<size_t>(t.find_type(300)), 1).type, "pid_t");
+}
+
 std::string time_text(u64 ts, bool in_ns)
 {
 	char out[32];

@@ -89,6 +89,8 @@ scenario_gen() {
 		e2e_check instance-as-gen1-printed e2e_same_text same /tmp/same
 		e2e_check exec-decoded grep -q "sched_process_exec: filename=/[^ ]* pid=[0-9]* old_pid=[0-9]*$" /tmp/trace
 		e2e_check function-symbolized grep -q "function: ip=do_nanosleep+0x" /tmp/trace
+		e2e_check function-shadow-described grep -q '^print fmt: "ip=0x%llx parent_ip=0x%llx"' \
+			$T/events/previous_ftrace/function/format
 		e2e_check instance-back test -d $T/instances/inst
 		e2e_check instance-clock-back grep -q '\[global\]' $T/instances/inst/trace_clock
 		e2e_check per-cpu-trace sh -c "cat $T/per_cpu/cpu*/trace | grep -q 'tracing_mark_write: tok2-200$'"
@@ -115,6 +117,11 @@ scenario_gen() {
 		e2e_check size-kept-gen3 test "$(cat $T/instances/inst/buffer_size_kb)" -eq "$(e2e_param e2e.instkb)"
 		e2e_check gen1-decoded-gen3 grep -q "sched_switch: prev_comm=" /tmp/trace
 		e2e_check gen1-addresses-raw-gen3 grep -q "function: ip=0x[0-9a-f]* parent_ip=0x" /tmp/trace
+		# Generation 2's function records and generation 1's, which it
+		# carried, are two shadows of one name: told apart by type.
+		ls $T/events/previous_ftrace
+		e2e_check shadows-named-apart-gen3 sh -c "test -f $T/events/previous_ftrace/function/format &&
+			ls $T/events/previous_ftrace/function_*/format >/dev/null"
 		e2e_check gen1-before-gen2 test "$(last_line 'tok2-' /tmp/trace)" -lt "$(first_line 'gen2-' /tmp/trace)"
 		e2e_done
 		;;

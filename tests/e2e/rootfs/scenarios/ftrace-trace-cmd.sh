@@ -2,15 +2,19 @@
 # e2e-kernels: default
 # e2e-generations: 2
 # Debian's trace-cmd reads the previous kernel's records.  Generation 1
-# traces sched_switch, sched_process_fork and markers in instance "same",
-# stops it and keeps the kernel's own text of its records; the global
-# buffer gets markers.  Instance "twin" gets the same markers, and
-# generation 1's own trace-cmd report of them is kept (extract consumes
-# what it reads, so it cannot read "same" itself).  Generation 2 runs
-# trace-cmd extract and report: every record, with the event names and
-# field values generation 1 printed, and trace-cmd show.  (trace-cmd
-# 3.1.6's extract -B consumes the top buffer too: hence a scenario of its
-# own, reading in its last generation.)
+# traces sched_switch, sched_process_fork, markers and the kho_event
+# module's event in instance "same", stops it and keeps the kernel's own
+# text of its records; the global buffer gets markers and the module's
+# trace_printk lines.  Instance "twin" gets the same markers and module
+# events, and generation 1's own trace-cmd report of them is kept
+# (extract consumes what it reads, so it cannot read "same" itself).
+# Generation 2 does not load the module: its event is a shadow, which
+# tracefs describes as previous_kho_event/kho_event_demo (a format file,
+# nothing to enable).  It runs trace-cmd extract and report: every
+# record, with the event names and field values generation 1 printed,
+# nothing unknown, and trace-cmd show.  (trace-cmd 3.1.6's extract -B
+# consumes the top buffer too: hence a scenario of its own, reading in
+# its last generation.)
 
 T=/sys/kernel/tracing
 
@@ -30,6 +34,10 @@ scenario_gen() {
 		echo 1 >$T/instances/same/events/sched/sched_switch/enable
 		echo 1 >$T/instances/same/events/sched/sched_process_fork/enable
 		mkdir $T/instances/twin
+		e2e_check load-module insmod /modules/kho_event.ko word=gen1
+		echo 1 >$T/instances/same/events/kho_event/kho_event_demo/enable
+		echo 1 >$T/instances/twin/events/kho_event/kho_event_demo/enable
+		echo 3 >/sys/module/kho_event/parameters/emit
 		i=1
 		while [ $i -le 10 ]; do
 			echo same-$i >$T/instances/same/trace_marker
@@ -40,18 +48,34 @@ scenario_gen() {
 		kernel_events <$T/instances/same/trace >/tmp/same
 		e2e_check same-has-every-kind sh -c 'grep -q "^tracing_mark_write: same-10$" /tmp/same &&
 			grep -q "^sched_switch: prev_comm=.* ==> next_comm=" /tmp/same &&
-			grep -q "^sched_process_fork: comm=" /tmp/same'
+			grep -q "^sched_process_fork: comm=" /tmp/same &&
+			test "$(grep -c "^kho_event_demo: seq=[1-3] word=gen1$" /tmp/same)" -eq 3'
 		(cd /tmp && trace-cmd extract -B twin -o /tmp/twin.dat >/dev/null 2>&1)
 		e2e_check twin-report sh -c 'trace-cmd report -i /tmp/twin.dat >/tmp/twin-report 2>&1'
 		tc_events twin </tmp/twin-report >/tmp/twin
 		e2e_check twin-has-markers test "$(grep -c '^tracing_mark_write: same-' /tmp/twin)" -eq 10
+		e2e_check twin-has-module-events test "$(grep -c '^kho_event_demo: seq=[1-3] word=gen1$' /tmp/twin)" -eq 3
+		# The module's trace_printk lines in the top buffer (extract
+		# consumed those of the first emit): their address is the
+		# module's, so they go through a shadow of ftrace's "print".
+		echo 0 >$T/instances/same/events/kho_event/kho_event_demo/enable
+		echo 0 >$T/instances/twin/events/kho_event/kho_event_demo/enable
+		echo 2 >/sys/module/kho_event/parameters/emit
 		e2e_write_tokens glob $T/trace_marker 5
-		kernel_events <$T/trace >/tmp/glob
+		kernel_events <$T/trace | grep '^tracing_mark_write: glob-' >/tmp/glob
+		e2e_check glob-has-module-printk test "$(kernel_events <$T/trace | grep -c 'kho_event printk gen1 [12]$')" -eq 2
 		sed 's/^/same-gen1: /' /tmp/same
 		e2e_check activate sh -c 'echo 1 > /sys/kernel/kho/active'
 		e2e_kexec_next "e2e.same=$(e2e_text_sum </tmp/same) e2e.glob=$(e2e_text_sum </tmp/glob) e2e.twin=$(e2e_text_sum </tmp/twin)"
 		;;
 	2)
+		e2e_check module-not-loaded test ! -d /sys/module/kho_event
+		e2e_check shadow-described test -f $T/events/previous_kho_event/kho_event_demo/format
+		grep -hv '^\s*field:unsigned short common_\|^\s*field:unsigned char common_\|^\s*field:int common_' \
+			$T/events/previous_kho_event/kho_event_demo/format $T/events/previous_ftrace/print/format
+		e2e_check shadow-cannot-be-enabled sh -c "test ! -e $T/events/previous_kho_event/kho_event_demo/enable &&
+			! echo 1 2>/dev/null >$T/events/previous_kho_event/enable &&
+			! echo previous_kho_event:kho_event_demo 2>/dev/null >>$T/set_event"
 		trace-cmd show -B same | kernel_events >/tmp/show
 		e2e_check show-as-gen1 e2e_same_text same /tmp/show
 		cd /tmp
@@ -62,8 +86,9 @@ scenario_gen() {
 		tc_events "" </tmp/report | grep '^tracing_mark_write: glob-' >/tmp/glob
 		e2e_check instance-events-as-gen1 e2e_same_text same /tmp/same
 		e2e_check global-markers-as-gen1 e2e_same_text glob /tmp/glob
-		grep '^tracing_mark_write: same-' /tmp/same >/tmp/twin
-		e2e_check markers-as-gen1-trace-cmd e2e_same_text twin /tmp/twin
+		grep -E '^(tracing_mark_write: same-|kho_event_demo: )' /tmp/same >/tmp/twin
+		e2e_check markers-and-module-events-as-gen1-trace-cmd e2e_same_text twin /tmp/twin
+		e2e_check module-printk-readable test "$(grep -c 'print: .*buf=kho_event printk gen1 [12]$' /tmp/report)" -eq 2
 		e2e_check nothing-unknown sh -c '! grep -qi "unknown" /tmp/report /tmp/report.err'
 		;;
 	esac
