@@ -5,9 +5,11 @@
 # traces sched_switch, sched_process_fork, markers and the kho_event
 # module's event in instance "same", stops it and keeps the kernel's own
 # text of its records; the global buffer gets markers and the module's
-# trace_printk lines.  Instance "twin" gets the same markers and module
-# events, and generation 1's own trace-cmd report of them is kept
-# (extract consumes what it reads, so it cannot read "same" itself).
+# trace_printk lines.  Instance "twin" traces the same events, started
+# after "same" and stopped before it, so its events are a run of those of
+# "same", and gets markers of the same text; generation 1's own trace-cmd
+# report of it is kept (extract consumes what it reads, so it cannot read
+# "same" itself).
 # Generation 2 does not load the module: its event is a shadow, which
 # tracefs describes as previous_kho_event/kho_event_demo (a format file,
 # nothing to enable).  It runs trace-cmd extract and report: every
@@ -20,6 +22,16 @@ T=/sys/kernel/tracing
 
 # The event's text of a trace file's records: what follows the time stamp.
 kernel_events() { e2e_trace_records | cut -d' ' -f4-; }
+# block_at NEEDLE HAYSTACK: the first line of HAYSTACK from which the lines
+# of NEEDLE follow one another, or nothing.
+block_at() {
+	n=$(wc -l <"$1")
+	for at in $(grep -n -F -x -- "$(head -1 "$1")" "$2" | cut -d: -f1); do
+		sed -n "$at,$((at + n - 1))p" "$2" | cmp -s - "$1" && { echo "$at"; return; }
+	done
+}
+# The lines of a trace text that are not markers.
+not_markers() { grep -v '^tracing_mark_write: '; }
 # The same of trace-cmd report's lines of BUFFER ("" for the top one):
 # trace-cmd names trace_marker's event "print:" and pads the event name.
 tc_events() {
@@ -34,6 +46,8 @@ scenario_gen() {
 		echo 1 >$T/instances/same/events/sched/sched_switch/enable
 		echo 1 >$T/instances/same/events/sched/sched_process_fork/enable
 		mkdir $T/instances/twin
+		echo 1 >$T/instances/twin/events/sched/sched_switch/enable
+		echo 1 >$T/instances/twin/events/sched/sched_process_fork/enable
 		e2e_check load-module insmod /modules/kho_event.ko word=gen1
 		echo 1 >$T/instances/same/events/kho_event/kho_event_demo/enable
 		echo 1 >$T/instances/twin/events/kho_event/kho_event_demo/enable
@@ -44,6 +58,7 @@ scenario_gen() {
 			echo same-$i >$T/instances/twin/trace_marker
 			i=$((i + 1))
 		done
+		echo 0 >$T/instances/twin/tracing_on
 		echo 0 >$T/instances/same/tracing_on
 		kernel_events <$T/instances/same/trace >/tmp/same
 		e2e_check same-has-every-kind sh -c 'grep -q "^tracing_mark_write: same-10$" /tmp/same &&
@@ -55,6 +70,14 @@ scenario_gen() {
 		tc_events twin </tmp/twin-report >/tmp/twin
 		e2e_check twin-has-markers test "$(grep -c '^tracing_mark_write: same-' /tmp/twin)" -eq 10
 		e2e_check twin-has-module-events test "$(grep -c '^kho_event_demo: seq=[1-3] word=gen1$' /tmp/twin)" -eq 3
+		e2e_check twin-has-sched-switch grep -q "^sched_switch: prev_comm=.* ==> next_comm=" /tmp/twin
+		# trace-cmd's text of twin's events is the kernel's of those
+		# records in "same": where they are is handed on.
+		not_markers </tmp/twin >/tmp/twin-events
+		grep '^tracing_mark_write: ' /tmp/twin >/tmp/twin-markers
+		not_markers </tmp/same >/tmp/same-events
+		at=$(block_at /tmp/twin-events /tmp/same-events)
+		e2e_check twin-events-a-run-of-same test -n "$at"
 		# The module's trace_printk lines in the top buffer (extract
 		# consumed those of the first emit): their address is the
 		# module's, so they go through a shadow of ftrace's "print".
@@ -66,7 +89,9 @@ scenario_gen() {
 		e2e_check glob-has-module-printk test "$(kernel_events <$T/trace | grep -c 'kho_event printk gen1 [12]$')" -eq 2
 		sed 's/^/same-gen1: /' /tmp/same
 		e2e_check activate sh -c 'echo 1 > /sys/kernel/kho/active'
-		e2e_kexec_next "e2e.same=$(e2e_text_sum </tmp/same) e2e.glob=$(e2e_text_sum </tmp/glob) e2e.twin=$(e2e_text_sum </tmp/twin)"
+		e2e_kexec_next "e2e.same=$(e2e_text_sum </tmp/same) e2e.glob=$(e2e_text_sum </tmp/glob) \
+e2e.twinev=$(e2e_text_sum </tmp/twin-events) e2e.twinat=$at e2e.twinn=$(wc -l </tmp/twin-events) \
+e2e.twinmk=$(e2e_text_sum </tmp/twin-markers)"
 		;;
 	2)
 		e2e_check module-not-loaded test ! -d /sys/module/kho_event
@@ -86,8 +111,12 @@ scenario_gen() {
 		tc_events "" </tmp/report | grep '^tracing_mark_write: glob-' >/tmp/glob
 		e2e_check instance-events-as-gen1 e2e_same_text same /tmp/same
 		e2e_check global-markers-as-gen1 e2e_same_text glob /tmp/glob
-		grep -E '^(tracing_mark_write: same-|kho_event_demo: )' /tmp/same >/tmp/twin
-		e2e_check markers-and-module-events-as-gen1-trace-cmd e2e_same_text twin /tmp/twin
+		# The records twin had, as generation 1's trace-cmd reported them.
+		at=$(e2e_param e2e.twinat)
+		not_markers </tmp/same | sed -n "$at,$((at + $(e2e_param e2e.twinn) - 1))p" >/tmp/twin-events
+		e2e_check events-as-gen1-trace-cmd e2e_same_text twinev /tmp/twin-events
+		grep '^tracing_mark_write: same-' /tmp/same >/tmp/twin-markers
+		e2e_check markers-as-gen1-trace-cmd e2e_same_text twinmk /tmp/twin-markers
 		e2e_check module-printk-readable test "$(grep -c 'print: .*buf=kho_event printk gen1 [12]$' /tmp/report)" -eq 2
 		e2e_check nothing-unknown sh -c '! grep -qi "unknown" /tmp/report /tmp/report.err'
 		;;
