@@ -22,6 +22,12 @@ T=/sys/kernel/tracing
 
 # The event's text of a trace file's records: what follows the time stamp.
 kernel_events() { e2e_trace_records | cut -d' ' -f4-; }
+# The same of trace-cmd report's lines of BUFFER ("" for the top one):
+# trace-cmd names trace_marker's event "print:" and pads the event name.
+tc_events() {
+	if [ -n "$1" ]; then grep "^ *$1: "; else grep -v '^ *[a-z_-]*: '; fi |
+		grep '\] *[0-9]*\.[0-9]*: ' | sed 's/^.*\] *[0-9]*\.[0-9]*: *//; s/^print: *//; s/^\([a-z_]*\): */\1: /'
+}
 # block_at NEEDLE HAYSTACK: the first line of HAYSTACK from which the lines
 # of NEEDLE follow one another, or nothing.
 block_at() {
@@ -32,12 +38,6 @@ block_at() {
 }
 # The lines of a trace text that are not markers.
 not_markers() { grep -v '^tracing_mark_write: '; }
-# The same of trace-cmd report's lines of BUFFER ("" for the top one):
-# trace-cmd names trace_marker's event "print:" and pads the event name.
-tc_events() {
-	if [ -n "$1" ]; then grep "^ *$1: "; else grep -v '^ *[a-z_-]*: '; fi |
-		grep '\] *[0-9]*\.[0-9]*: ' | sed 's/^.*\] *[0-9]*\.[0-9]*: *//; s/^print: *//; s/^\([a-z_]*\): */\1: /'
-}
 
 scenario_gen() {
 	case "$1" in
