@@ -180,6 +180,38 @@ bool is_location(const char* type)
 	return starts_with(type, "__data_loc") || starts_with(type, "__rel_loc");
 }
 
+// How a field is read, printed and described to tools, from its type and
+// size: every reader of a record asks this one question.
+enum class FieldKind {
+	kLocatedString,	 // __data_loc/__rel_loc char[]: NUL-terminated text elsewhere
+	kLocatedBytes,	 // any other __data_loc/__rel_loc array
+	kString,	 // char[N] in place, or char[] up to the record's end
+	kArray,		 // any other array in place
+	kOddSize,	 // a scalar not 1, 2, 4 or 8 bytes
+	kPointer,	 // a scalar whose type is a pointer
+	kInteger,
+};
+
+FieldKind field_kind(const char* type, u32 size)
+{
+	if (is_location(type))
+		return contains(type, "char[") ? FieldKind::kLocatedString : FieldKind::kLocatedBytes;
+	if (contains(type, "char[") && !contains(type, "*"))
+		return FieldKind::kString;
+	if (contains(type, "["))
+		return FieldKind::kArray;
+	if (size != 1 && size != 2 && size != 4 && size != 8)
+		return FieldKind::kOddSize;
+	return contains(type, "*") ? FieldKind::kPointer : FieldKind::kInteger;
+}
+
+// ftrace's function and graph events hold code addresses in ip and
+// parent_ip, typed unsigned long.
+bool is_code_address(bool ftrace_system, const char* name)
+{
+	return ftrace_system && (string_equal(name, "ip") || string_equal(name, "parent_ip"));
+}
+
 // The bytes a __data_loc or __rel_loc field of @record points to: a u32,
 // offset in the low half (for __rel_loc from the end of the field), length
 // in the high half.  The field itself must be inside the record.
@@ -634,14 +666,15 @@ bool EventTable::record_sound(usize index, Span<const u8> record) const
 		const char* type = string(f.type);
 		if (f.offset > record.size() || f.size > record.size() - f.offset)
 			return false;
-		const u8* at = record.data() + f.offset;
-		if (is_location(type)) {
+		const FieldKind kind = field_kind(type, f.size);
+		if (kind == FieldKind::kLocatedString || kind == FieldKind::kLocatedBytes) {
 			auto bytes = located(f, type, record);
 			if (bytes.is_error() ||
-			    (contains(type, "char[") && !has_nul(bytes.value().data(), bytes.value().size())))
+			    (kind == FieldKind::kLocatedString &&
+			     !has_nul(bytes.value().data(), bytes.value().size())))
 				return false;
-		} else if (contains(type, "char[") && !contains(type, "*") &&
-			   !has_nul(at, f.size ? f.size : record.size() - f.offset)) {
+		} else if (kind == FieldKind::kString &&
+			   !has_nul(record.data() + f.offset, f.size ? f.size : record.size() - f.offset)) {
 			return false;
 		}
 	}
@@ -671,27 +704,29 @@ usize EventTable::format_record(usize index, Span<const u8> record, const kho_ft
 			text.put("<beyond record>");
 			continue;
 		}
-		if (is_location(type)) {
+		const FieldKind kind = field_kind(type, f.size);
+		switch (kind) {
+		case FieldKind::kLocatedString:
+		case FieldKind::kLocatedBytes: {
 			auto bytes = located(f, type, record);
 			if (bytes.is_error()) {
 				text.put("<");
 				text.put(bytes.error().reason());
 				text.put(">");
-			} else if (contains(type, "char[")) {
+			} else if (kind == FieldKind::kLocatedString) {
 				text.bounded(bytes.value().data(), bytes.value().size());
 			} else {
 				text.put("<");
 				text.decimal(bytes.value().size());
 				text.put(" bytes>");
 			}
-			continue;
+			break;
 		}
-		if (contains(type, "char[") && !contains(type, "*")) {
+		case FieldKind::kString:
 			// A fixed array, or a flexible one (size 0) up to the end.
 			text.bounded(at, f.size ? f.size : record.size() - f.offset);
-			continue;
-		}
-		if (contains(type, "[")) {
+			break;
+		case FieldKind::kArray: {
 			// Elements of 1, 2, 4 or 8 bytes in hex; anything else by size.
 			const u32 n = array_count(type);
 			const u32 elem = n && f.size % n == 0 ? f.size / n : 0;
@@ -699,7 +734,7 @@ usize EventTable::format_record(usize index, Span<const u8> record, const kho_ft
 				text.put("<");
 				text.decimal(f.size);
 				text.put(" bytes>");
-				continue;
+				break;
 			}
 			text.put('{');
 			for (u32 i = 0; i < n; i++) {
@@ -708,28 +743,30 @@ usize EventTable::format_record(usize index, Span<const u8> record, const kho_ft
 				text.hex(load_uint(at + usize{i} * elem, elem));
 			}
 			text.put('}');
-			continue;
+			break;
 		}
-		if (f.size != 1 && f.size != 2 && f.size != 4 && f.size != 8) {
+		case FieldKind::kOddSize:
 			text.put("<");
 			text.decimal(f.size);
 			text.put(" bytes>");
-			continue;
-		}
-		const u64 v = load_uint(at, f.size);
-		if (ftrace_system && (string_equal(name, "ip") || string_equal(name, "parent_ip"))) {
+			break;
+		case FieldKind::kPointer:
+		case FieldKind::kInteger: {
+			const u64 v = load_uint(at, f.size);
+			const bool code = is_code_address(ftrace_system, name);
 			char sym[128];
-			if (!e.carried && names && name_address(*names, v, sym))
+			if (code && !e.carried && names && name_address(*names, v, sym))
 				text.put(sym);
-			else
+			else if (code || kind == FieldKind::kPointer)
 				text.hex(v);
-		} else if (contains(type, "*")) {
-			text.hex(v);
-		} else if (f.is_signed) {
-			const long long sv = sign_extend(v, f.size);
-			text.decimal(sv < 0 ? 0 - static_cast<u64>(sv) : static_cast<u64>(sv), sv < 0);
-		} else {
-			text.decimal(v);
+			else if (f.is_signed) {
+				const long long sv = sign_extend(v, f.size);
+				text.decimal(sv < 0 ? 0 - static_cast<u64>(sv) : static_cast<u64>(sv), sv < 0);
+			} else {
+				text.decimal(v);
+			}
+			break;
+		}
 		}
 	}
 	return text.finish();
@@ -739,30 +776,28 @@ namespace {
 
 constexpr usize kMaxFormatName = 64;
 
-bool is_identifier(const char* s)
+// Whether @s is 1 to kMaxFormatName characters, each a letter, a digit, '_'
+// or one of @also.
+bool is_plain(const char* s, const char* also)
 {
 	usize n = 0;
 	for (; s[n]; n++) {
 		const char c = s[n];
-		const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-		if (!letter && !(n && c >= '0' && c <= '9'))
+		const bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+				  (c >= '0' && c <= '9') || c == '_';
+		const char* a = also;
+		for (; *a && *a != c; a++)
+			;
+		if (!word && !*a)
 			return false;
 	}
 	return n && n <= kMaxFormatName;
 }
 
+bool is_identifier(const char* s) { return is_plain(s, "") && !(s[0] >= '0' && s[0] <= '9'); }
+
 // "unsigned long", "const char *", "__data_loc char[]", "u8[16]".
-bool is_type_name(const char* s)
-{
-	usize n = 0;
-	for (; s[n]; n++) {
-		const char c = s[n];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == ' ' || c == '*' || c == '[' || c == ']'))
-			return false;
-	}
-	return n && n <= kMaxFormatName;
-}
+bool is_type_name(const char* s) { return is_plain(s, " *[]"); }
 
 }  // namespace
 
@@ -790,16 +825,22 @@ kx::Result<usize> EventTable::print_format(usize index, Span<char> out) const
 		first = false;
 		text.put(name);
 		text.put('=');
-		const bool scalar = !contains(type, "[") && !is_location(type) &&
-				    (f.size == 1 || f.size == 2 || f.size == 4 || f.size == 8);
-		const bool address = contains(type, "*") ||
-			(ftrace_system && (string_equal(name, "ip") || string_equal(name, "parent_ip")));
-		if (!scalar)
-			text.put("%s");
-		else if (address)
+		switch (field_kind(type, f.size)) {
+		case FieldKind::kPointer:
 			text.put(f.size == 8 ? "0x%llx" : "0x%x");
-		else
-			text.put(f.size == 8 ? (f.is_signed ? "%lld" : "%llu") : (f.is_signed ? "%d" : "%u"));
+			break;
+		case FieldKind::kInteger:
+			if (is_code_address(ftrace_system, name))
+				text.put(f.size == 8 ? "0x%llx" : "0x%x");
+			else if (f.size == 8)
+				text.put(f.is_signed ? "%lld" : "%llu");
+			else
+				text.put(f.is_signed ? "%d" : "%u");
+			break;
+		default:
+			text.put("%s");
+			break;
+		}
 	}
 	text.put('"');
 	for (const auto& f : e.fields) {
@@ -807,28 +848,33 @@ kx::Result<usize> EventTable::print_format(usize index, Span<char> out) const
 		const char* type = string(f.type);
 		const bool rel = starts_with(type, "__rel_loc");
 		text.put(", ");
-		if (is_location(type) && contains(type, "char[")) {
+		switch (field_kind(type, f.size)) {
+		case FieldKind::kLocatedString:
 			text.put(rel ? "__get_rel_str(" : "__get_str(");
 			text.put(name);
 			text.put(')');
-		} else if (is_location(type)) {
+			break;
+		case FieldKind::kLocatedBytes:
 			text.put(rel ? "__print_hex(__get_rel_dynamic_array(" : "__print_hex(__get_dynamic_array(");
 			text.put(name);
 			text.put(rel ? "), __get_rel_dynamic_array_len(" : "), __get_dynamic_array_len(");
 			text.put(name);
 			text.put("))");
-		} else if (contains(type, "char[") && !contains(type, "*")) {
-			text.put("REC->");
-			text.put(name);
-		} else if (contains(type, "[") || (f.size != 1 && f.size != 2 && f.size != 4 && f.size != 8)) {
+			break;
+		case FieldKind::kArray:
+		case FieldKind::kOddSize:
 			text.put("__print_hex(REC->");
 			text.put(name);
 			text.put(", ");
 			text.decimal(f.size);
 			text.put(')');
-		} else {
+			break;
+		case FieldKind::kString:
+		case FieldKind::kPointer:
+		case FieldKind::kInteger:
 			text.put("REC->");
 			text.put(name);
+			break;
 		}
 	}
 	const usize len = text.finish();
