@@ -22,7 +22,7 @@ mkdir -p "$out"
 KHO_KERNEL=nokho "$KHO_REPO/scripts/build-kernel.sh" "$KHO_ARCH" >/dev/null
 "$KHO_REPO/scripts/build-modules.sh" "$KHO_ARCH"
 for b in "" -nokho; do
-	make -s -C "$KHO_BUILD$b" ARCH="$KARCH" CROSS_COMPILE="$CROSS" kernel/trace/ring_buffer_benchmark.ko >/dev/null
+	kho_make "$KHO_BUILD$b" -s kernel/trace/ring_buffer_benchmark.ko >/dev/null
 	cp "$KHO_BUILD$b/kernel/trace/ring_buffer_benchmark.ko" \
 		"$KHO_BUILD/modules/ring_buffer_benchmark${b:--kho}.ko"
 done

@@ -18,10 +18,7 @@ kho_arch_setup "${1:-x86_64}"
 
 tree=${KHO_TREE:-$("$KHO_REPO/scripts/prepare-tree.sh")}
 mkdir -p "$KHO_BUILD"
-cc="${CROSS}gcc"
-command -v ccache >/dev/null && cc="ccache $cc"
-kmake=(make -C "$tree" O="$KHO_BUILD" ARCH="$KARCH" CROSS_COMPILE="$CROSS"
-       CC="$cc" -j"$(($(nproc) + 1))")
+kmake=(kho_make "$tree" O="$KHO_BUILD" -j"$(($(nproc) + 1))")
 
 fragments=("$KHO_REPO/scripts/config/common.config" "$KHO_REPO/scripts/config/$KHO_ARCH.config")
 base=
@@ -42,6 +39,17 @@ nokho)
 esac
 # shellcheck disable=SC2206 # a list of paths without spaces
 fragments+=(${KHO_CONFIG_EXTRA:-})
+
+# The KHO-off kernel differs from the normal one in a few options, and
+# Kbuild records which options each object reads (fixdep): begun as a copy
+# of the built normal kernel, it recompiles only the objects that read
+# them, not the whole kernel.
+normal=${KHO_BUILD%-nokho}
+if [ "${KHO_KERNEL:-}" = nokho ] && [ ! -f "$KHO_BUILD/.config" ] && [ -f "$normal/vmlinux" ]; then
+	echo "build-kernel: starting from ${normal#$KHO_REPO/}'s objects" >&2
+	rsync -a --exclude=/modules/ --exclude=/e2e/ --exclude='/initramfs*' "$normal/" "$KHO_BUILD/"
+	rm -f "$KHO_BUILD/.kho-config"
+fi
 stamp=$(cat ${base:+"$base"} "${fragments[@]}" | sha1sum | cut -c1-12)
 if [ "$(cat "$KHO_BUILD/.kho-config" 2>/dev/null)" != "$stamp" ] || [ ! -f "$KHO_BUILD/.config" ]; then
 	from=tinyconfig

@@ -106,8 +106,7 @@ KHO_KERNEL_TARGETS="kho/ ${hooked[*]}" "$KHO_REPO/scripts/build-kernel.sh" "$KHO
 # build-kernel.sh passes warnings about files outside this project; here
 # every file compiled is this project's or a hooked one.
 for src in "${own[@]}"; do
-	make -C "$KHO_TREE" O="$KHO_BUILD" ARCH="$KARCH" CROSS_COMPILE="$CROSS" \
-		M="$KHO_TREE/${src%/*}" "$(basename "${src%.c}.o")" >>"$log" 2>&1 ||
+	kho_make "$KHO_TREE" O="$KHO_BUILD" M="$KHO_TREE/${src%/*}" "$(basename "${src%.c}.o")" >>"$log" 2>&1 ||
 		fail objects "$src: see $shown"
 done
 if grep -E '(warning|error):' "$log" >&2; then

@@ -86,7 +86,7 @@ fi
 if has_layer host; then
 	stage "host tests"
 	hb="$KHO_REPO/build/host"
-	if cmake -S "$KHO_REPO/tests/host" -B "$hb" -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >"$hb.log" 2>&1 &&
+	if cmake -S "$KHO_REPO/tests/host" -B "$hb" ${KHO_CCACHE:+-DCMAKE_CXX_COMPILER_LAUNCHER=$KHO_CCACHE} >"$hb.log" 2>&1 &&
 		cmake --build "$hb" -j"$(nproc)" >>"$hb.log" 2>&1; then
 		# One line per declared test, from ctest's XML; a crash, a timeout
 		# or a test that never ran is a FAIL (scripts/ctest-results.py).
