@@ -6,6 +6,7 @@
 // carry it before anyone allocates for it.
 #include "ftrace/format.hpp"
 
+#include "kho/handover_tree.hpp"
 #include "kho/libfdt_api.h"
 
 namespace ftrace {
@@ -242,7 +243,7 @@ Result<kho_ftrace_root_node> find_root(const void* fdt)
 	n.node = fdt_subnode_offset(fdt, 0, "ftrace");
 	if (n.node < 0)
 		return Errno::noent;
-	if (fdt_node_check_compatible(fdt, n.node, KHO_FTRACE_COMPATIBLE))
+	if (!kho::node_compatible(fdt, n.node, KHO_FTRACE_COMPATIBLE))
 		return kx::invalid("ftrace node is not " KHO_FTRACE_COMPATIBLE);
 	if (!fixed(fdt, n.node, prop::positions, positions))
 		return kx::invalid("positions block missing");
@@ -262,7 +263,7 @@ int next_node(const void* fdt, int parent, int prev, const char* compatible)
 {
 	int node = prev < 0 ? fdt_first_subnode(fdt, parent) : fdt_next_subnode(fdt, prev);
 	for (; node >= 0; node = fdt_next_subnode(fdt, node))
-		if (!fdt_node_check_compatible(fdt, node, compatible))
+		if (kho::node_compatible(fdt, node, compatible))
 			return node;
 	return -1;
 }

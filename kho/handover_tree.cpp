@@ -16,6 +16,7 @@ using kx::u64;
 namespace {
 
 constexpr kx::usize kFdtHeaderSize = 40;
+constexpr u32 kFdtVersion = 17;
 constexpr int kFdtErrNoSpace = 3;  // FDT_ERR_NOSPACE
 // A map this small rides in the tree: a few ranges, no segment of its own.
 constexpr u64 kInlineMemMapMax = 64;
@@ -30,18 +31,6 @@ kx::Result<void> fdt_ok(int err)
 u32 be32_at(kx::Span<const u8> b, kx::usize at)
 {
 	return u32{b[at]} << 24 | u32{b[at + 1]} << 16 | u32{b[at + 2]} << 8 | b[at + 3];
-}
-
-// libfdt trusts the header's total size: it must lie within the bytes given.
-bool header_ok(kx::Span<const u8> tree)
-{
-	return tree.size() >= kFdtHeaderSize && be32_at(tree, 4) <= tree.size() &&
-	       !fdt_check_header(tree.data());
-}
-
-bool is_string(const void* prop, int len)
-{
-	return prop && len > 0 && static_cast<const char*>(prop)[len - 1] == '\0';
 }
 
 // A u64 property: 4-byte aligned in the tree, so copied out.
@@ -126,16 +115,41 @@ kx::Result<SealedMap> seal_tree(kx::Span<u8> buf, const kho_subtree* subtrees,
 	return SealedMap{map, written.value()};
 }
 
+bool tree_header_ok(kx::Span<const u8> tree)
+{
+	return tree.size() >= kFdtHeaderSize && be32_at(tree, 4) <= tree.size() &&
+	       be32_at(tree, 20) >= kFdtVersion && !fdt_check_header(tree.data());
+}
+
+bool node_compatible(const void* fdt, int node, const char* compatible)
+{
+	int len;
+	const char* list = static_cast<const char*>(fdt_getprop(fdt, node, "compatible", &len));
+
+	if (!list || len <= 0 || list[len - 1])
+		return false;
+	// Each entry of the list against @compatible, NULs included.
+	for (int at = 0; at < len; at++) {
+		int i = 0;
+		while (list[at + i] && list[at + i] == compatible[i])
+			i++;
+		if (!list[at + i] && !compatible[i])
+			return true;
+		while (list[at])
+			at++;
+	}
+	return false;
+}
+
 kx::Result<TreeView> check_tree(kx::Span<const u8> tree, bool memmap_segment)
 {
 	const void* fdt = tree.data();
 	int len;
 
-	if (!header_ok(tree))
+	if (!tree_header_ok(tree))
 		return kx::invalid("tree header invalid");
 
-	const void* compat = fdt_getprop(fdt, 0, "compatible", &len);
-	if (!is_string(compat, len) || fdt_node_check_compatible(fdt, 0, KHO_ROOT_COMPATIBLE))
+	if (!node_compatible(fdt, 0, KHO_ROOT_COMPATIBLE))
 		return kx::invalid("root compatible is not \"" KHO_ROOT_COMPATIBLE "\"");
 
 	TreeView view;
@@ -148,8 +162,8 @@ kx::Result<TreeView> check_tree(kx::Span<const u8> tree, bool memmap_segment)
 
 	int node;
 	for (node = fdt_first_subnode(fdt, 0); node >= 0; node = fdt_next_subnode(fdt, node)) {
-		const void* c = fdt_getprop(fdt, node, "compatible", &len);
-		if (!subtree_ref_ok(fdt, node) || (c && !is_string(c, len)))
+		const char* c = static_cast<const char*>(fdt_getprop(fdt, node, "compatible", &len));
+		if (!subtree_ref_ok(fdt, node) || (c && (len <= 0 || c[len - 1])))
 			return kx::invalid("malformed subsystem node");
 	}
 	// Anything but "no more subnodes" means the structure is broken.
@@ -163,7 +177,7 @@ kx::Result<SubtreeRef> find_subtree(kx::Span<const u8> tree, const char* name)
 	const void* fdt = tree.data();
 	SubtreeRef ref{};
 
-	if (!header_ok(tree))
+	if (!tree_header_ok(tree))
 		return Errno::noent;
 	const int node = fdt_subnode_offset(fdt, 0, name);
 	if (node < 0 || !subtree_ref_ok(fdt, node) || !read_u64(fdt, node, "fdt", &ref.phys))
@@ -190,6 +204,11 @@ extern "C" int kho_tree_seal(void* fdt, kx_size_t max, const kho_subtree* subtre
 	*memmap = sealed.value().segment;
 	*memmap_size = sealed.value().size;
 	return 0;
+}
+
+extern "C" int kho_tree_node_compatible(const void* fdt, int node, const char* compatible)
+{
+	return kho::node_compatible(fdt, node, compatible);
 }
 
 extern "C" int kho_tree_check(const void* tree, kx_size_t size, int memmap_segment,

@@ -51,6 +51,21 @@ int kho_tree_seal(void *fdt, kx_size_t max, const struct kho_subtree *subtrees,
 		  kx_size_t *memmap_size);
 
 /**
+ * kho_tree_node_compatible() - whether a node of the previous kernel's tree
+ *	lists a compatible string
+ * @fdt: the tree, as kho_tree_check() accepted it
+ * @node: the node's offset
+ * @compatible: the string
+ *
+ * The bounded form of fdt_node_check_compatible() (which reads a byte past
+ * a list whose last entry is as long as @compatible), for C readers of the
+ * tree.
+ *
+ * Return: 1 if the node's "compatible" list holds @compatible, else 0.
+ */
+int kho_tree_node_compatible(const void *fdt, int node, const char *compatible);
+
+/**
  * kho_tree_check() - check the tree from the previous kernel
  * @tree: the tree
  * @size: bytes available at @tree

@@ -41,6 +41,18 @@ struct TreeView {
 // problem.
 kx::Result<TreeView> check_tree(kx::Span<const kx::u8> tree, bool memmap_segment);
 
+// Whether @tree is a tree libfdt may read: a sound header, whose total size
+// lies within the bytes given, of version 17, the one libfdt writes (before
+// 16, libfdt moves a property's value of 8 bytes or more to the next 8-byte
+// boundary, past the bounds it checked).  check_tree() begins with it.
+bool tree_header_ok(kx::Span<const kx::u8> tree);
+
+// Whether @node of a tree check_tree() accepted lists @compatible in its
+// "compatible" property.  Every reader of the previous kernel's tree asks
+// this, not libfdt's fdt_node_check_compatible(), which reads a byte past
+// a list whose last entry is as long as @compatible.
+bool node_compatible(const void* fdt, int node, const char* compatible);
+
 struct SubtreeRef {
 	kx::u64 phys;  // the node's "fdt" property
 	kx::u64 size;  // its "blob-size"; 0 if the node has none

@@ -7,6 +7,7 @@
 // refused state leaves the object untouched.
 #include "kstate/kstate.hpp"
 
+#include "kho/handover_tree.hpp"
 #include "kho/libfdt_api.h"
 
 namespace kstate {
@@ -771,7 +772,7 @@ Result<usize> Index::load(const void* fdt, const kstate_ops& ops)
 	const int node = fdt_subnode_offset(fdt, 0, KSTATE_NODE_NAME);
 	if (node < 0)
 		return Errno::noent;
-	if (fdt_node_check_compatible(fdt, node, KSTATE_COMPATIBLE))
+	if (!kho::node_compatible(fdt, node, KSTATE_COMPATIBLE))
 		return kx::invalid("the kstate node is not kstate-v1");
 	int len;
 	const u8* list = static_cast<const u8*>(fdt_getprop(fdt, node, KSTATE_CHUNKS_PROP, &len));

@@ -43,6 +43,7 @@
 #include <asm/io.h>
 #include <kho/abi/liveupdate.h>
 
+#include "kho/handover_tree.h"
 #include "kho/test_knobs.h"
 #include "liveupdate/engine.h"
 
@@ -628,7 +629,7 @@ static void luo_load(void)
 	if (node < 0)
 		goto out;
 	kho = fdt_getprop(fdt, node, LUO_TABLE_PROP, &len);
-	if (fdt_node_check_compatible(fdt, node, LUO_COMPATIBLE) || !kho || len != sizeof(*kho)) {
+	if (!kho_tree_node_compatible(fdt, node, LUO_COMPATIBLE) || !kho || len != sizeof(*kho)) {
 		pr_warn("previous kernel's sessions dropped: not a %s node\n", LUO_COMPATIBLE);
 		goto out;
 	}

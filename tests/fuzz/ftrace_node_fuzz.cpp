@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // libFuzzer target: the ftrace node readers (ftrace/node.cpp).  The input,
-// if it passes fdt_check_header(), is a tree: every node of it goes through
+// if it passes kho::tree_header_ok(), is a tree: every node of it goes through
 // the CPU node check (against a few positions-block sizes), the whole CPU
 // read (node, page list and its record in the positions block) and the
 // instance node check, and the "ftrace" node is looked up and its children
@@ -21,6 +21,7 @@
 #include <kx/types.hpp>
 
 #include "ftrace/format.hpp"
+#include "kho/handover_tree.hpp"
 
 namespace {
 
@@ -147,7 +148,7 @@ void root(const void* fdt, const u8* begin, const u8* end)
 		return;
 	}
 	check(why == nullptr, "acceptance has no reason");
-	check(!fdt_node_check_compatible(fdt, r.node, KHO_FTRACE_COMPATIBLE), "compatible");
+	check(kho::node_compatible(fdt, r.node, KHO_FTRACE_COMPATIBLE), "compatible");
 	int len;
 	const void* pos = fdt_getprop(fdt, r.node, "positions", &len);
 	check(pos && len == 16, "positions is two u64");
@@ -157,12 +158,12 @@ void root(const void* fdt, const u8* begin, const u8* end)
 	      "build id inside the tree");
 	int n = 0, inst, cpu;
 	kho_ftrace_for_each_node(fdt, r.node, KHO_FTRACE_INSTANCE_COMPATIBLE, inst) {
-		check(!fdt_node_check_compatible(fdt, inst, KHO_FTRACE_INSTANCE_COMPATIBLE) &&
+		check(kho::node_compatible(fdt, inst, KHO_FTRACE_INSTANCE_COMPATIBLE) &&
 			      fdt_parent_offset(fdt, inst) == r.node,
 		      "an instance child");
 		(void)kho_ftrace_node_name(fdt, inst);
 		kho_ftrace_for_each_node(fdt, inst, KHO_FTRACE_CPU_COMPATIBLE, cpu)
-			check(++n < 100000 && !fdt_node_check_compatible(fdt, cpu, KHO_FTRACE_CPU_COMPATIBLE),
+			check(++n < 100000 && kho::node_compatible(fdt, cpu, KHO_FTRACE_CPU_COMPATIBLE),
 			      "a CPU child, finitely many");
 	}
 }
@@ -206,7 +207,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 	// A tree, then (from the next 8-byte boundary) a positions block; or,
 	// if there is no tree, all of it a positions block.
 	size_t at = 0;
-	if (size >= sizeof(u32) * 10 && fdt_check_header(bytes) == 0 && fdt_totalsize(bytes) <= size) {
+	if (kho::tree_header_ok({bytes, size})) {
 		at = std::min<size_t>((fdt_totalsize(bytes) + 7) & ~size_t{7}, size);
 		nodes(bytes, bytes, bytes + fdt_totalsize(bytes), bytes + at, size - at);
 		root(bytes, bytes, bytes + fdt_totalsize(bytes));

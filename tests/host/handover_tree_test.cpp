@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kho/handover_tree.h"
@@ -145,6 +146,56 @@ TEST(HandoverTree, RefusesTruncatedOrGarbageInput)
 	EXPECT_TRUE(check(junk, why).is_error());
 	std::vector<kx::u8> tiny(8, 0);
 	EXPECT_TRUE(check(tiny, why).is_error());
+}
+
+// Before version 16, libfdt moves a property's value of 8 bytes or more
+// to the next 8-byte boundary, past the bounds it checked: the fuzzer made
+// such a tree read beyond its end (tests/fuzz/corpus/tree/).
+TEST(HandoverTree, RefusesVersionsBefore17)
+{
+	for (const kx::u8 version : {16, 13}) {
+		auto t = build({});
+		t[23] = version;  // the header's big-endian version, at byte 20
+		const char* why;
+		EXPECT_TRUE(check(t, why).is_error());
+		EXPECT_STREQ(why, "tree header invalid");
+	}
+}
+
+std::vector<kx::u8> with_root_compatible(std::string_view bytes)
+{
+	auto t = build({});
+	t.resize(t.size() + 128);
+	EXPECT_EQ(fdt_open_into(t.data(), t.data(), static_cast<int>(t.size())), 0);
+	EXPECT_EQ(fdt_setprop(t.data(), 0, "compatible", bytes.data(), static_cast<int>(bytes.size())), 0);
+	EXPECT_EQ(fdt_pack(t.data()), 0);
+	t.resize(fdt_totalsize(t.data()));
+	return t;
+}
+
+// Entry by entry, within the property's bytes: libfdt's
+// fdt_node_check_compatible() compares one byte more than a last entry as
+// long as the string wanted holds.
+TEST(HandoverTree, ReadsACompatibleListEntryByEntry)
+{
+	using namespace std::string_view_literals;
+	const struct {
+		std::string_view list;
+		bool ours;
+	} cases[] = {
+		{"linux-6.12-kho-v1\0"sv, true},
+		{"vendor,kho\0linux-6.12-kho-v1\0"sv, true},
+		{"linux-6.12-kho-v\0"sv, false},
+		{"x\0linux-6.12-kho-v\0"sv, false},
+		{"linux-6.12-kho-v12\0"sv, false},
+		{"linux-6.12-kho-v1"sv, false},  // not terminated
+		{""sv, false},
+	};
+	for (const auto& c : cases) {
+		auto t = with_root_compatible(c.list);
+		EXPECT_EQ(kho::node_compatible(t.data(), 0, "linux-6.12-kho-v1"), c.ours)
+			<< std::string(c.list.data(), c.list.size());
+	}
 }
 
 TEST(HandoverTree, FindsASubtreeByName)

@@ -129,7 +129,7 @@ void read_subsystems(const std::vector<std::uint8_t>& tree, Report& r)
 // least is sound: says which format a refused tree claims to be.
 std::string claimed_format(const std::vector<std::uint8_t>& tree)
 {
-	if (tree.size() < 40 || fdt_check_header(tree.data()) || fdt_totalsize(tree.data()) > tree.size())
+	if (!kho::tree_header_ok({tree.data(), tree.size()}))
 		return {};
 	return string_prop(tree.data(), 0, "compatible");
 }
