@@ -33,6 +33,12 @@ u32 be32_at(kx::Span<const u8> b, kx::usize at)
 	return u32{b[at]} << 24 | u32{b[at + 1]} << 16 | u32{b[at + 2]} << 8 | b[at + 3];
 }
 
+// A property that is a list of strings: not empty, and NUL-terminated.
+bool is_string_list(const char* prop, int len)
+{
+	return prop && len > 0 && !prop[len - 1];
+}
+
 // A u64 property: 4-byte aligned in the tree, so copied out.
 bool read_u64(const void* fdt, int node, const char* name, u64* value)
 {
@@ -126,7 +132,7 @@ bool node_compatible(const void* fdt, int node, const char* compatible)
 	int len;
 	const char* list = static_cast<const char*>(fdt_getprop(fdt, node, "compatible", &len));
 
-	if (!list || len <= 0 || list[len - 1])
+	if (!is_string_list(list, len))
 		return false;
 	// Each entry of the list against @compatible, NULs included.
 	for (int at = 0; at < len; at++) {
@@ -163,7 +169,7 @@ kx::Result<TreeView> check_tree(kx::Span<const u8> tree, bool memmap_segment)
 	int node;
 	for (node = fdt_first_subnode(fdt, 0); node >= 0; node = fdt_next_subnode(fdt, node)) {
 		const char* c = static_cast<const char*>(fdt_getprop(fdt, node, "compatible", &len));
-		if (!subtree_ref_ok(fdt, node) || (c && (len <= 0 || c[len - 1])))
+		if (!subtree_ref_ok(fdt, node) || (c && !is_string_list(c, len)))
 			return kx::invalid("malformed subsystem node");
 	}
 	// Anything but "no more subnodes" means the structure is broken.
