@@ -114,19 +114,18 @@ if grep -E '(warning|error):' "$log" >&2; then
 fi
 echo "PASS $name/objects (this project's and $((${#hooked[@]} + ${#own[@]})) hooked kernel files${skipped:+; not in this configuration: ${skipped[*]}})"
 
-modules=0
+dirs=() objects=
 for src in "$KHO_REPO"/tests/module/*/ "$KHO_REPO"/samples/*/; do
 	[ "$(basename "$src")" = forbidden ] && continue
-	objects=
+	dirs+=("$src")
 	for file in "$src"*.c "$src"*.cpp; do
-		[ -e "$file" ] && objects+=" $(basename "${file%.*}").o"
+		[ -e "$file" ] && objects+=" $(basename "$src")/$(basename "${file%.*}").o"
 	done
-	# Objects, not modules: modpost would need the whole kernel's symbols.
-	KHO_MODULE_TARGETS=$objects kho_build_module "${src%/}" ||
-		{ cat "$MODULE_DIR/build.log" >&2; fail "modules" "$(basename "$src") failed to compile"; }
-	if grep -E '(warning|error):' "$MODULE_DIR/build.log" >&2; then
-		fail modules "warnings in ${MODULE_DIR#"$KHO_REPO"/}/build.log"
-	fi
-	modules=$((modules + 1))
 done
-echo "PASS $name/modules ($modules test and sample modules' objects)"
+# Objects, not modules: modpost would need the whole kernel's symbols.
+KHO_MODULE_TARGETS=$objects kho_build_modules all "${dirs[@]}" ||
+	{ cat "$MODULE_DIR/build.log" >&2; fail "modules" "they failed to compile"; }
+if grep -E '(warning|error):' "$MODULE_DIR/build.log" >&2; then
+	fail modules "warnings in ${MODULE_DIR#"$KHO_REPO"/}/build.log"
+fi
+echo "PASS $name/modules (${#dirs[@]} test and sample modules' objects)"

@@ -6,7 +6,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 kho_arch_setup "${1:-x86_64}"
 
-if kho_build_module "$KHO_REPO/tests/module/forbidden"; then
+if kho_build_modules forbidden "$KHO_REPO/tests/module/forbidden"; then
 	die "the forbidden module built; cxx-check let it through"
 fi
 log="$MODULE_DIR/build.log"

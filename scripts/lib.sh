@@ -76,16 +76,26 @@ kho_make() {
 	make -C "$dir" ARCH="$KARCH" CROSS_COMPILE="$CROSS" CC="${KHO_CCACHE:+$KHO_CCACHE }${CROSS}gcc" "$@"
 }
 
-# kho_build_module DIR: build the out-of-tree module in DIR against
-# $KHO_BUILD (make -C build/ARCH M=...), in a copy under $KHO_BUILD/modules
-# so the source tree stays clean.  Sets MODULE_DIR; the log is
-# $MODULE_DIR/build.log.  KHO_MODULE_TARGETS, if set, is what to make
-# instead of "modules".  Returns make's status.
-kho_build_module() {
-	MODULE_DIR="$KHO_BUILD/modules/$(basename "$1")"
+# kho_build_modules SET DIR...: build the out-of-tree modules in the DIRs
+# against $KHO_BUILD in one Kbuild run (make -C build/ARCH M=...), so that
+# make's jobs span all of them.  Each is copied to $KHO_BUILD/modules/SET/
+# under its directory's name, so the source tree stays clean.  Sets
+# MODULE_DIR to $KHO_BUILD/modules/SET; the log is $MODULE_DIR/build.log.
+# KHO_MODULE_TARGETS, if set, is what to make instead of "modules" (paths
+# relative to MODULE_DIR).  Returns make's status.
+kho_build_modules() {
+	local dir
+	MODULE_DIR="$KHO_BUILD/modules/$1"
+	shift
 	mkdir -p "$MODULE_DIR"
-	rsync -a --delete "$1/" "$MODULE_DIR/"
-	kho_make "$KHO_BUILD" -s M="$MODULE_DIR" ${KHO_MODULE_TARGETS:-modules} >"$MODULE_DIR/build.log" 2>&1
+	: >"$MODULE_DIR/Kbuild"
+	for dir in "$@"; do
+		rsync -a --delete "${dir%/}/" "$MODULE_DIR/$(basename "$dir")/"
+		echo "obj-m += $(basename "$dir")/" >>"$MODULE_DIR/Kbuild"
+	done
+	# shellcheck disable=SC2086 # a list of targets
+	kho_make "$KHO_BUILD" -s -j"$(($(nproc) + 1))" M="$MODULE_DIR" \
+		${KHO_MODULE_TARGETS:-modules} >"$MODULE_DIR/build.log" 2>&1
 }
 
 # Kernel version "6.12.N" of a source tree, from its top-level Makefile.
