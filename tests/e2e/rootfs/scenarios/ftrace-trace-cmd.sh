@@ -9,7 +9,9 @@
 # after "same" and stopped before it, so its events are a run of those of
 # "same", and gets markers of the same text; generation 1's own trace-cmd
 # report of it is kept (extract consumes what it reads, so it cannot read
-# "same" itself).
+# "same" itself).  Both trace CPU 0 only, where this shell runs: each
+# instance takes its own time stamps, so two CPUs' events close in time
+# could be ordered differently in the two.
 # Generation 2 does not load the module: its event is a shadow, which
 # tracefs describes as previous_kho_event/kho_event_demo (a format file,
 # nothing to enable).  It runs trace-cmd extract and report: every
@@ -42,10 +44,13 @@ not_markers() { grep -v '^tracing_mark_write: '; }
 scenario_gen() {
 	case "$1" in
 	1)
+		taskset -p 1 $$ >/dev/null
 		mkdir $T/instances/same
+		echo 1 >$T/instances/same/tracing_cpumask
 		echo 1 >$T/instances/same/events/sched/sched_switch/enable
 		echo 1 >$T/instances/same/events/sched/sched_process_fork/enable
 		mkdir $T/instances/twin
+		echo 1 >$T/instances/twin/tracing_cpumask
 		echo 1 >$T/instances/twin/events/sched/sched_switch/enable
 		echo 1 >$T/instances/twin/events/sched/sched_process_fork/enable
 		e2e_check load-module insmod /modules/kho_event.ko word=gen1
