@@ -1,11 +1,13 @@
 # e2e-append: kho_scratch=192M trace_buf_size=64K liveupdate=on
 # e2e-generations: 2
+# e2e-kernels: default
 # make demo: generation 1 traces (scheduler events, trace_marker lines, an
 # instance) and hands its trace buffers, plus random folios, a vmalloc area
 # and a subtree, over with KHO, and a process keeps a memfd through
 # /dev/liveupdate; generation 2 (booted by kexec_file_load) reads the same
 # trace records, gets the memory back, checking every byte, and the memfd
-# with its text.  The same on x86_64 and arm64.
+# with its text.  The same on x86_64 and arm64.  Not on the debug kernel,
+# which runs each of its parts in a scenario of their own.
 
 T=/sys/kernel/tracing
 show() { echo "E2E: | $*"; }
