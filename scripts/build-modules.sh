@@ -7,11 +7,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 kho_arch_setup "${1:-x86_64}"
 
-dirs=()
-for src in "$KHO_REPO"/tests/module/*/ "$KHO_REPO"/samples/*/; do
-	[ "$(basename "$src")" = forbidden ] || dirs+=("$src")
-done
-if ! kho_build_modules all "${dirs[@]}"; then
+kho_module_sources
+if ! kho_build_modules all "${MODULE_SOURCES[@]}"; then
 	cat "$MODULE_DIR/build.log" >&2
 	die "the test and sample modules failed to build"
 fi
@@ -19,7 +16,7 @@ fi
 if grep -iE 'warning|error' "$MODULE_DIR/build.log" >&2; then
 	die "warnings in ${MODULE_DIR#"$KHO_REPO"/}/build.log"
 fi
-for src in "${dirs[@]}"; do
+for src in "${MODULE_SOURCES[@]}"; do
 	cp "$MODULE_DIR/$(basename "$src")"/*.ko "$KHO_BUILD/modules/" ||
 		die "no module built from $(basename "$src")"
 done

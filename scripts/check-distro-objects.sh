@@ -114,18 +114,17 @@ if grep -E '(warning|error):' "$log" >&2; then
 fi
 echo "PASS $name/objects (this project's and $((${#hooked[@]} + ${#own[@]})) hooked kernel files${skipped:+; not in this configuration: ${skipped[*]}})"
 
-dirs=() objects=
-for src in "$KHO_REPO"/tests/module/*/ "$KHO_REPO"/samples/*/; do
-	[ "$(basename "$src")" = forbidden ] && continue
-	dirs+=("$src")
+kho_module_sources
+objects=
+for src in "${MODULE_SOURCES[@]}"; do
 	for file in "$src"*.c "$src"*.cpp; do
 		[ -e "$file" ] && objects+=" $(basename "$src")/$(basename "${file%.*}").o"
 	done
 done
 # Objects, not modules: modpost would need the whole kernel's symbols.
-KHO_MODULE_TARGETS=$objects kho_build_modules all "${dirs[@]}" ||
+KHO_MODULE_TARGETS=$objects kho_build_modules all "${MODULE_SOURCES[@]}" ||
 	{ cat "$MODULE_DIR/build.log" >&2; fail "modules" "they failed to compile"; }
 if grep -E '(warning|error):' "$MODULE_DIR/build.log" >&2; then
 	fail modules "warnings in ${MODULE_DIR#"$KHO_REPO"/}/build.log"
 fi
-echo "PASS $name/modules (${#dirs[@]} test and sample modules' objects)"
+echo "PASS $name/modules (${#MODULE_SOURCES[@]} test and sample modules' objects)"

@@ -80,6 +80,17 @@ kho_make() {
 	make -C "$dir" ARCH="$KARCH" CROSS_COMPILE="$CROSS" CC="${KHO_CCACHE:+$KHO_CCACHE }${CROSS}gcc" "$@"
 }
 
+# kho_module_sources: sets MODULE_SOURCES to the out-of-tree modules'
+# directories, tests/module/* and samples/*, but for "forbidden", which
+# must not build (scripts/check-forbidden-module.sh).
+kho_module_sources() {
+	local src
+	MODULE_SOURCES=()
+	for src in "$KHO_REPO"/tests/module/*/ "$KHO_REPO"/samples/*/; do
+		[ "$(basename "$src")" = forbidden ] || MODULE_SOURCES+=("$src")
+	done
+}
+
 # kho_build_modules SET DIR...: build the out-of-tree modules in the DIRs
 # against $KHO_BUILD in one Kbuild run (make -C build/ARCH M=...), so that
 # make's jobs span all of them.  Each is copied to $KHO_BUILD/modules/SET/
