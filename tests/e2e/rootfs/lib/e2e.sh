@@ -105,10 +105,19 @@ e2e_leak_check() {
 	fi
 }
 
+# e2e_console_drain: wait until what was echoed has left the serial port.
+# The tty sends it on from its buffer; kexec -e and poweroff -f do not
+# wait, so the last line (once "E2E: DONE" on arm64) can be lost.  stty
+# sets the terminal with TCSETSW, which drains first; onlcr is set already.
+e2e_console_drain() {
+	stty onlcr </dev/console
+}
+
 e2e_done() {
 	e2e_leak_check
 	echo "E2E: DONE"
 	sync
+	e2e_console_drain
 	poweroff -f
 }
 
@@ -155,6 +164,7 @@ e2e_kexec_exec() {
 	e2e_leak_check
 	echo "E2E: kexec to generation $((E2E_GEN + 1)) (load from ${E2E_LEAK_MARK:-?}s, leak check ${t0}s to $(e2e_now)s)"
 	sync
+	e2e_console_drain
 	kexec -e
 	e2e_fail kexec "kexec -e returned"
 	e2e_done
