@@ -32,6 +32,7 @@ scenario_gen() {
 		cmdline="$(e2e_next_cmdline "crashkernel=0 e2e.crash=1") nr_cpus=1 reset_devices"
 		e2e_check load-crash-kernel kexec -s -p /boot/kernel --initrd="$initrd" --append="$cmdline"
 		echo "E2E: panicking on purpose"
+		e2e_console_drain
 		echo c >/proc/sysrq-trigger
 		;;
 	3)
