@@ -38,8 +38,13 @@
 /* Folios up to 4 MiB: order 10 with 4 KiB pages, order 6 with 64 KiB ones. */
 #define MAX_ORDER_TESTED (22 - PAGE_SHIFT)
 #define VMALLOC_BYTES	(96 * 1024)
-/* Areas: a restore sweep takes a fresh one when a fallback absorbed a failure. */
-#define VMALLOC_AREAS	8
+/*
+ * Areas: a restore sweep takes a fresh one when a fallback absorbed a
+ * failure.  With kmemleak, 5 to 8 of kho_restore_vmalloc()'s 12 points
+ * are absorbed (its own metadata falls back to a pool), so more areas
+ * than points.
+ */
+#define VMALLOC_AREAS	16
 
 static unsigned int nr_folios = 24;
 module_param(nr_folios, uint, 0444);
