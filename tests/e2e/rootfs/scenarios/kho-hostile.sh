@@ -62,7 +62,7 @@ only_named_runs_lost() {
 
 # kho_test's one failure is its last vmalloc area (of 8), refused whole.
 only_last_vmalloc_lost() {
-	[ "$(dmesg | grep -o 'kho_test: FAIL.*')" = "kho_test: FAIL restore: vmalloc area 7 missing" ]
+	[ "$(dmesg | grep -o 'kho_test: FAIL.*')" = "kho_test: FAIL restore: vmalloc area 15 missing" ]
 }
 
 case_field() { echo "$CASES" | sed -n "$(($1 + 1))p" | cut -d'|' -f"$2"; }
