@@ -60,7 +60,8 @@ only_named_runs_lost() {
 	done
 }
 
-# kho_test's one failure is its last vmalloc area (of 8), refused whole.
+# kho_test's one failure is its last vmalloc area (of VMALLOC_AREAS = 16),
+# refused whole.
 only_last_vmalloc_lost() {
 	[ "$(dmesg | grep -o 'kho_test: FAIL.*')" = "kho_test: FAIL restore: vmalloc area 15 missing" ]
 }
